@@ -1,0 +1,1 @@
+"""The `notary` command line: thin wrappers over notary and verifier."""

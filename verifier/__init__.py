@@ -1,0 +1,1 @@
+"""Verification: named checks with typed results, and the public web app."""
