@@ -1,0 +1,87 @@
+"""Where and how the notarisation stamp sits on page 1 — part of the proof, so a verifier can regenerate the
+exact notarisation update byte for byte. FORMAT-CRITICAL: fields are added, never renamed or re-typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from notary.errors import FormatError
+
+STAMP_VERSION = 1
+_ECLS = ("L", "M", "Q", "H")
+_MAX_CAPTION = 200
+
+
+@dataclass(frozen=True, slots=True)
+class StampLayout:
+    """Geometry and QR parameters of a stamp.
+
+    Coordinates are whole PDF points (1/72 inch) from the lower-left corner of the page's visible box; ``size``
+    is the edge length of the QR symbol including its quiet zone. The QR symbol is fully fixed by
+    (text, ``qr_version``, ``qr_ecl``, ``qr_mask``) per ISO/IEC 18004, so any conforming encoder redraws it.
+    """
+
+    stamp_version: int
+    page: int
+    x: int
+    y: int
+    size: int
+    caption: str
+    qr_version: int
+    qr_ecl: str
+    qr_mask: int
+
+    def __post_init__(self) -> None:
+        if self.stamp_version != STAMP_VERSION:
+            raise FormatError(f"unknown stamp version {self.stamp_version} (this software knows {STAMP_VERSION})")
+        if self.page != 0:
+            raise FormatError("the stamp must sit on page 1")
+        for name in ("x", "y"):
+            value = getattr(self, name)
+            if not 0 <= value <= 14400:
+                raise FormatError(f"stamp {name} out of range: {value}")
+        if not 36 <= self.size <= 1440:
+            raise FormatError(f"stamp size out of range: {self.size} pt")
+        if len(self.caption) > _MAX_CAPTION or any(ord(c) < 0x20 for c in self.caption):
+            raise FormatError("stamp caption too long or has control characters")
+        if not 1 <= self.qr_version <= 40:
+            raise FormatError(f"QR version out of range: {self.qr_version}")
+        if self.qr_ecl not in _ECLS:
+            raise FormatError(f"QR error correction level must be one of {', '.join(_ECLS)}")
+        if not 0 <= self.qr_mask <= 7:
+            raise FormatError(f"QR mask out of range: {self.qr_mask}")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "stamp_version": self.stamp_version,
+            "page": self.page,
+            "x": self.x,
+            "y": self.y,
+            "size": self.size,
+            "caption": self.caption,
+            "qr_version": self.qr_version,
+            "qr_ecl": self.qr_ecl,
+            "qr_mask": self.qr_mask,
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: Mapping[str, Any]) -> StampLayout:
+        """Parse the JSON object; unknown keys are ignored (forward compatible), missing or mistyped ones raise."""
+        if not isinstance(data, Mapping):
+            raise FormatError("stamp layout must be a JSON object")
+        ints = ("stamp_version", "page", "x", "y", "size", "qr_version", "qr_mask")
+        values: dict[str, Any] = {}
+        for key in ints:
+            value = data.get(key)
+            if type(value) is not int:
+                raise FormatError(f"stamp layout field {key!r} must be an integer")
+            values[key] = value
+        for key in ("caption", "qr_ecl"):
+            value = data.get(key)
+            if not isinstance(value, str):
+                raise FormatError(f"stamp layout field {key!r} must be a string")
+            values[key] = value
+        return cls(**values)
