@@ -1,0 +1,370 @@
+"""The registry on chain, implemented once with web3: reads for verifiers, signed transactions for issuers.
+
+This module and connect.py are the only places that import web3. Transactions are signed locally with the
+sender's key, carry explicit gas limits, use a locally tracked nonce per sender (re-read after any failure), are
+simulated first so a refusal comes back as a named error, and wait for their receipt (and optional
+confirmations) by polling, because anvil may return a hash before its receipt is queryable.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import requests
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.exceptions import TransactionNotFound, Web3Exception
+
+from notary.chain.artifact import abi, bytecode
+from notary.chain.records import (
+    BatchRecord,
+    DocumentView,
+    IssuerRecord,
+    State,
+    StatusEvent,
+    StatusRecord,
+    TxResult,
+)
+from notary.chain.reverts import decode_revert_data, revert_from_exception
+from notary.errors import ChainError, ContractRevert
+
+T = TypeVar("T")
+
+# Explicit gas limits: estimating every transaction costs a round trip and, on eth-tester, a full execution.
+GAS = {
+    "deploy": 3_000_000,
+    "anchor": 90_000,
+    "anchorWithMetadata": 150_000,
+    "addIssuer": 200_000,
+    "renameIssuer": 200_000,
+    "retireIssuer": 80_000,
+    "markCompromised": 120_000,
+    "grantRole": 100_000,
+    "revokeRole": 100_000,
+    "revokeBatch": 90_000,
+    "suspendBatch": 90_000,
+    "unsuspendBatch": 90_000,
+}
+_DOC_STATUS_GAS = 110_000
+_PER_PROOF_STEP_GAS = 3_000
+PRIORITY_FEE = 10**9  # 1 gwei
+
+REVOKER_ROLE = Web3.keccak(text="REVOKER_ROLE")
+ISSUER_ROLE = Web3.keccak(text="ISSUER_ROLE")
+ADMIN_ROLE = b"\x00" * 32
+
+
+def _chain_call(what: str, fn: Callable[[], T]) -> T:
+    """Run one RPC interaction; transport failures become ChainError (undecidable, never 'invalid')."""
+    try:
+        return fn()
+    except ContractRevert:
+        raise
+    except (requests.RequestException, ConnectionError, TimeoutError, OSError) as exc:
+        raise ChainError(f"cannot reach the chain while {what}: {type(exc).__name__}") from exc
+    except Web3Exception as exc:
+        revert = revert_from_exception(exc)
+        if revert is not None:
+            raise revert from exc
+        raise ChainError(f"the chain answered badly while {what}: {exc}") from exc
+    except Exception as exc:
+        revert = revert_from_exception(exc)
+        if revert is not None:
+            raise revert from exc
+        raise ChainError(f"the chain answered badly while {what}: {type(exc).__name__}: {exc}") from exc
+
+
+class Registry:
+    """A NotaryRegistry at ``address`` on the chain behind ``w3``."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        address: str,
+        *,
+        confirmations: int = 0,
+        receipt_timeout: float = 120.0,
+        poll_interval: float = 0.02,
+    ) -> None:
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self.contract = w3.eth.contract(address=self.address, abi=abi())
+        self.confirmations = confirmations
+        self.receipt_timeout = receipt_timeout
+        self.poll_interval = poll_interval
+        self._chain_id: int | None = None
+        self._nonces: dict[str, int] = {}
+        self._nonce_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ deployment
+
+    @classmethod
+    def deploy(cls, w3: Web3, admin: LocalAccount, **kwargs: Any) -> tuple[Registry, TxResult]:
+        """Deploy a new registry whose admin is ``admin``; returns it and the deployment transaction."""
+        factory = w3.eth.contract(abi=abi(), bytecode=bytecode())
+        data = factory.constructor(admin.address).data_in_transaction
+        probe = cls(w3, "0x" + "00" * 20, **kwargs)
+        result, receipt = probe._send(admin, None, data, GAS["deploy"], "deploying the registry")
+        address = receipt.get("contractAddress")
+        if not address:
+            raise ChainError("the deployment transaction created no contract")
+        return cls(w3, address, **kwargs), result
+
+    # ------------------------------------------------------------------ reads
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = _chain_call("reading the chain id", lambda: int(self.w3.eth.chain_id))
+        return self._chain_id
+
+    def block_number(self) -> int:
+        return _chain_call("reading the block number", lambda: int(self.w3.eth.block_number))
+
+    def block_timestamp(self, number: int) -> int:
+        return _chain_call("reading a block", lambda: int(self.w3.eth.get_block(number)["timestamp"]))
+
+    def has_code(self) -> bool:
+        """True when a contract with our runtime code sits at the address (a registry, not something else)."""
+        from notary.chain.artifact import load_artifact
+
+        code = _chain_call("reading the registry code", lambda: bytes(self.w3.eth.get_code(self.address)))
+        expected = bytes.fromhex(load_artifact()["deployedBytecode"][2:])
+        # immutables (EIP-712 cached domain) differ per deployment, so compare the length only beyond presence
+        return len(code) > 0 and len(code) == len(expected)
+
+    def batch(self, root: bytes) -> tuple[BatchRecord, StatusRecord]:
+        record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(root).call())
+        return _batch(root, record), _status(status)
+
+    def document(self, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> DocumentView:
+        included, record, batch_status, doc_status = _chain_call(
+            "reading a document's status",
+            lambda: self.contract.functions.documentStatus(root, leaf, list(proof)).call(),
+        )
+        return DocumentView(bool(included), _batch(root, record), _status(batch_status), _status(doc_status))
+
+    def issuer_at(self, address: str, block_number: int, timestamp: int) -> IssuerRecord:
+        address = Web3.to_checksum_address(address)
+        record, authorised, trusted = _chain_call(
+            "reading an issuer",
+            lambda: self.contract.functions.issuerAt(address, block_number, timestamp).call(),
+        )
+        authorised_from, retired_at, compromised_from, _marked_at, name = record
+        return IssuerRecord(
+            address=address,
+            name=str(name),
+            authorised_from_block=int(authorised_from),
+            retired_at_block=int(retired_at),
+            compromised_from=int(compromised_from),
+            registered=int(authorised_from) != 0,
+            authorised_at_block=bool(authorised),
+            trusted_at_time=bool(trusted),
+        )
+
+    def issuer(self, address: str) -> IssuerRecord:
+        """An issuer judged now (latest block)."""
+        number = self.block_number()
+        return self.issuer_at(address, number, self.block_timestamp(number))
+
+    def has_role(self, role: bytes, address: str) -> bool:
+        address = Web3.to_checksum_address(address)
+        return bool(_chain_call("reading a role", lambda: self.contract.functions.hasRole(role, address).call()))
+
+    def recover_batch_signer(self, root: bytes, count: int, issued_at: int, signature: bytes) -> str:
+        return str(
+            _chain_call(
+                "recovering a signer",
+                lambda: self.contract.functions.recoverBatchSigner(root, count, issued_at, signature).call(),
+            )
+        )
+
+    def status_history(self, root: bytes, leaf: bytes | None = None, from_block: int = 0) -> list[StatusEvent]:
+        """Status changes of a batch and (if ``leaf`` is given) of that document, oldest first."""
+        events: list[StatusEvent] = []
+        batch_logs = _chain_call(
+            "reading status events",
+            lambda: self.contract.events.BatchStatusChanged.get_logs(
+                from_block=from_block, argument_filters={"root": root}
+            ),
+        )
+        for log in batch_logs:
+            events.append(_status_event(log, None))
+        if leaf is not None:
+            doc_logs = _chain_call(
+                "reading status events",
+                lambda: self.contract.events.DocumentStatusChanged.get_logs(
+                    from_block=from_block, argument_filters={"root": root, "leaf": leaf}
+                ),
+            )
+            events.extend(_status_event(log, leaf) for log in doc_logs)
+        return sorted(events, key=lambda e: (e.block_number, e.tx_hash))
+
+    # ------------------------------------------------------------------ writes (admin)
+
+    def add_issuer(self, admin: LocalAccount, issuer: str, name: str) -> TxResult:
+        return self._transact(admin, "addIssuer", [Web3.to_checksum_address(issuer), name])
+
+    def rename_issuer(self, admin: LocalAccount, issuer: str, name: str) -> TxResult:
+        return self._transact(admin, "renameIssuer", [Web3.to_checksum_address(issuer), name])
+
+    def retire_issuer(self, admin: LocalAccount, issuer: str) -> TxResult:
+        return self._transact(admin, "retireIssuer", [Web3.to_checksum_address(issuer)])
+
+    def mark_compromised(self, admin: LocalAccount, issuer: str, compromised_from: int = 0) -> TxResult:
+        return self._transact(admin, "markCompromised", [Web3.to_checksum_address(issuer), compromised_from])
+
+    def grant_revoker(self, admin: LocalAccount, account: str) -> TxResult:
+        return self._transact(admin, "grantRole", [REVOKER_ROLE, Web3.to_checksum_address(account)])
+
+    def revoke_revoker(self, admin: LocalAccount, account: str) -> TxResult:
+        return self._transact(admin, "revokeRole", [REVOKER_ROLE, Web3.to_checksum_address(account)])
+
+    # ------------------------------------------------------------------ writes (issuers, revokers)
+
+    def anchor(
+        self, issuer: LocalAccount, root: bytes, document_count: int, *, metadata_hash: bytes | None = None,
+        metadata_uri: str = "",
+    ) -> TxResult:
+        if metadata_hash is None and not metadata_uri:
+            return self._transact(issuer, "anchor", [root, document_count])
+        return self._transact(
+            issuer, "anchorWithMetadata", [root, document_count, metadata_hash or b"\x00" * 32, metadata_uri]
+        )
+
+    def set_batch_state(self, sender: LocalAccount, root: bytes, state: State, reason: int = 0) -> TxResult:
+        if state is State.REVOKED:
+            return self._transact(sender, "revokeBatch", [root, reason])
+        if state is State.SUSPENDED:
+            return self._transact(sender, "suspendBatch", [root, reason])
+        return self._transact(sender, "unsuspendBatch", [root])
+
+    def set_document_state(
+        self, sender: LocalAccount, root: bytes, leaf: bytes, proof: Sequence[bytes], state: State, reason: int = 0
+    ) -> TxResult:
+        gas = _DOC_STATUS_GAS + _PER_PROOF_STEP_GAS * len(proof)
+        if state is State.REVOKED:
+            return self._transact(sender, "revokeDocument", [root, leaf, list(proof), reason], gas)
+        if state is State.SUSPENDED:
+            return self._transact(sender, "suspendDocument", [root, leaf, list(proof), reason], gas)
+        return self._transact(sender, "unsuspendDocument", [root, leaf, list(proof)], gas)
+
+    # ------------------------------------------------------------------ transaction machinery
+
+    def encode(self, function: str, args: Sequence[Any]) -> str:
+        return str(self.contract.encode_abi(function, args=list(args)))
+
+    def _transact(self, sender: LocalAccount, function: str, args: Sequence[Any], gas: int | None = None) -> TxResult:
+        data = self.encode(function, args)
+        result, _receipt = self._send(sender, self.address, data, gas or GAS[function], f"calling {function}")
+        return result
+
+    def _send(
+        self, sender: LocalAccount, to: str | None, data: str, gas: int, what: str
+    ) -> tuple[TxResult, dict[str, Any]]:
+        call: dict[str, Any] = {"from": sender.address, "data": data, "gas": gas}
+        if to is not None:
+            call["to"] = to
+        _chain_call(what, lambda: self.w3.eth.call(call))  # type: ignore[arg-type]  # a refusal raises, named
+        for attempt in range(2):
+            nonce = self._next_nonce(sender.address)
+            tx = {
+                **call,
+                "nonce": nonce,
+                "chainId": self.chain_id,
+                "maxPriorityFeePerGas": PRIORITY_FEE,
+                "maxFeePerGas": self._max_fee(),
+                "value": 0,
+            }
+            signed = sender.sign_transaction(tx)
+            try:
+                tx_hash = _chain_call(what, lambda: self.w3.eth.send_raw_transaction(signed.raw_transaction))
+                break
+            except ChainError as exc:
+                self._forget_nonce(sender.address)
+                if attempt == 1 or "nonce" not in str(exc).lower():
+                    raise
+        receipt = self._wait(tx_hash, what)
+        result = TxResult("0x" + bytes(tx_hash).hex(), int(receipt["blockNumber"]), int(receipt["gasUsed"]))
+        if int(receipt["status"]) != 1:
+            raise self._explain_failure(call, int(receipt["blockNumber"]), result)
+        return result, dict(receipt)
+
+    def _explain_failure(self, call: dict[str, Any], block: int, result: TxResult) -> ContractRevert:
+        try:
+            self.w3.eth.call(call, block - 1)  # type: ignore[arg-type]
+        except Exception as exc:
+            revert = revert_from_exception(exc)
+            if revert is not None:
+                return revert
+        return ContractRevert("Reverted", f"transaction {result.tx_hash} failed on chain (out of gas or refused)")
+
+    def _next_nonce(self, address: str) -> int:
+        with self._nonce_lock:
+            if address not in self._nonces:
+                self._nonces[address] = _chain_call(
+                    "reading the nonce", lambda: int(self.w3.eth.get_transaction_count(address, "pending"))
+                )
+            nonce = self._nonces[address]
+            self._nonces[address] = nonce + 1
+            return nonce
+
+    def _forget_nonce(self, address: str) -> None:
+        with self._nonce_lock:
+            self._nonces.pop(address, None)
+
+    def _max_fee(self) -> int:
+        block = _chain_call("reading the latest block", lambda: self.w3.eth.get_block("latest"))
+        base = int(block.get("baseFeePerGas", 0) or 0)
+        return 2 * base + PRIORITY_FEE
+
+    def _wait(self, tx_hash: Any, what: str) -> Any:
+        deadline = time.monotonic() + self.receipt_timeout
+        while True:
+            try:
+                receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+                if receipt is not None:
+                    break
+            except TransactionNotFound:
+                pass
+            except (requests.RequestException, OSError) as exc:
+                raise ChainError(f"lost the chain while waiting for a receipt ({what})") from exc
+            if time.monotonic() > deadline:
+                raise ChainError(f"no receipt for {Web3.to_hex(tx_hash)} after {self.receipt_timeout:.0f} s ({what})")
+            time.sleep(self.poll_interval)
+        if self.confirmations > 1:
+            target = int(receipt["blockNumber"]) + self.confirmations - 1
+            while self.block_number() < target:
+                if time.monotonic() > deadline:
+                    raise ChainError(f"{Web3.to_hex(tx_hash)} is not confirmed after {self.receipt_timeout:.0f} s")
+                time.sleep(max(self.poll_interval, 0.2))
+        return receipt
+
+
+def _batch(root: bytes, record: Sequence[Any]) -> BatchRecord:
+    issuer, count, block_number, timestamp = record
+    return BatchRecord(bytes(root), Web3.to_checksum_address(issuer), int(count), int(block_number), int(timestamp))
+
+
+def _status(status: Sequence[Any]) -> StatusRecord:
+    state, reason, since, block_number = status
+    return StatusRecord(State(int(state)), int(reason), int(since), int(block_number))
+
+
+def _status_event(log: Any, leaf: bytes | None) -> StatusEvent:
+    args = log["args"]
+    return StatusEvent(
+        root=bytes(args["root"]),
+        leaf=leaf,
+        state=State(int(args["state"])),
+        reason=int(args["reason"]),
+        by=str(args["by"]),
+        block_number=int(log["blockNumber"]),
+        tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+    )
+
+
+__all__ = ["Registry", "decode_revert_data"]

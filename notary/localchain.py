@@ -1,0 +1,168 @@
+"""A managed local chain: anvil from node_modules on 127.0.0.1, its state persisted in the data dir.
+
+anvil writes its state only on a clean exit unless ``--state-interval`` is given, so it is started with a
+one-second interval: a SIGKILL loses at most about a second. The pid and port are recorded so that ``notary chain``
+can find, stop and refuse to double-start it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from notary.errors import ChainError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ANVIL = PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+DEFAULT_PORT = 8545
+CHAIN_ID = 31337
+
+
+@dataclass(frozen=True)
+class LocalChain:
+    pid: int
+    port: int
+    state_file: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _dir(data_dir: Path) -> Path:
+    return data_dir / "chain"
+
+
+def _info_file(data_dir: Path) -> Path:
+    return _dir(data_dir) / "anvil.json"
+
+
+def anvil_binary() -> Path:
+    override = os.environ.get("NOTARY_ANVIL")
+    path = Path(override) if override else ANVIL
+    if not path.exists():
+        raise ChainError(f"anvil not found at {path}: run `make setup` (npm ci installs @foundry-rs/anvil)")
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (our own child that exited) still answers kill(0)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def rpc_answers(url: str, timeout: float = 1.0) -> int | None:
+    """The chain id if a JSON-RPC node answers at ``url``, else None."""
+    try:
+        reply = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout)
+        return int(reply.json()["result"], 16)
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def running(data_dir: Path) -> LocalChain | None:
+    """The recorded chain if its process is alive, else None (a stale record is removed)."""
+    info = _info_file(data_dir)
+    if not info.exists():
+        return None
+    try:
+        data = json.loads(info.read_text())
+        chain = LocalChain(int(data["pid"]), int(data["port"]), Path(data["state_file"]))
+    except (ValueError, KeyError, TypeError):
+        info.unlink(missing_ok=True)
+        return None
+    if not _alive(chain.pid):
+        info.unlink(missing_ok=True)
+        return None
+    return chain
+
+
+def up(data_dir: Path, port: int | None = None, timeout: float = 20.0) -> LocalChain:
+    """Start anvil for this data dir; refuse if one is already running for it."""
+    current = running(data_dir)
+    if current is not None:
+        raise ChainError(f"the local chain is already running at {current.url} (pid {current.pid})")
+    binary = anvil_binary()
+    if port is None:
+        port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else free_port()
+    elif not _port_free(port):
+        raise ChainError(f"port {port} on 127.0.0.1 is in use: choose another with --port")
+    directory = _dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    state_file = directory / "state.json"
+    log = (directory / "anvil.log").open("ab")
+    process = subprocess.Popen(
+        [
+            str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID),
+            "--state", str(state_file), "--state-interval", "1", "--preserve-historical-states",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log.close()
+    chain = LocalChain(process.pid, port, state_file)
+    deadline = time.monotonic() + timeout
+    while rpc_answers(chain.url, timeout=0.5) is None:
+        if process.poll() is not None:
+            raise ChainError(f"anvil exited at start (code {process.returncode}); see {directory / 'anvil.log'}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise ChainError(f"anvil did not answer on {chain.url} within {timeout:.0f} s")
+        time.sleep(0.05)
+    _info_file(data_dir).write_text(json.dumps({"pid": chain.pid, "port": port, "state_file": str(state_file)}))
+    return chain
+
+
+def down(data_dir: Path, timeout: float = 15.0) -> LocalChain | None:
+    """Stop the chain cleanly (SIGTERM makes anvil write its state); returns what was stopped, if anything."""
+    chain = running(data_dir)
+    if chain is None:
+        return None
+    os.kill(chain.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(chain.pid):
+        if time.monotonic() > deadline:
+            os.kill(chain.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+        try:  # reap it if it is our child, so it does not linger as a zombie
+            os.waitpid(chain.pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+    _info_file(data_dir).unlink(missing_ok=True)
+    return chain
