@@ -1,0 +1,72 @@
+"""`notary chain`: the managed local anvil node."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.output import console, emit_json
+from cli.settings_opts import DataDirOpt, JsonOpt, settings_from
+from notary import localchain
+from notary.chain import connect, fund_dev_account
+
+app = typer.Typer(help="Run the local development chain (anvil on 127.0.0.1, state kept in the data dir).")
+
+
+@app.command()
+def up(
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default 8545, or a free one).")] = None,
+    data_dir: DataDirOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Start anvil with persisted state; refuses to start a second one for the same data dir."""
+    settings = settings_from(data_dir=data_dir)
+    chain = localchain.up(settings.data_path, port=port)
+    if json_out:
+        emit_json({"url": chain.url, "pid": chain.pid, "chain_id": localchain.CHAIN_ID})
+    else:
+        console.print(f"local chain up at {chain.url} (chain id {localchain.CHAIN_ID}, pid {chain.pid})")
+
+
+@app.command()
+def down(data_dir: DataDirOpt = None) -> None:
+    """Stop anvil cleanly (its state is written to the data dir)."""
+    settings = settings_from(data_dir=data_dir)
+    chain = localchain.down(settings.data_path)
+    console.print("local chain stopped" if chain else "the local chain was not running")
+
+
+@app.command()
+def status(data_dir: DataDirOpt = None, json_out: JsonOpt = False) -> None:
+    """Is the local chain running, where, and at which block."""
+    settings = settings_from(data_dir=data_dir)
+    chain = localchain.running(settings.data_path)
+    info: dict[str, object] = {"running": chain is not None}
+    if chain is not None:
+        w3 = connect(chain.url)
+        info.update(url=chain.url, pid=chain.pid, chain_id=localchain.rpc_answers(chain.url), block=w3.eth.block_number)
+    if json_out:
+        emit_json(info)
+    elif chain is None:
+        console.print("the local chain is not running (start it with `notary chain up`)")
+    else:
+        console.print(f"running at {info['url']} (pid {info['pid']}), chain id {info['chain_id']}, block {info['block']}")
+    if chain is None:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fund(
+    address: Annotated[str, typer.Argument(help="Address to give 100 ETH of gas money.")],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Give an address gas money on the local development chain."""
+    settings = settings_from(data_dir=data_dir)
+    chain = localchain.running(settings.data_path)
+    if chain is None:
+        from notary.errors import ConfigError
+
+        raise ConfigError("the local chain is not running: run `notary chain up`")
+    fund_dev_account(connect(chain.url), address)
+    console.print(f"funded {address}")

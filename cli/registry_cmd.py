@@ -1,0 +1,168 @@
+"""`notary registry`: deploy the NotaryRegistry and manage its issuers (the city office's admin key)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.output import console, emit_json
+from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
+from notary.chain import Registry, connect, fund_dev_account
+from notary.config import CONFIG_FILE, Settings, update_config
+from notary.context import chain_url, load_signer, open_registry
+from notary.errors import ConfigError
+
+app = typer.Typer(help="Deploy the registry and manage issuers (needs the admin key).")
+
+AddressArg = Annotated[str, typer.Argument(help="The issuer's address (0x...).")]
+
+
+def _dev_fund(settings: Settings, registry_or_url: Registry | str, address: str) -> None:
+    """On the managed local chain, keys get gas money automatically; elsewhere the operator funds them."""
+    if settings.chain != "local":
+        return
+    w3 = registry_or_url.w3 if isinstance(registry_or_url, Registry) else connect(registry_or_url)
+    if w3.eth.get_balance(address) == 0:
+        fund_dev_account(w3, address)
+
+
+@app.command()
+def deploy(
+    chain: ChainOpt = None,
+    key_file: KeyFileOpt = None,
+    save: Annotated[bool, typer.Option("--save/--no-save", help=f"Write the address into ./{CONFIG_FILE}.")] = True,
+    json_out: JsonOpt = False,
+) -> None:
+    """Deploy a new NotaryRegistry whose admin is the configured key."""
+    settings = settings_from(chain=chain, key_file=key_file)
+    admin = load_signer(settings)
+    url = chain_url(settings)
+    _dev_fund(settings, url, admin.address)
+    registry, tx = Registry.deploy(connect(url), admin, confirmations=settings.confirmations)
+    if save:
+        update_config(Path(CONFIG_FILE), "registry", registry.address)
+    if json_out:
+        emit_json({"registry": registry.address, "chain_id": registry.chain_id, "tx": tx.tx_hash,
+                   "block": tx.block_number, "gas_used": tx.gas_used, "admin": admin.address})
+        return
+    console.print(f"registry deployed at {registry.address} on chain {registry.chain_id} (block {tx.block_number})")
+    console.print(f"admin: {admin.address}")
+    if save:
+        console.print(f"saved as `registry` in {CONFIG_FILE}")
+
+
+@app.command("add-issuer")
+def add_issuer(
+    address: AddressArg,
+    name: Annotated[str, typer.Option("--name", help="Display name, e.g. 'Realschule am Park, Mannheim'.")],
+    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+) -> None:
+    """Authorise an issuer key from the next block on."""
+    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    reg = open_registry(settings)
+    admin = load_signer(settings)
+    tx = reg.add_issuer(admin, address, name)
+    _dev_fund(settings, reg, address)
+    console.print(f"issuer {address} ({name}) authorised from block {tx.block_number}")
+
+
+@app.command("rename-issuer")
+def rename_issuer(
+    address: AddressArg,
+    name: Annotated[str, typer.Option("--name", help="The new display name.")],
+    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+) -> None:
+    """Change an issuer's display name."""
+    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    open_registry(settings).rename_issuer(load_signer(settings), address, name)
+    console.print(f"issuer {address} renamed to {name}")
+
+
+@app.command("retire-issuer")
+def retire_issuer(
+    address: AddressArg, chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+) -> None:
+    """Stop a key from anchoring; what it anchored before stays valid."""
+    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    tx = open_registry(settings).retire_issuer(load_signer(settings), address)
+    console.print(f"issuer {address} retired at block {tx.block_number}; its earlier documents stay valid")
+
+
+@app.command("mark-compromised")
+def mark_compromised(
+    address: AddressArg,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="When the key became untrustworthy: ISO time (2026-11-20T08:00+01:00) or unix "
+                     "seconds; default now. Its anchors from then on are invalid."),
+    ] = None,
+    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+) -> None:
+    """Declare a key compromised from a point in time."""
+    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    when = _parse_time(since) if since else 0
+    tx = open_registry(settings).mark_compromised(load_signer(settings), address, when)
+    console.print(f"issuer {address} marked compromised (block {tx.block_number}); anchors from then on are invalid")
+
+
+def _parse_time(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--since: {text!r} is neither an ISO time nor unix seconds") from None
+    if moment.tzinfo is None:
+        raise ConfigError("--since needs a time zone, e.g. 2026-11-20T08:00+01:00")
+    return int(moment.timestamp())
+
+
+@app.command("grant-revoker")
+def grant_revoker(
+    address: Annotated[str, typer.Argument(help="Address that may revoke and suspend any document.")],
+    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+) -> None:
+    """Give an address the revoker role (revoke/suspend without issuing rights)."""
+    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    reg = open_registry(settings)
+    reg.grant_revoker(load_signer(settings), address)
+    _dev_fund(settings, reg, address)
+    console.print(f"{address} may now revoke and suspend")
+
+
+@app.command()
+def info(
+    address: Annotated[str | None, typer.Argument(help="Show this issuer's record too.")] = None,
+    chain: ChainOpt = None, registry: RegistryOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Show the registry (and an issuer's record)."""
+    settings = settings_from(chain=chain, registry=registry)
+    reg = open_registry(settings)
+    data: dict[str, object] = {"registry": reg.address, "chain_id": reg.chain_id, "block": reg.block_number()}
+    if address:
+        rec = reg.issuer(address)
+        data["issuer"] = {
+            "address": rec.address, "name": rec.name, "registered": rec.registered,
+            "active": rec.authorised_at_block and rec.trusted_at_time,
+            "authorised_from_block": rec.authorised_from_block, "retired_at_block": rec.retired_at_block or None,
+            "compromised_from": rec.compromised_from or None,
+        }
+    if json_out:
+        emit_json(data)
+        return
+    console.print(f"registry {reg.address} on chain {reg.chain_id}, block {data['block']}")
+    if address:
+        issuer = data["issuer"]
+        assert isinstance(issuer, dict)
+        if not issuer["registered"]:
+            console.print(f"{address} is not a registered issuer")
+        else:
+            console.print(
+                f"issuer {issuer['address']} — {issuer['name']}: {'active' if issuer['active'] else 'not active'}, "
+                f"authorised from block {issuer['authorised_from_block']}"
+                + (f", retired at block {issuer['retired_at_block']}" if issuer["retired_at_block"] else "")
+                + (f", compromised from {issuer['compromised_from']}" if issuer["compromised_from"] else "")
+            )
