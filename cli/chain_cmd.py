@@ -45,13 +45,20 @@ def status(data_dir: DataDirOpt = None, json_out: JsonOpt = False) -> None:
     info: dict[str, object] = {"running": chain is not None}
     if chain is not None:
         w3 = connect(chain.url)
-        info.update(url=chain.url, pid=chain.pid, chain_id=localchain.rpc_answers(chain.url), block=w3.eth.block_number)
+        info.update(
+            url=chain.url,
+            pid=chain.pid,
+            chain_id=localchain.rpc_answers(chain.url),
+            block=w3.eth.block_number,
+        )
     if json_out:
         emit_json(info)
     elif chain is None:
         console.print("the local chain is not running (start it with `notary chain up`)")
     else:
-        console.print(f"running at {info['url']} (pid {info['pid']}), chain id {info['chain_id']}, block {info['block']}")
+        console.print(
+            f"running at {info['url']} (pid {info['pid']}), chain id {info['chain_id']}, block {info['block']}"
+        )
     if chain is None:
         raise typer.Exit(1)
 

@@ -72,7 +72,7 @@ def show(
     """Show a key's address and file (never the private key)."""
     settings = settings_from(data_dir=data_dir)
     path = Path(name) if name.endswith(".json") else key_path(settings.data_path, name)
-    from eth_utils import to_checksum_address
+    from eth_utils.address import to_checksum_address
 
     address = to_checksum_address(read_address(path))
     if json_out:

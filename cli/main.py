@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import chain_cmd, keys_cmd, registry_cmd
+from cli import chain_cmd, demo_cmd, keys_cmd, registry_cmd
 from cli.output import fail
 from notary.errors import NotaryError
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(chain_cmd.app, name="chain")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(registry_cmd.app, name="registry")
+app.command("demo")(demo_cmd.demo)
 
 
 def main() -> None:

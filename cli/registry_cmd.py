@@ -25,7 +25,7 @@ def _dev_fund(settings: Settings, registry_or_url: Registry | str, address: str)
     if settings.chain != "local":
         return
     w3 = registry_or_url.w3 if isinstance(registry_or_url, Registry) else connect(registry_or_url)
-    if w3.eth.get_balance(address) == 0:
+    if w3.eth.get_balance(w3.to_checksum_address(address)) == 0:
         fund_dev_account(w3, address)
 
 
@@ -38,15 +38,23 @@ def deploy(
 ) -> None:
     """Deploy a new NotaryRegistry whose admin is the configured key."""
     settings = settings_from(chain=chain, key_file=key_file)
-    admin = load_signer(settings)
+    admin = load_signer(settings, admin=True)
     url = chain_url(settings)
     _dev_fund(settings, url, admin.address)
     registry, tx = Registry.deploy(connect(url), admin, confirmations=settings.confirmations)
     if save:
         update_config(Path(CONFIG_FILE), "registry", registry.address)
     if json_out:
-        emit_json({"registry": registry.address, "chain_id": registry.chain_id, "tx": tx.tx_hash,
-                   "block": tx.block_number, "gas_used": tx.gas_used, "admin": admin.address})
+        emit_json(
+            {
+                "registry": registry.address,
+                "chain_id": registry.chain_id,
+                "tx": tx.tx_hash,
+                "block": tx.block_number,
+                "gas_used": tx.gas_used,
+                "admin": admin.address,
+            }
+        )
         return
     console.print(f"registry deployed at {registry.address} on chain {registry.chain_id} (block {tx.block_number})")
     console.print(f"admin: {admin.address}")
@@ -58,12 +66,14 @@ def deploy(
 def add_issuer(
     address: AddressArg,
     name: Annotated[str, typer.Option("--name", help="Display name, e.g. 'Realschule am Park, Mannheim'.")],
-    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
 ) -> None:
     """Authorise an issuer key from the next block on."""
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     reg = open_registry(settings)
-    admin = load_signer(settings)
+    admin = load_signer(settings, admin=True)
     tx = reg.add_issuer(admin, address, name)
     _dev_fund(settings, reg, address)
     console.print(f"issuer {address} ({name}) authorised from block {tx.block_number}")
@@ -73,21 +83,26 @@ def add_issuer(
 def rename_issuer(
     address: AddressArg,
     name: Annotated[str, typer.Option("--name", help="The new display name.")],
-    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
 ) -> None:
     """Change an issuer's display name."""
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
-    open_registry(settings).rename_issuer(load_signer(settings), address, name)
+    open_registry(settings).rename_issuer(load_signer(settings, admin=True), address, name)
     console.print(f"issuer {address} renamed to {name}")
 
 
 @app.command("retire-issuer")
 def retire_issuer(
-    address: AddressArg, chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+    address: AddressArg,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
 ) -> None:
     """Stop a key from anchoring; what it anchored before stays valid."""
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
-    tx = open_registry(settings).retire_issuer(load_signer(settings), address)
+    tx = open_registry(settings).retire_issuer(load_signer(settings, admin=True), address)
     console.print(f"issuer {address} retired at block {tx.block_number}; its earlier documents stay valid")
 
 
@@ -96,15 +111,20 @@ def mark_compromised(
     address: AddressArg,
     since: Annotated[
         str | None,
-        typer.Option("--since", help="When the key became untrustworthy: ISO time (2026-11-20T08:00+01:00) or unix "
-                     "seconds; default now. Its anchors from then on are invalid."),
+        typer.Option(
+            "--since",
+            help="When the key became untrustworthy: ISO time (2026-11-20T08:00+01:00) or unix "
+            "seconds; default now. Its anchors from then on are invalid.",
+        ),
     ] = None,
-    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
 ) -> None:
     """Declare a key compromised from a point in time."""
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     when = _parse_time(since) if since else 0
-    tx = open_registry(settings).mark_compromised(load_signer(settings), address, when)
+    tx = open_registry(settings).mark_compromised(load_signer(settings, admin=True), address, when)
     console.print(f"issuer {address} marked compromised (block {tx.block_number}); anchors from then on are invalid")
 
 
@@ -123,12 +143,14 @@ def _parse_time(text: str) -> int:
 @app.command("grant-revoker")
 def grant_revoker(
     address: Annotated[str, typer.Argument(help="Address that may revoke and suspend any document.")],
-    chain: ChainOpt = None, registry: RegistryOpt = None, key_file: KeyFileOpt = None,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
 ) -> None:
     """Give an address the revoker role (revoke/suspend without issuing rights)."""
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     reg = open_registry(settings)
-    reg.grant_revoker(load_signer(settings), address)
+    reg.grant_revoker(load_signer(settings, admin=True), address)
     _dev_fund(settings, reg, address)
     console.print(f"{address} may now revoke and suspend")
 
@@ -136,7 +158,9 @@ def grant_revoker(
 @app.command()
 def info(
     address: Annotated[str | None, typer.Argument(help="Show this issuer's record too.")] = None,
-    chain: ChainOpt = None, registry: RegistryOpt = None, json_out: JsonOpt = False,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Show the registry (and an issuer's record)."""
     settings = settings_from(chain=chain, registry=registry)
@@ -145,9 +169,12 @@ def info(
     if address:
         rec = reg.issuer(address)
         data["issuer"] = {
-            "address": rec.address, "name": rec.name, "registered": rec.registered,
+            "address": rec.address,
+            "name": rec.name,
+            "registered": rec.registered,
             "active": rec.authorised_at_block and rec.trusted_at_time,
-            "authorised_from_block": rec.authorised_from_block, "retired_at_block": rec.retired_at_block or None,
+            "authorised_from_block": rec.authorised_from_block,
+            "retired_at_block": rec.retired_at_block or None,
             "compromised_from": rec.compromised_from or None,
         }
     if json_out:

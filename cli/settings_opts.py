@@ -10,11 +10,10 @@ import typer
 from notary.config import Settings, load_settings
 
 ChainOpt = Annotated[
-    str | None, typer.Option("--chain", help="'local' (managed anvil), 'memory' or a JSON-RPC URL. [env NOTARY_CHAIN]")
+    str | None,
+    typer.Option("--chain", help="'local' (managed anvil), 'memory' or a JSON-RPC URL. [env NOTARY_CHAIN]"),
 ]
-RegistryOpt = Annotated[
-    str | None, typer.Option("--registry", help="Registry contract address. [env NOTARY_REGISTRY]")
-]
+RegistryOpt = Annotated[str | None, typer.Option("--registry", help="Registry contract address. [env NOTARY_REGISTRY]")]
 KeyFileOpt = Annotated[
     Path | None, typer.Option("--key-file", help="Keystore v3 file of the signing key. [env NOTARY_KEY_FILE]")
 ]
@@ -25,7 +24,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 
 def settings_from(
-    *, chain: str | None = None, registry: str | None = None, key_file: Path | None = None,
+    *,
+    chain: str | None = None,
+    registry: str | None = None,
+    key_file: Path | None = None,
     data_dir: Path | None = None,
 ) -> Settings:
     return load_settings(chain=chain, registry=registry, key_file=key_file, data_dir=data_dir)

@@ -82,9 +82,7 @@ def compile_artifact() -> dict[str, object]:
         "contractName": "NotaryRegistry",
         "compiler": {"name": "solcjs", "version": version, "settings": SETTINGS},
         "openzeppelin": package["version"],
-        "sourceSha256": {
-            name: hashlib.sha256(src["content"].encode()).hexdigest() for name, src in sources.items()
-        },
+        "sourceSha256": {name: hashlib.sha256(src["content"].encode()).hexdigest() for name, src in sources.items()},
         "abi": contract["abi"],
         "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
         "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],

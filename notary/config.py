@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     registry: str | None = Field(default=None, description="address of the NotaryRegistry contract")
     key_file: Path | None = Field(default=None, description="keystore v3 file of the issuer/admin key")
     key_password_file: Path | None = Field(default=None, description="file holding the key's password")
+    admin_key_file: Path | None = Field(
+        default=None, description="keystore of the registry admin key (default: key_file)"
+    )
     confirmations: int = Field(default=0, ge=0, le=64)
     verifier_url: str = Field(default="http://127.0.0.1:8000", description="printed beside the QR code")
     trusted: list[TrustedRegistry] = Field(default_factory=list)

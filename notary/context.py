@@ -34,8 +34,9 @@ def open_registry(settings: Settings) -> Registry:
     return registry
 
 
-def load_signer(settings: Settings, *, password: str | None = None) -> LocalAccount:
-    key_file = settings.resolved(settings.key_file)
+def load_signer(settings: Settings, *, password: str | None = None, admin: bool = False) -> LocalAccount:
+    """The issuer key (or, with ``admin``, the registry admin key, falling back to the issuer key)."""
+    key_file = settings.resolved(settings.admin_key_file if admin and settings.admin_key_file else settings.key_file)
     if key_file is None:
         raise ConfigError("no key configured: create one with `notary keys new` and set key_file / NOTARY_KEY_FILE")
     secret = resolve_password(

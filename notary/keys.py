@@ -76,7 +76,7 @@ def list_keys(data_dir: Path) -> list[KeyInfo]:
 
 
 def _checksum(address: str) -> str:
-    from eth_utils import to_checksum_address
+    from eth_utils.address import to_checksum_address
 
     return str(to_checksum_address(address))
 

@@ -7,6 +7,7 @@ can find, stop and refuse to double-start it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -71,7 +72,9 @@ def _alive(pid: int) -> bool:
 def rpc_answers(url: str, timeout: float = 1.0) -> int | None:
     """The chain id if a JSON-RPC node answers at ``url``, else None."""
     try:
-        reply = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout)
+        reply = httpx.post(
+            url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout
+        )
         return int(reply.json()["result"], 16)
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return None
@@ -126,8 +129,18 @@ def up(data_dir: Path, port: int | None = None, timeout: float = 20.0) -> LocalC
     log = (directory / "anvil.log").open("ab")
     process = subprocess.Popen(
         [
-            str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID),
-            "--state", str(state_file), "--state-interval", "1", "--preserve-historical-states",
+            str(binary),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--chain-id",
+            str(CHAIN_ID),
+            "--state",
+            str(state_file),
+            "--state-interval",
+            "1",
+            "--preserve-historical-states",
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -160,9 +173,7 @@ def down(data_dir: Path, timeout: float = 15.0) -> LocalChain | None:
             os.kill(chain.pid, signal.SIGKILL)
             break
         time.sleep(0.05)
-        try:  # reap it if it is our child, so it does not linger as a zombie
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our child, so no zombie lingers
             os.waitpid(chain.pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
     _info_file(data_dir).unlink(missing_ok=True)
     return chain

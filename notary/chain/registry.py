@@ -226,7 +226,12 @@ class Registry:
     # ------------------------------------------------------------------ writes (issuers, revokers)
 
     def anchor(
-        self, issuer: LocalAccount, root: bytes, document_count: int, *, metadata_hash: bytes | None = None,
+        self,
+        issuer: LocalAccount,
+        root: bytes,
+        document_count: int,
+        *,
+        metadata_hash: bytes | None = None,
         metadata_uri: str = "",
     ) -> TxResult:
         if metadata_hash is None and not metadata_uri:
@@ -243,7 +248,13 @@ class Registry:
         return self._transact(sender, "unsuspendBatch", [root])
 
     def set_document_state(
-        self, sender: LocalAccount, root: bytes, leaf: bytes, proof: Sequence[bytes], state: State, reason: int = 0
+        self,
+        sender: LocalAccount,
+        root: bytes,
+        leaf: bytes,
+        proof: Sequence[bytes],
+        state: State,
+        reason: int = 0,
     ) -> TxResult:
         gas = _DOC_STATUS_GAS + _PER_PROOF_STEP_GAS * len(proof)
         if state is State.REVOKED:
@@ -279,9 +290,9 @@ class Registry:
                 "maxFeePerGas": self._max_fee(),
                 "value": 0,
             }
-            signed = sender.sign_transaction(tx)
+            raw = bytes(sender.sign_transaction(tx).raw_transaction)
             try:
-                tx_hash = _chain_call(what, lambda: self.w3.eth.send_raw_transaction(signed.raw_transaction))
+                tx_hash = _chain_call(what, lambda raw=raw: self.w3.eth.send_raw_transaction(raw))  # type: ignore[misc]
                 break
             except ChainError as exc:
                 self._forget_nonce(sender.address)
@@ -306,7 +317,7 @@ class Registry:
         with self._nonce_lock:
             if address not in self._nonces:
                 self._nonces[address] = _chain_call(
-                    "reading the nonce", lambda: int(self.w3.eth.get_transaction_count(address, "pending"))
+                    "reading the nonce", lambda: int(self.w3.eth.get_transaction_count(Web3.to_checksum_address(address), "pending"))
                 )
             nonce = self._nonces[address]
             self._nonces[address] = nonce + 1

@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_utils import keccak
+from eth_abi.abi import decode as abi_decode
+from eth_utils.crypto import keccak
 
 from notary.chain.artifact import abi
 from notary.errors import ContractRevert
@@ -94,7 +94,10 @@ def revert_from_exception(exc: BaseException) -> ContractRevert | None:
     if isinstance(data, str) and data.startswith("0x"):
         return decode_revert_data(bytes.fromhex(data[2:]))
     text = str(exc.args[0]) if exc.args else str(exc)
-    if "execution reverted" not in text and type(exc).__name__ not in ("TransactionFailed", "ContractLogicError"):
+    if "execution reverted" not in text and type(exc).__name__ not in (
+        "TransactionFailed",
+        "ContractLogicError",
+    ):
         return None
     marker = text.find("b'") if "b'" in text else text.find('b"')
     if marker >= 0:

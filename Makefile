@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both install what they need (idempotent).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: help setup demo test lint typecheck unit contracts bench stress clean system-packages
+
+help:
+	@echo "make demo   - set up, start a local chain, deploy the registry, issue sample certificates, serve the verifier"
+	@echo "make test   - set up and run linters, type checks and the whole test suite"
+	@echo "make setup  - virtualenv + Python packages, npm packages, Debian packages the tests need"
+	@echo "make contracts - recompile contracts/NotaryRegistry.sol into the committed artifact"
+	@echo "make bench  - run every benchmark in bench/ (prints JSON figures)"
+
+setup: $(VENV)/.installed node_modules/.installed system-packages
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import notary, web3, coincurve" 
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages used by tests and the demo; installed only when missing.
+system-packages:
+	@missing=""; \
+	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+demo: setup
+	$(BIN)/notary demo --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy notary verifier cli
+
+test: setup lint typecheck
+	$(BIN)/pytest -q
+
+unit: setup
+	$(BIN)/pytest -q tests/unit
+
+contracts: node_modules/.installed $(VENV)/.installed
+	$(BIN)/python contracts/build.py
+
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
