@@ -78,7 +78,6 @@ def test_password_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_revert_decoding_from_both_backends_shapes() -> None:
-    selector = bytes.fromhex("b35fb788")  # not guessed: computed below and compared
     from eth_utils.crypto import keccak
 
     selector = keccak(text="IssuerNotAuthorised(address)")[:4]
