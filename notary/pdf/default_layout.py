@@ -1,0 +1,70 @@
+"""Where the stamp goes by default, and how big the QR is — policy, not format.
+
+The layout chosen here is recorded in the proof, so changing these defaults never breaks old proofs.
+
+Size: the default QR edge is 40 mm including the 4-module quiet zone. For the ~900-character payload
+(version 19-20 at level M, 101-105 modules with quiet zone) that is ~0.39 mm per module. Measured with a
+page rendered by pypdfium2 and decoded by zxing-cpp: 40 mm decodes from 90 dpi up, 30 mm only from 120 dpi
+up, so at 150 dpi 40 mm leaves room for what printing, scanning and phone cameras lose.
+Smaller payloads keep 40 mm and simply get bigger modules.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from notary.core.layout import STAMP_VERSION, StampLayout
+from notary.errors import PdfError
+from notary.pdf.original_pdf import pdf_errors, read_original
+from notary.pdf.qr_symbol import choose_qr_params, symbol_size
+from notary.pdf.stamp_drawing import CAPTION_FONT_SIZE, CAPTION_GAP, QUIET_ZONE, displayed_size
+
+MM = Fraction(720, 254)
+"""Points per millimetre."""
+MARGIN_MM = 15
+QR_SIZE_MM = 40
+CAPTION_ROOM = 7
+"""Points kept free under the QR box for the caption (baseline at CAPTION_GAP below, descenders)."""
+DEFAULT_ECL = "M"
+
+
+def page_size(original: bytes) -> tuple[float, float]:
+    """(width, height) in points of page 1's visible box as displayed (/Rotate applied)."""
+    doc = read_original(original)
+    width, height = displayed_size(doc.visible_box, doc.rotate)
+    return float(width), float(height)
+
+
+def caption_width(caption: str) -> float:
+    """Width in points of the caption in Helvetica at the caption size (standard AFM metrics)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    with pdf_errors("cannot measure the caption"):
+        return float(stringWidth(caption, "Helvetica", float(CAPTION_FONT_SIZE)))
+
+
+def default_layout(
+    page_width: float, page_height: float, qr_text: str, caption: str, *, ecl: str = DEFAULT_ECL
+) -> StampLayout:
+    """Bottom-right corner, 15 mm margins, a 40 mm QR, the caption under it (shifted left if it is long)."""
+    version, mask = choose_qr_params(qr_text, ecl)
+    margin = round(MARGIN_MM * MM)
+    size = round(QR_SIZE_MM * MM)
+    if page_width < size + 2 * margin or page_height < size + 2 * margin + CAPTION_ROOM:
+        raise PdfError(f"the page ({page_width:.0f} x {page_height:.0f} pt) is too small for the stamp")
+    module = size / (symbol_size(version) + 2 * QUIET_ZONE)
+    text_end = QUIET_ZONE * module + (caption_width(caption) if caption else 0.0)
+    x = int(page_width) - margin - max(size, int(text_end) + 1)
+    y = margin + CAPTION_ROOM
+    assert CAPTION_GAP < CAPTION_ROOM
+    return StampLayout(
+        stamp_version=STAMP_VERSION,
+        page=0,
+        x=max(x, margin),
+        y=y,
+        size=size,
+        caption=caption,
+        qr_version=version,
+        qr_ecl=ecl,
+        qr_mask=mask,
+    )

@@ -1,0 +1,379 @@
+"""Reading what the stamp needs from an original PDF — pypdf is used here, and ONLY to read.
+
+Why a separate reader: the stamp must be a pure function of the original's bytes, so everything the stamp
+copies is gathered here into plain values (:mod:`notary.pdf.pdf_objects`), with raw entries (indirect
+references kept as references), and without pypdf's page-tree flattening (which copies inherited attributes
+into the page dictionary in memory). The page tree is walked by hand instead.
+
+Every pypdf failure, recursion problem or implausible structure becomes a :class:`PdfError`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from notary.errors import PdfError
+from notary.pdf.pdf_objects import Budget, Name, PdfValue, Real, Ref, from_pypdf
+
+MAX_PDF_BYTES = 50 * 1024 * 1024
+_MAX_TREE_DEPTH = 32
+_MAX_TREE_NODES = 2_000
+_MAX_NAME_ENTRIES = 10_000
+_TAIL = 2048
+_STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF")
+_OBJ_HEADER = re.compile(rb"\s*\d{1,10}\s+\d{1,5}\s+obj\b")
+
+Box = tuple[Fraction, Fraction, Fraction, Fraction]
+"""A rectangle (x0, y0, x1, y1), normalised so that x0 <= x1 and y0 <= y1, exact."""
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalPdf:
+    """What stamping needs to know about an original PDF (all values plain, nothing from pypdf)."""
+
+    size: int
+    """The last trailer's /Size: the first free object number."""
+    startxref: int
+    """Byte offset of the original's last cross-reference section (the update's /Prev)."""
+    xref_is_stream: bool
+    """True when that section is a cross-reference stream (PDF 1.5+), False for a classic table."""
+    root: Ref
+    info: PdfValue
+    """The trailer's /Info entry (normally a reference) or None when absent."""
+    file_id: PdfValue
+    """The trailer's /ID entry or None when absent."""
+    catalog: dict[Name, PdfValue]
+    page_ref: Ref
+    page: dict[Name, PdfValue]
+    """Page 1's own entries, raw (inherited attributes NOT copied in)."""
+    contents: list[Ref]
+    """Page 1's content streams, in order."""
+    resources: dict[Name, PdfValue]
+    """Page 1's effective /Resources (own or inherited), one level resolved."""
+    fonts: dict[Name, PdfValue]
+    """The effective /Font dictionary of those resources, one level resolved (empty when absent)."""
+    visible_box: Box
+    """CropBox intersected with MediaBox (MediaBox when no CropBox), in default user space."""
+    rotate: int
+    """/Rotate normalised to 0, 90, 180 or 270."""
+    names: dict[Name, PdfValue]
+    """The catalog's /Names dictionary, one level resolved (empty when absent)."""
+    embedded_files: list[tuple[bytes, PdfValue]]
+    """Existing (name, file specification) pairs of the /EmbeddedFiles name tree, in tree order."""
+    associated_files: list[PdfValue]
+    """Existing items of the catalog's /AF array."""
+
+
+@contextmanager
+def pdf_errors(what: str) -> Iterator[None]:
+    """Turn anything pypdf (or a hostile file) can throw into one clear PdfError."""
+    try:
+        yield
+    except PdfError:
+        raise
+    except RecursionError as exc:
+        raise PdfError(f"{what}: the PDF structure nests too deeply") from exc
+    except MemoryError as exc:
+        raise PdfError(f"{what}: the PDF needs too much memory") from exc
+    except Exception as exc:
+        raise PdfError(f"{what}: the PDF is damaged or not a PDF ({type(exc).__name__}: {exc})") from exc
+
+
+def open_reader(data: bytes, what: str) -> Any:
+    """A pypdf reader over ``data`` after cheap sanity checks (size, header)."""
+    from pypdf import PdfReader
+
+    if len(data) > MAX_PDF_BYTES:
+        raise PdfError(f"{what}: the file is larger than {MAX_PDF_BYTES // (1024 * 1024)} MB")
+    if b"%PDF-" not in data[:1024]:
+        raise PdfError(f"{what}: this is not a PDF (no %PDF- header)")
+    with pdf_errors(what):
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise PdfError(f"{what}: the PDF is encrypted; notarise the unencrypted file")
+    return reader
+
+
+def resolve(reader: Any, value: Any) -> Any:
+    """One level of indirection resolved, using pypdf's object cache."""
+    from pypdf.generic import IndirectObject
+
+    if isinstance(value, IndirectObject):
+        return reader.get_object(value)
+    return value
+
+
+def raw_get(obj: Any, key: str) -> Any:
+    """A dictionary entry WITHOUT resolving an indirect reference (pypdf's [] resolves)."""
+    return dict.get(obj, key)
+
+
+def is_dict(obj: Any) -> bool:
+    from pypdf.generic import DictionaryObject, StreamObject
+
+    return isinstance(obj, DictionaryObject) and not isinstance(obj, StreamObject)
+
+
+def _as_ref(value: Any, what: str) -> Ref:
+    from pypdf.generic import IndirectObject
+
+    if not isinstance(value, IndirectObject):
+        raise PdfError(f"{what} is not an indirect object")
+    return Ref(int(value.idnum), int(value.generation))
+
+
+def _dict_of(reader: Any, value: Any, what: str, budget: Budget) -> dict[Name, PdfValue]:
+    resolved = resolve(reader, value)
+    if not is_dict(resolved):
+        raise PdfError(f"{what} is not a dictionary")
+    converted = from_pypdf(resolved, budget)
+    assert isinstance(converted, dict)
+    return converted
+
+
+def find_startxref(data: bytes) -> int:
+    """The offset after the LAST ``startxref`` keyword, which must be followed by ``%%EOF``."""
+    tail = data[-_TAIL:]
+    matches = list(_STARTXREF.finditer(tail))
+    if not matches:
+        raise PdfError("the PDF has no startxref/%%EOF at its end (truncated or damaged)")
+    offset = int(matches[-1].group(1))
+    if not 0 < offset < len(data):
+        raise PdfError("the PDF's startxref points outside the file")
+    return offset
+
+
+def _xref_is_stream(data: bytes, offset: int) -> bool:
+    window = data[offset : offset + 64]
+    if window.lstrip().startswith(b"xref"):
+        return False
+    if _OBJ_HEADER.match(window):
+        return True
+    raise PdfError("the PDF's startxref does not point at a cross-reference section; repair the file first")
+
+
+def _number(value: Any, what: str) -> Fraction:
+    from pypdf.generic import FloatObject, NumberObject
+
+    if isinstance(value, NumberObject):
+        return Fraction(int(value))
+    if isinstance(value, FloatObject):
+        real = Real.from_float(float(value))
+        return Fraction(real.value)
+    raise PdfError(f"{what} holds a non-number")
+
+
+def _box(reader: Any, value: Any, what: str) -> Box:
+    from pypdf.generic import ArrayObject
+
+    arr = resolve(reader, value)
+    if not isinstance(arr, ArrayObject) or len(arr) != 4:
+        raise PdfError(f"{what} is not a rectangle")
+    a, b, c, d = (_number(resolve(reader, v), what) for v in list.__iter__(arr))
+    return (min(a, c), min(b, d), max(a, c), max(b, d))
+
+
+def _first_page(reader: Any, pages_ref: Any) -> tuple[Any, Any, list[Any]]:
+    """(page reference, page dictionary, ancestors nearest first) for page 1, walking /Kids by hand."""
+    from pypdf.generic import ArrayObject, IndirectObject
+
+    if not isinstance(pages_ref, IndirectObject):
+        raise PdfError("the catalog's /Pages is not an indirect object")
+    node_ref = pages_ref
+    ancestors: list[Any] = []
+    seen: set[tuple[int, int]] = set()
+    for _ in range(_MAX_TREE_DEPTH):
+        key = (int(node_ref.idnum), int(node_ref.generation))
+        if key in seen:
+            raise PdfError("the page tree has a cycle")
+        seen.add(key)
+        node = resolve(reader, node_ref)
+        if not is_dict(node):
+            raise PdfError("the page tree holds a non-dictionary")
+        node_type = raw_get(node, "/Type")
+        kids = resolve(reader, raw_get(node, "/Kids"))
+        if node_type == "/Page" or (node_type != "/Pages" and kids is None):
+            if not ancestors:
+                raise PdfError("the catalog's /Pages is a page, not a page tree")
+            return node_ref, node, ancestors
+        if not isinstance(kids, ArrayObject) or len(kids) == 0:
+            raise PdfError("the PDF has no pages")
+        ancestors.insert(0, node)
+        chosen = None
+        for kid in list.__iter__(kids):
+            kid_obj = resolve(reader, kid)
+            if not is_dict(kid_obj):
+                raise PdfError("the page tree holds a non-dictionary")
+            count = raw_get(kid_obj, "/Count")
+            if raw_get(kid_obj, "/Type") == "/Pages" and isinstance(count, int) and count <= 0:
+                continue
+            chosen = kid
+            break
+        if chosen is None or not isinstance(chosen, IndirectObject):
+            raise PdfError("the page tree has no usable first page")
+        node_ref = chosen
+    raise PdfError("the page tree nests too deeply")
+
+
+def _inherited(page: Any, ancestors: list[Any], key: str) -> Any:
+    value = raw_get(page, key)
+    if value is not None:
+        return value
+    for node in ancestors:
+        value = raw_get(node, key)
+        if value is not None:
+            return value
+    return None
+
+
+def name_tree_entries(reader: Any, root: Any, budget: Budget) -> list[tuple[bytes, PdfValue]]:
+    """All (key, value) pairs of a name tree, values raw (references kept), bounded in work."""
+    from pypdf.generic import ArrayObject, ByteStringObject, TextStringObject
+
+    entries: list[tuple[bytes, PdfValue]] = []
+    visited = 0
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        node_value, depth = stack.pop()
+        visited += 1
+        if visited > _MAX_TREE_NODES or depth > _MAX_TREE_DEPTH:
+            raise PdfError("the attachment name tree is implausibly large or deep")
+        node = resolve(reader, node_value)
+        if not is_dict(node):
+            raise PdfError("the attachment name tree holds a non-dictionary")
+        names = resolve(reader, raw_get(node, "/Names"))
+        if names is not None:
+            if not isinstance(names, ArrayObject) or len(names) % 2:
+                raise PdfError("the attachment name tree has a malformed /Names array")
+            items = list(list.__iter__(names))
+            for i in range(0, len(items), 2):
+                key = resolve(reader, items[i])
+                if isinstance(key, TextStringObject):
+                    key_bytes = bytes(key.original_bytes)
+                elif isinstance(key, ByteStringObject):
+                    key_bytes = bytes(key)
+                else:
+                    raise PdfError("the attachment name tree has a non-string key")
+                entries.append((key_bytes, from_pypdf(items[i + 1], budget)))
+                if len(entries) > _MAX_NAME_ENTRIES:
+                    raise PdfError("the PDF has implausibly many attachments")
+        kids = resolve(reader, raw_get(node, "/Kids"))
+        if kids is not None:
+            if not isinstance(kids, ArrayObject):
+                raise PdfError("the attachment name tree has a malformed /Kids array")
+            stack.extend((kid, depth + 1) for kid in reversed(list(list.__iter__(kids))))
+    return entries
+
+
+def read_original(data: bytes) -> OriginalPdf:
+    """Gather everything stamping needs from ``data``; raise PdfError when the file cannot be stamped."""
+    from pypdf.generic import ArrayObject, IndirectObject, NumberObject, StreamObject
+
+    what = "cannot stamp the PDF"
+    reader = open_reader(data, what)
+    budget = Budget()
+    with pdf_errors(what):
+        startxref = find_startxref(data)
+        xref_is_stream = _xref_is_stream(data, startxref)
+        trailer = reader.trailer
+        size = raw_get(trailer, "/Size")
+        if not isinstance(size, NumberObject) or not 1 <= int(size) <= 8_388_607:
+            raise PdfError(f"{what}: the trailer has no usable /Size")
+        size_int = int(size)
+        known = [num for table in reader.xref.values() for num in table]
+        known.extend(reader.xref_objStm)
+        if known and max(known) >= size_int:
+            raise PdfError(f"{what}: the trailer /Size is smaller than the highest object number")
+        root_value = raw_get(trailer, "/Root")
+        root = _as_ref(root_value, "the trailer's /Root")
+        catalog = _dict_of(reader, root_value, "the catalog", budget)
+        catalog_raw = resolve(reader, root_value)
+
+        page_ref_raw, page_raw, ancestors = _first_page(reader, raw_get(catalog_raw, "/Pages"))
+        page_ref = _as_ref(page_ref_raw, "page 1")
+        page = _dict_of(reader, page_raw, "page 1", budget)
+
+        contents_value = raw_get(page_raw, "/Contents")
+        contents: list[Ref] = []
+        if contents_value is not None:
+            resolved = resolve(reader, contents_value)
+            if isinstance(resolved, StreamObject):
+                contents = [_as_ref(contents_value, "page 1's content stream")]
+            elif isinstance(resolved, ArrayObject):
+                contents = [_as_ref(item, "a content stream") for item in list.__iter__(resolved)]
+            else:
+                raise PdfError(f"{what}: page 1's /Contents is neither a stream nor an array")
+
+        resources_value = _inherited(page_raw, ancestors, "/Resources")
+        resources: dict[Name, PdfValue] = {}
+        fonts: dict[Name, PdfValue] = {}
+        if resources_value is not None:
+            resources = _dict_of(reader, resources_value, "page 1's /Resources", budget)
+            font_value = raw_get(resolve(reader, resources_value), "/Font")
+            if font_value is not None:
+                fonts = _dict_of(reader, font_value, "page 1's /Font resources", budget)
+
+        media_value = _inherited(page_raw, ancestors, "/MediaBox")
+        if media_value is None:
+            raise PdfError(f"{what}: page 1 has no /MediaBox")
+        media = _box(reader, media_value, "/MediaBox")
+        crop_value = _inherited(page_raw, ancestors, "/CropBox")
+        visible = media
+        if crop_value is not None:
+            crop = _box(reader, crop_value, "/CropBox")
+            visible = (max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]),
+                       min(crop[3], media[3]))  # fmt: skip
+        if visible[2] - visible[0] < 72 or visible[3] - visible[1] < 72:
+            raise PdfError(f"{what}: page 1 is too small for a stamp")
+        rotate_value = resolve(reader, _inherited(page_raw, ancestors, "/Rotate"))
+        rotate = 0
+        if rotate_value is not None:
+            if not isinstance(rotate_value, NumberObject) or int(rotate_value) % 90:
+                raise PdfError(f"{what}: page 1's /Rotate is not a multiple of 90")
+            rotate = int(rotate_value) % 360
+
+        embedded: list[tuple[bytes, PdfValue]] = []
+        names: dict[Name, PdfValue] = {}
+        names_value = raw_get(catalog_raw, "/Names")
+        if names_value is not None:
+            names = _dict_of(reader, names_value, "the catalog's /Names", budget)
+            tree = raw_get(resolve(reader, names_value), "/EmbeddedFiles")
+            if tree is not None:
+                embedded = name_tree_entries(reader, tree, budget)
+        associated: list[PdfValue] = []
+        af_value = raw_get(catalog_raw, "/AF")
+        if af_value is not None:
+            af = resolve(reader, af_value)
+            if not isinstance(af, ArrayObject):
+                raise PdfError(f"{what}: the catalog's /AF is not an array")
+            associated = [from_pypdf(item, budget) for item in list.__iter__(af)]
+
+        info_value = raw_get(trailer, "/Info")
+        id_value = raw_get(trailer, "/ID")
+        if raw_get(trailer, "/Encrypt") is not None:
+            raise PdfError(f"{what}: the PDF is encrypted; notarise the unencrypted file")
+        return OriginalPdf(
+            size=size_int,
+            startxref=startxref,
+            xref_is_stream=xref_is_stream,
+            root=root,
+            info=from_pypdf(info_value, budget) if isinstance(info_value, IndirectObject) else None,
+            file_id=from_pypdf(id_value, budget) if id_value is not None else None,
+            catalog=catalog,
+            page_ref=page_ref,
+            page=page,
+            contents=contents,
+            resources=resources,
+            fonts=fonts,
+            visible_box=visible,
+            rotate=rotate,
+            names=names,
+            embedded_files=embedded,
+            associated_files=associated,
+        )

@@ -1,0 +1,195 @@
+"""A small PDF object model and its serialiser — FORMAT-CRITICAL ("stamp format v1").
+
+Why not pypdf's writer: the notarisation update is regenerated and compared byte for byte by verifiers for
+decades, so its bytes must not depend on any library's serialiser. These rules are the whole definition and
+never change (a new rule would be a new stamp format version):
+
+- null, true, false; integers in decimal; reals (:class:`Real`) in plain decimal notation without exponent,
+  trailing zeros and a trailing dot removed, ``-0`` written as ``0``;
+- names: ``/`` then the name's bytes, every byte outside 0x21-0x7E and every delimiter ``()<>[]{}/%`` and
+  ``#`` written as ``#XX`` (uppercase hex);
+- strings: literal ``(...)`` when every byte is printable ASCII 0x20-0x7E, with ``\\``, ``(`` and ``)``
+  escaped by a backslash; otherwise hexadecimal ``<...>`` in lowercase;
+- references ``N G R``; arrays ``[a b c]`` with single spaces; dictionaries ``<</Key value /Key value>>``
+  with keys sorted by their raw bytes and single spaces.
+
+Values copied from an original PDF keep their indirect references as references; inline values are
+converted with :func:`from_pypdf` (bounded in depth and size, so a hostile file cannot exhaust us).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from notary.errors import PdfError
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Name:
+    """A PDF name; ``raw`` excludes the leading slash."""
+
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An indirect reference ``num gen R``."""
+
+    num: int
+    gen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Real:
+    """A PDF real number, held exactly as a Decimal."""
+
+    value: Decimal
+
+    @classmethod
+    def from_float(cls, value: float) -> Real:
+        """Python's shortest round-trip repr of the double: what the original file most likely said."""
+        return cls(Decimal(repr(float(value))))
+
+    @classmethod
+    def rounded(cls, value: Fraction | int, places: int) -> Real:
+        """An exact rational rounded half-even to ``places`` decimals (integer arithmetic only)."""
+        scaled = Fraction(value) * 10**places
+        quotient, rest = divmod(scaled.numerator, scaled.denominator)
+        if 2 * rest > scaled.denominator or (2 * rest == scaled.denominator and quotient % 2 == 1):
+            quotient += 1
+        return cls(Decimal(quotient).scaleb(-places))
+
+
+PdfValue = None | bool | int | Real | bytes | Name | Ref | list["PdfValue"] | dict[Name, "PdfValue"]
+
+_NAME_DELIMITERS = frozenset(b"()<>[]{}/%#")
+
+
+def name(text: str) -> Name:
+    """A name from ASCII text, e.g. ``name("Type")``."""
+    return Name(text.encode("ascii"))
+
+
+def format_real(value: Decimal) -> bytes:
+    """Plain decimal notation, no exponent, no trailing zeros, no ``-0``."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text.encode("ascii")
+
+
+def serialise_name(value: Name) -> bytes:
+    out = bytearray(b"/")
+    for byte in value.raw:
+        if 0x21 <= byte <= 0x7E and byte not in _NAME_DELIMITERS:
+            out.append(byte)
+        else:
+            out += b"#%02X" % byte
+    return bytes(out)
+
+
+def serialise_string(value: bytes) -> bytes:
+    if all(0x20 <= byte <= 0x7E for byte in value):
+        escaped = value.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        return b"(" + escaped + b")"
+    return b"<" + value.hex().encode("ascii") + b">"
+
+
+def serialise(value: PdfValue) -> bytes:
+    """The stamp-format-v1 bytes of ``value`` (see the module docstring for the rules)."""
+    if value is None:
+        return b"null"
+    if value is True:
+        return b"true"
+    if value is False:
+        return b"false"
+    if isinstance(value, int):
+        return b"%d" % value
+    if isinstance(value, Real):
+        return format_real(value.value)
+    if isinstance(value, bytes):
+        return serialise_string(value)
+    if isinstance(value, Name):
+        return serialise_name(value)
+    if isinstance(value, Ref):
+        return b"%d %d R" % (value.num, value.gen)
+    if isinstance(value, list):
+        return b"[" + b" ".join(serialise(item) for item in value) + b"]"
+    if isinstance(value, dict):
+        entries = [serialise_name(key) + b" " + serialise(value[key]) for key in sorted(value)]
+        return b"<<" + b" ".join(entries) + b">>"
+    raise TypeError(f"not a PDF value: {type(value).__name__}")
+
+
+# --- Conversion from pypdf's parsed objects -------------------------------------------------------------------
+
+MAX_DEPTH = 32
+MAX_NODES = 50_000
+
+
+class Budget:
+    """Bounds the work of one conversion: nesting depth and number of visited values."""
+
+    def __init__(self, nodes: int = MAX_NODES) -> None:
+        self.nodes = nodes
+
+    def spend(self) -> None:
+        self.nodes -= 1
+        if self.nodes < 0:
+            raise PdfError("the PDF has an implausibly large object structure")
+
+
+def from_pypdf(obj: Any, budget: Budget | None = None, depth: int = 0) -> PdfValue:
+    """Convert one *raw* pypdf value (indirect references NOT resolved) into the model above."""
+    from pypdf import generic as g
+
+    budget = budget or Budget()
+    budget.spend()
+    if depth > MAX_DEPTH:
+        raise PdfError("the PDF nests objects too deeply")
+    if isinstance(obj, g.IndirectObject):
+        return Ref(int(obj.idnum), int(obj.generation))
+    if isinstance(obj, g.NullObject) or obj is None:
+        return None
+    if isinstance(obj, g.BooleanObject):
+        return bool(obj)
+    if isinstance(obj, g.NameObject):
+        return Name(str(obj)[1:].encode("utf-8"))
+    if isinstance(obj, g.TextStringObject):
+        return bytes(obj.original_bytes)
+    if isinstance(obj, g.ByteStringObject):
+        return bytes(obj)
+    if isinstance(obj, g.FloatObject):
+        return Real.from_float(float(obj))
+    if isinstance(obj, g.NumberObject):
+        return int(obj)
+    if isinstance(obj, g.StreamObject):
+        raise PdfError("the PDF has a stream where only a direct value is allowed")
+    if isinstance(obj, g.ArrayObject):
+        return [from_pypdf(item, budget, depth + 1) for item in list.__iter__(obj)]
+    if isinstance(obj, g.DictionaryObject):
+        result: dict[Name, PdfValue] = {}
+        for key, item in dict.items(obj):
+            result[Name(str(key)[1:].encode("utf-8"))] = from_pypdf(item, budget, depth + 1)
+        return result
+    raise PdfError(f"the PDF holds an object this software cannot copy ({type(obj).__name__})")
+
+
+# --- Indirect objects -------------------------------------------------------------------------------------
+
+
+def indirect_object(ref: Ref, value: PdfValue) -> bytes:
+    """``N G obj`` + value + ``endobj``, each on its own line."""
+    return b"%d %d obj\n%s\nendobj\n" % (ref.num, ref.gen, serialise(value))
+
+
+def stream_object(ref: Ref, entries: dict[Name, PdfValue], data: bytes) -> bytes:
+    """An unfiltered stream; ``/Length`` is set here, as a direct integer."""
+    head = dict(entries)
+    head[name("Length")] = len(data)
+    return b"%d %d obj\n%s\nstream\n%s\nendstream\nendobj\n" % (ref.num, ref.gen, serialise(head), data)
