@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
@@ -75,6 +76,19 @@ def _chain_call(what: str, fn: Callable[[], T]) -> T:
         if revert is not None:
             raise revert from exc
         raise ChainError(f"the chain answered badly while {what}: {type(exc).__name__}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class SignedTx:
+    """A signed transaction and what is needed to explain its failure; safe to store (no key material)."""
+
+    sender: str
+    to: str | None
+    data: str
+    gas: int
+    nonce: int
+    raw: bytes
+    tx_hash: str
 
 
 class Registry:
@@ -182,6 +196,16 @@ class Registry:
             )
         )
 
+    def anchor_tx(self, root: bytes, block_number: int) -> str | None:
+        """The hash of the transaction that anchored ``root`` in ``block_number`` (from its event)."""
+        logs = _chain_call(
+            "reading the anchoring event",
+            lambda: self.contract.events.BatchAnchored.get_logs(
+                from_block=block_number, to_block=block_number, argument_filters={"root": root}
+            ),
+        )
+        return "0x" + bytes(logs[0]["transactionHash"]).hex() if logs else None
+
     def status_history(self, root: bytes, leaf: bytes | None = None, from_block: int = 0) -> list[StatusEvent]:
         """Status changes of a batch and (if ``leaf`` is given) of that document, oldest first."""
         events: list[StatusEvent] = []
@@ -276,31 +300,72 @@ class Registry:
     def _send(
         self, sender: LocalAccount, to: str | None, data: str, gas: int, what: str
     ) -> tuple[TxResult, dict[str, Any]]:
+        signed = self.sign(sender, to, data, gas, what)
+        try:
+            self.broadcast(signed, what)
+        except ChainError as exc:
+            if "nonce" not in str(exc).lower():
+                raise
+            self._forget_nonce(sender.address)  # someone else used the key: read the nonce afresh, once
+            signed = self.sign(sender, to, data, gas, what)
+            self.broadcast(signed, what)
+        return self.wait_mined(signed, what)
+
+    def sign(self, sender: LocalAccount, to: str | None, data: str, gas: int, what: str = "signing") -> SignedTx:
+        """Simulate (a refusal raises, named) and sign a transaction with the next nonce; nothing is sent."""
         call: dict[str, Any] = {"from": sender.address, "data": data, "gas": gas}
         if to is not None:
             call["to"] = to
-        _chain_call(what, lambda: self.w3.eth.call(call))  # type: ignore[arg-type]  # a refusal raises, named
-        for attempt in range(2):
-            nonce = self._next_nonce(sender.address)
-            tx = {
-                **call,
-                "nonce": nonce,
-                "chainId": self.chain_id,
-                "maxPriorityFeePerGas": PRIORITY_FEE,
-                "maxFeePerGas": self._max_fee(),
-                "value": 0,
-            }
-            raw = bytes(sender.sign_transaction(tx).raw_transaction)
-            try:
-                tx_hash = _chain_call(what, lambda raw=raw: self.w3.eth.send_raw_transaction(raw))  # type: ignore[misc]
-                break
-            except ChainError as exc:
-                self._forget_nonce(sender.address)
-                if attempt == 1 or "nonce" not in str(exc).lower():
-                    raise
-        receipt = self._wait(tx_hash, what)
-        result = TxResult("0x" + bytes(tx_hash).hex(), int(receipt["blockNumber"]), int(receipt["gasUsed"]))
+        _chain_call(what, lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+        nonce = self._next_nonce(sender.address)
+        tx = {
+            **call,
+            "nonce": nonce,
+            "chainId": self.chain_id,
+            "maxPriorityFeePerGas": PRIORITY_FEE,
+            "maxFeePerGas": self._max_fee(),
+            "value": 0,
+        }
+        signed = sender.sign_transaction(tx)
+        return SignedTx(
+            sender=sender.address, to=to, data=data, gas=gas, nonce=nonce,
+            raw=bytes(signed.raw_transaction), tx_hash="0x" + bytes(signed.hash).hex(),
+        )  # fmt: skip
+
+    def sign_anchor(self, issuer: LocalAccount, root: bytes, document_count: int) -> SignedTx:
+        """An anchoring transaction, signed but not sent (so a journal can record it first)."""
+        return self.sign(
+            issuer, self.address, self.encode("anchor", [root, document_count]), GAS["anchor"], "anchoring"
+        )
+
+    def broadcast(self, signed: SignedTx, what: str = "sending a transaction") -> None:
+        """Send a signed transaction; sending one the node already has is not an error."""
+        try:
+            _chain_call(what, lambda: self.w3.eth.send_raw_transaction(signed.raw))
+        except ChainError as exc:
+            if "already known" in str(exc).lower() or "already imported" in str(exc).lower():
+                return
+            raise
+
+    def receipt(self, tx_hash: str) -> TxResult | None:
+        """The mined result of a transaction, or None if the node does not know it as mined."""
+        try:
+            found = self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+        except (requests.RequestException, OSError) as exc:
+            raise ChainError(f"cannot reach the chain while reading a receipt: {type(exc).__name__}") from exc
+        if found is None:
+            return None
+        return TxResult(tx_hash, int(found["blockNumber"]), int(found["gasUsed"]))
+
+    def wait_mined(self, signed: SignedTx, what: str = "waiting for a transaction") -> tuple[TxResult, dict[str, Any]]:
+        receipt = self._wait(signed.tx_hash, what)
+        result = TxResult(signed.tx_hash, int(receipt["blockNumber"]), int(receipt["gasUsed"]))
         if int(receipt["status"]) != 1:
+            call = {"from": signed.sender, "data": signed.data, "gas": signed.gas}
+            if signed.to is not None:
+                call["to"] = signed.to
             raise self._explain_failure(call, int(receipt["blockNumber"]), result)
         return result, dict(receipt)
 
@@ -317,7 +382,8 @@ class Registry:
         with self._nonce_lock:
             if address not in self._nonces:
                 self._nonces[address] = _chain_call(
-                    "reading the nonce", lambda: int(self.w3.eth.get_transaction_count(Web3.to_checksum_address(address), "pending"))
+                    "reading the nonce",
+                    lambda: int(self.w3.eth.get_transaction_count(Web3.to_checksum_address(address), "pending")),
                 )
             nonce = self._nonces[address]
             self._nonces[address] = nonce + 1

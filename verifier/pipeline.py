@@ -1,0 +1,241 @@
+"""The verification pipeline: parse the input, read the chain facts once, run the named checks, add up the
+verdict. The CLI, the JSON API and the web page all call this and render its result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from notary.chain import Registry, connect
+from notary.core import Proof, decode_qr_text
+from notary.errors import ChainError, FormatError, PdfError
+from notary.pdf import read_attached_proof
+from verifier import checks
+from verifier.checks import ChainFacts, invalid, result, skipped
+from verifier.qr_image import qr_texts
+from verifier.result import CheckResult, Reason, Status, Verdict, VerificationResult
+from verifier.trust import TrustedEntry, TrustList
+
+ORDER = (
+    "format", "registry", "integrity", "notarisation-update", "inclusion",
+    "anchor", "issuer", "signature", "status", "expiry",
+)  # fmt: skip
+OFFLINE = {"format", "registry", "integrity", "notarisation-update", "inclusion"}
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+
+
+def read_facts(registry: Registry, proof: Proof) -> ChainFacts:
+    """Everything the chain checks need, read by the chain adapter (three calls at most)."""
+    view = registry.document(bytes(proof.root), bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof])
+    issuer = tx = None
+    if view.batch.anchored:
+        issuer = registry.issuer_at(view.batch.issuer, view.batch.block_number, view.batch.timestamp)
+        tx = registry.anchor_tx(bytes(proof.root), view.batch.block_number)
+    return ChainFacts(registry.chain_id, view, issuer, tx)
+
+
+class Verifier:
+    """Verifies documents against the trusted registries. Stateless apart from connection reuse."""
+
+    def __init__(
+        self,
+        trust: TrustList,
+        *,
+        facts_reader: Callable[[TrustedEntry, Proof], ChainFacts] | None = None,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.trust = trust
+        self._now = now
+        self._registries: dict[tuple[int, str], Registry] = {}
+        self._lock = threading.Lock()
+        self._read_facts = facts_reader or self._read_facts_from_chain
+
+    def registry_for(self, entry: TrustedEntry) -> Registry:
+        key = (entry.chain_id, entry.address.lower())
+        with self._lock:
+            if key not in self._registries:
+                self._registries[key] = Registry(connect(entry.rpc_url), entry.address)
+            return self._registries[key]
+
+    def _read_facts_from_chain(self, entry: TrustedEntry, proof: Proof) -> ChainFacts:
+        return read_facts(self.registry_for(entry), proof)
+
+    # ------------------------------------------------------------------ inputs
+
+    def verify_pdf(self, pdf: bytes) -> VerificationResult:
+        """A notarised PDF: the proof is read from its attachment."""
+        try:
+            proof_json = read_attached_proof(pdf)
+        except PdfError:
+            return _format_failure("pdf", Reason.UNREADABLE_PDF)
+        if proof_json is None:
+            return _format_failure("pdf", Reason.NO_PROOF)
+        try:
+            proof = Proof.from_json(proof_json)
+        except FormatError as exc:
+            return _format_failure("pdf", Reason.MALFORMED_PROOF, str(exc))
+        if proof.original_length is None or proof.stamp is None:
+            return _format_failure("pdf", Reason.MALFORMED_PROOF, "no original length or stamp layout")
+        return self._run("pdf", proof, pdf=pdf, proof_json=proof_json)
+
+    def verify_pdf_with_proof(self, pdf: bytes, proof_json: bytes) -> VerificationResult:
+        """An original (un-stamped) PDF with its proof in a separate file."""
+        try:
+            proof = Proof.from_json(proof_json)
+        except FormatError as exc:
+            return _format_failure("pdf+proof", Reason.MALFORMED_PROOF, str(exc))
+        return self._run("pdf+proof", proof, pdf=pdf)
+
+    def verify_payload(self, text: str) -> VerificationResult:
+        """The text of a QR code (as a scanner app shows it)."""
+        try:
+            proof = decode_qr_text(text)
+        except FormatError as exc:
+            return _format_failure("qr", Reason.NOT_A_NOTARY_QR, str(exc))
+        return self._run("qr", proof)
+
+    def verify_image(self, image: bytes) -> VerificationResult:
+        """A photo or scan containing the QR code."""
+        try:
+            texts = qr_texts(image)
+        except FormatError as exc:
+            return _format_failure("qr", Reason.NO_QR_CODE, str(exc))
+        if not texts:
+            return _format_failure("qr", Reason.NO_QR_CODE)
+        last = None
+        for text in texts:
+            last = self.verify_payload(text)
+            if last.check("format").status is Status.VALID:
+                return last
+        assert last is not None
+        return last
+
+    # ------------------------------------------------------------------ the pipeline
+
+    def _run(
+        self, source: str, proof: Proof, *, pdf: bytes | None = None, proof_json: bytes | None = None
+    ) -> VerificationResult:
+        out: dict[str, CheckResult] = {"format": checks.ok("format")}
+        out["registry"], entry = _guard("registry", lambda: checks.check_registry(proof, self.trust))
+        if source == "pdf":
+            assert pdf is not None and proof_json is not None
+            out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_notarised(pdf, proof))
+            out["notarisation-update"] = _guard1(
+                "notarisation-update", lambda: checks.check_update(pdf, proof, proof_json)
+            )
+        elif source == "pdf+proof":
+            assert pdf is not None
+            out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_original(pdf, proof))
+            out["notarisation-update"] = skipped("notarisation-update")
+        else:
+            out["integrity"] = skipped("integrity")
+            out["notarisation-update"] = skipped("notarisation-update")
+        out["inclusion"] = _guard1("inclusion", lambda: checks.check_inclusion(proof))
+        out["expiry"] = checks.check_expiry(proof, self._now().astimezone(LOCAL_TIME).date())
+
+        facts = self._chain_checks(proof, entry, out)
+        ordered = tuple(out[name] for name in ORDER)
+        return VerificationResult(
+            verdict=verdict(ordered),
+            checks=ordered,
+            issuer=_issuer_json(proof, facts),
+            anchor=_anchor_json(proof, facts),
+            claims=proof.claims.to_json_dict(),
+            source=source,
+            registry_name=entry.name if entry else None,
+            production=entry.production if entry else None,
+        )
+
+    def _chain_checks(self, proof: Proof, entry: TrustedEntry | None, out: dict[str, CheckResult]) -> ChainFacts | None:
+        """Read the facts once, then judge anchor, issuer, signature and status (in ``out``)."""
+        chain_checks = ("anchor", "issuer", "signature", "status")
+        if entry is None:
+            out.update({name: skipped(name, Reason.NOT_REACHED) for name in chain_checks})
+            return None
+        try:
+            facts = self._read_facts(entry, proof)
+        except ChainError as exc:
+            detail = f"({exc})"
+            out.update({n: result(n, Status.ERROR, Reason.CHAIN_UNREACHABLE, detail, detail) for n in chain_checks})
+            return None
+        if facts.node_chain_id != entry.chain_id:
+            out.update({name: result(name, Status.ERROR, Reason.WRONG_CHAIN) for name in chain_checks})
+            return None
+        out["anchor"] = _guard1("anchor", lambda: checks.check_anchor(proof, facts))
+        anchored = out["anchor"].status is Status.VALID
+        judged: dict[str, Callable[[], CheckResult]] = {
+            "issuer": lambda: checks.check_issuer(proof, facts),
+            "signature": lambda: checks.check_signature(proof, facts),
+            "status": lambda: checks.check_status(facts),
+        }
+        for name, judge in judged.items():
+            out[name] = _guard1(name, judge) if anchored else skipped(name, Reason.NOT_REACHED)
+        return facts
+
+
+def verdict(results: tuple[CheckResult, ...]) -> Verdict:
+    """INVALID beats ERROR (a forgery is decidable even when the chain is down); then status, then expiry."""
+    by_name = {c.name: c for c in results}
+    hard = [c for c in results if c.status is Status.INVALID and c.name not in ("status", "expiry")]
+    if hard:
+        return Verdict.INVALID
+    if any(c.status is Status.ERROR for c in results):
+        return Verdict.ERROR
+    status, expiry = by_name.get("status"), by_name.get("expiry")
+    if status is not None and status.reason is Reason.REVOKED:
+        return Verdict.REVOKED
+    if status is not None and status.reason is Reason.SUSPENDED:
+        return Verdict.SUSPENDED
+    if expiry is not None and expiry.status is Status.INVALID:
+        return Verdict.EXPIRED
+    needed = ("format", "registry", "inclusion", "anchor", "issuer", "signature", "status")
+    if all(by_name[n].status is Status.VALID for n in needed if n in by_name) and all(n in by_name for n in needed):
+        return Verdict.VALID
+    return Verdict.INVALID
+
+
+def _guard(
+    name: str, fn: Callable[[], tuple[CheckResult, TrustedEntry | None]]
+) -> tuple[CheckResult, TrustedEntry | None]:
+    try:
+        return fn()
+    except Exception:
+        return result(name, Status.ERROR, Reason.INTERNAL_ERROR), None
+
+
+def _guard1(name: str, fn: Callable[[], CheckResult]) -> CheckResult:
+    """An unexpected exception inside a check is that check's ERROR, never a crash of the whole verification."""
+    try:
+        return fn()
+    except Exception:
+        return result(name, Status.ERROR, Reason.INTERNAL_ERROR)
+
+
+def _format_failure(source: str, reason: Reason, detail: str = "") -> VerificationResult:
+    first = invalid("format", reason, "", f"({detail})" if detail else "")
+    rest = tuple(skipped(name, Reason.NOT_REACHED) for name in ORDER[1:])
+    return VerificationResult(verdict=Verdict.INVALID, checks=(first, *rest), source=source)
+
+
+def _issuer_json(proof: Proof, facts: ChainFacts | None) -> dict[str, object]:
+    data: dict[str, object] = {"address": proof.issuer}
+    if facts is not None and facts.issuer is not None:
+        record = facts.issuer
+        data.update(
+            address=record.address,
+            name=record.name,
+            authorised_from_block=record.authorised_from_block,
+            retired_at_block=record.retired_at_block or None,
+            compromised_from=record.compromised_from or None,
+        )
+    return data
+
+
+def _anchor_json(proof: Proof, facts: ChainFacts | None) -> dict[str, object]:
+    data: dict[str, object] = {"chain_id": proof.chain_id, "registry": proof.registry, "root": proof.root.to_hex()}
+    if facts is not None and facts.view.batch.anchored:
+        batch = facts.view.batch
+        data.update(block=batch.block_number, timestamp=batch.timestamp, tx=facts.anchor_tx)
+    return data

@@ -1,0 +1,51 @@
+"""Which registries this verifier trusts. Anyone can deploy a registry and call himself "Stadt Mannheim" in it,
+so a proof is only as good as the registry it points to: anything outside this list is INVALID."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from notary import localchain
+from notary.config import Settings, TrustedRegistry
+from notary.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedEntry:
+    name: str
+    chain_id: int
+    address: str
+    rpc_url: str
+    production: bool
+
+
+class TrustList:
+    def __init__(self, entries: Iterable[TrustedEntry]) -> None:
+        self._by_key = {(e.chain_id, e.address.lower()): e for e in entries}
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def lookup(self, chain_id: int, address: str) -> TrustedEntry | None:
+        return self._by_key.get((chain_id, address.lower()))
+
+    def entries(self) -> list[TrustedEntry]:
+        return list(self._by_key.values())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrustList:
+        """The configured [[trusted]] registries; ``rpc_url = "local"`` means the managed anvil of this data dir."""
+        entries = [_entry(t, settings) for t in settings.trusted]
+        if not entries:
+            raise ConfigError("no trusted registries configured: add a [[trusted]] table to notary.toml")
+        return cls(entries)
+
+
+def _entry(trusted: TrustedRegistry, settings: Settings) -> TrustedEntry:
+    url = trusted.rpc_url
+    if url == "local":
+        chain = localchain.running(settings.data_path)
+        # an unreachable local chain is decided later as ERROR (undecidable), not here
+        url = chain.url if chain else "http://127.0.0.1:1"
+    return TrustedEntry(trusted.name, trusted.chain_id, trusted.address, url, trusted.production)
