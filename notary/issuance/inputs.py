@@ -1,0 +1,159 @@
+"""What to issue: PDF files, folders (recursive) or a manifest CSV, each with the claims its document makes.
+
+Inputs are streamed (never all read at once). A bad row or a bad claim fails only that document, with a reason.
+CSV files may be comma- or semicolon-separated (German spreadsheet exports use ';') and may carry a BOM.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from notary.core import Claims
+from notary.errors import ConfigError, FormatError
+
+CLAIM_COLUMNS = ("type", "title", "holder", "issue_date", "valid_until", "issuer_ref")
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ClaimDefaults:
+    """Claims given on the command line; CSV columns override them per document."""
+
+    doc_type: str | None = None
+    title: str | None = None
+    holder: str | None = None
+    issue_date: str | None = None
+    valid_until: str | None = None
+    issuer_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class InputDoc:
+    src: Path  # absolute path of the original
+    rel_out: str  # where its notarised copy goes, relative to the output folder (POSIX form)
+    fields: dict[str, str]  # raw claim fields; parsed by parse_claims so a bad one fails only this document
+
+
+def parse_claims(fields: dict[str, str], today: dt.date) -> Claims:
+    """Claims from raw text fields; FormatError (with the field name) on anything wrong."""
+    doc_type = fields.get("type") or ""
+    title = fields.get("title") or ""
+    holder = fields.get("holder") or ""
+    missing = [name for name, value in (("type", doc_type), ("title", title), ("holder", holder)) if not value]
+    if missing:
+        raise FormatError(f"missing claim {', '.join(missing)} (give --{missing[0]} or a CSV column)")
+    return Claims.create(
+        doc_type=doc_type.strip().lower(),
+        title=title,
+        holder=holder,
+        issued_on=_date("issue_date", fields.get("issue_date")) or today,
+        valid_until=_date("valid_until", fields.get("valid_until")),
+        issuer_ref=fields.get("issuer_ref") or None,
+    )
+
+
+def _date(name: str, text: str | None) -> dt.date | None:
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise FormatError(f"{name} {text!r} is not a date (use 2026-07-15 or 15.07.2026)")
+
+
+def _defaults(defaults: ClaimDefaults) -> dict[str, str]:
+    pairs = {
+        "type": defaults.doc_type,
+        "title": defaults.title,
+        "holder": defaults.holder,
+        "issue_date": defaults.issue_date,
+        "valid_until": defaults.valid_until,
+        "issuer_ref": defaults.issuer_ref,
+    }
+    return {k: v for k, v in pairs.items() if v}
+
+
+def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each data row; the header names columns (case-insensitive)."""
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise ConfigError(f"{path} is larger than {MAX_CSV_BYTES // 2**20} MiB")
+        handle = path.open("r", encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise ConfigError(f"no such CSV file: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    with handle:
+        head = handle.read(4096)
+        handle.seek(0)
+        delimiter = ";" if head.split("\n", 1)[0].count(";") > head.split("\n", 1)[0].count(",") else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        if not reader.fieldnames or "path" not in [f.strip().lower() for f in reader.fieldnames]:
+            raise ConfigError(f"{path}: the first line must name the columns, among them 'path'")
+        try:
+            for row in reader:
+                cleaned = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+                yield reader.line_num, cleaned
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
+
+
+def _safe_rel(text: str) -> str:
+    """A relative POSIX path that cannot climb out of the output folder."""
+    parts = [p for p in PurePosixPath(text.replace("\\", "/")).parts if p not in ("", ".", "/")]
+    if not parts or any(p == ".." for p in parts):
+        raise FormatError(f"path {text!r} must stay inside the manifest's folder")
+    return "/".join(parts)
+
+
+def from_manifest(manifest: Path, defaults: ClaimDefaults) -> Iterator[InputDoc]:
+    base = manifest.resolve().parent
+    for _line, row in read_csv_rows(manifest):
+        raw = row.get("path", "")
+        fields = {**_defaults(defaults), **{k: v for k, v in row.items() if k in CLAIM_COLUMNS and v}}
+        try:
+            rel = _safe_rel(raw)
+        except FormatError:
+            rel = raw
+        yield InputDoc(src=(base / rel).resolve(), rel_out=rel, fields=fields)
+
+
+def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | None = None) -> Iterator[InputDoc]:
+    """Files as given (output by file name) and folders recursively (output mirrors the folder's tree)."""
+    per_file: dict[str, dict[str, str]] = {}
+    if claims_csv is not None:
+        for _line, row in read_csv_rows(claims_csv):
+            fields = {k: v for k, v in row.items() if k in CLAIM_COLUMNS and v}
+            key = row.get("path", "")
+            per_file[key] = fields
+            per_file.setdefault(PurePosixPath(key.replace("\\", "/")).name, fields)
+    base = _defaults(defaults)
+    for path in paths:
+        if path.is_dir():
+            root = path.resolve()
+            for file in sorted(root.rglob("*")):
+                if file.is_file() and file.suffix.lower() == ".pdf":
+                    rel = file.relative_to(root).as_posix()
+                    fields = per_file.get(rel) or per_file.get(file.name) or {}
+                    yield InputDoc(file, rel, {**base, **fields})
+        else:
+            fields = per_file.get(str(path)) or per_file.get(path.name) or {}
+            yield InputDoc(path.resolve(), path.name, {**base, **fields})
+
+
+def describe(paths: list[Path], manifest: Path | None) -> str:
+    """A stable description of what was asked for, part of a run's identity (re-running resumes it)."""
+    out = io.StringIO()
+    if manifest is not None:
+        out.write(f"manifest:{manifest.resolve()}\n")
+    for path in paths:
+        out.write(f"path:{path.resolve()}\n")
+    return out.getvalue()

@@ -1,0 +1,342 @@
+"""The issuance pipeline: stream documents -> leaves -> batches -> sign -> anchor -> stamp -> journal.
+
+Every step is journaled before it has effects, and the chain is the judge of what was anchored, so running the
+same command again after a crash at any point finishes the job: every input issued exactly once, no anchored
+batch without its outputs, no output whose batch is not anchored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from eth_account.signers.local import LocalAccount
+
+from notary.chain import Registry
+from notary.chain.registry import GAS, SignedTx
+from notary.core import Batch, BatchDomain, MerkleTree, leaf_for_claims, random_salt, sign_batch
+from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
+from notary.issuance import documents
+from notary.issuance.inputs import InputDoc, parse_claims
+from notary.issuance.journal import BatchRow, Journal, Run
+
+T = TypeVar("T")
+DEFAULT_BATCH_SIZE = 1024
+CHUNK = 256
+
+
+class Progress(Protocol):
+    def start(self, total: int | None) -> None: ...
+    def advance(self, done: int) -> None: ...
+    def say(self, message: str) -> None: ...
+
+
+class _Quiet:
+    def start(self, total: int | None) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+    def say(self, message: str) -> None:
+        pass
+
+
+@dataclass
+class IssueOptions:
+    out_dir: Path
+    batch_size: int = DEFAULT_BATCH_SIZE
+    caption: str = "Digital geprüft"
+    sidecar: bool = False
+    allow_reissue: bool = False
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    chain_wait: float = 600.0  # how long to keep retrying an unreachable chain before giving up
+    today: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    run_id: int
+    resumed: bool
+    counts: dict[str, int]
+    batches: int
+    seconds: float
+    report_csv: Path
+    report_json: Path
+
+
+def run_key(registry: Registry, issuer: str, out_dir: Path, spec: str) -> str:
+    text = f"{registry.chain_id}|{registry.address.lower()}|{issuer.lower()}|{out_dir.resolve()}|{spec}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Issuance:
+    """One run of ``notary issue`` (new or resumed)."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        registry: Registry,
+        issuer: LocalAccount,
+        options: IssueOptions,
+        progress: Progress | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        if not 1 <= options.batch_size <= 2**24 - 1:
+            raise FormatError("the batch size must be between 1 and 16,777,215")
+        self.journal = journal
+        self.registry = registry
+        self.issuer = issuer
+        self.options = options
+        self.progress = progress or _Quiet()
+        self.executor = executor
+        self.domain = BatchDomain(registry.chain_id, registry.address)
+        self.run: Run | None = None
+        self._done = 0
+
+    # ------------------------------------------------------------------ entry point
+
+    def issue(self, inputs: Iterable[InputDoc], *, spec: str, total: int | None = None) -> Summary:
+        started = time.monotonic()
+        out_dir = self.options.out_dir.resolve()
+        run = self.journal.open_run(
+            run_key(self.registry, self.issuer.address, out_dir, spec),
+            chain_id=self.registry.chain_id,
+            registry=self.registry.address,
+            issuer=self.issuer.address,
+            out_dir=str(out_dir),
+            spec=spec,
+            options={
+                "batch_size": self.options.batch_size, "caption": self.options.caption,
+                "sidecar": self.options.sidecar, "allow_reissue": self.options.allow_reissue,
+            },
+        )  # fmt: skip
+        self.run = run
+        if run.resumed:
+            # the options of the run that is being resumed stay in force: its batches are already cut
+            self.options.batch_size = int(run.options["batch_size"])
+            self.options.caption = str(run.options["caption"])
+            self.options.sidecar = bool(run.options["sidecar"])
+            self.progress.say(f"resuming run {run.id}")
+            self.journal.reopen_run(run.id)
+        own = self.executor is None
+        executor = self.executor or ProcessPoolExecutor(self.options.workers, mp_context=get_context("fork"))
+        try:
+            self.progress.start(total)
+            self._resume(executor)
+            known = self.journal.known_sources(run.id)
+            self._done = len(known)
+            self.progress.advance(self._done)
+            fresh = (doc for doc in inputs if str(doc.src) not in known)
+            for chunk in _chunks(fresh, CHUNK):
+                self._prepare(chunk, executor)
+                while self.journal.count_unbatched(run.id) >= self.options.batch_size:
+                    self._batch_anchor_stamp(executor)
+            while self.journal.count_unbatched(run.id) > 0:
+                self._batch_anchor_stamp(executor)
+        finally:
+            if own:
+                executor.shutdown()
+        self.journal.finish_run(run.id)
+        csv_path, json_path = write_reports(self.journal, run.id, out_dir)
+        return Summary(
+            run.id, run.resumed, self.journal.state_counts(run.id),
+            len(self.journal.batches(run.id, ["anchored"])), time.monotonic() - started, csv_path, json_path,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ stages
+
+    def _resume(self, executor: Executor) -> None:
+        """Finish what a killed run left: anchor its signed batches, stamp its anchored ones, redo lost files."""
+        assert self.run is not None
+        missing = [doc_id for doc_id, path in self.journal.written_docs(self.run.id) if not os.path.exists(path)]
+        if missing:
+            self.progress.say(f"{len(missing)} written files are missing; writing them again")
+            self.journal.mark_unwritten(missing)
+        for batch in self.journal.batches(self.run.id, ["signed", "sending"]):
+            self._anchor(batch)
+        for batch in self.journal.batches_with_unwritten_docs(self.run.id):
+            self._stamp(batch, executor)
+
+    def _prepare(self, chunk: list[InputDoc], executor: Executor) -> None:
+        assert self.run is not None
+        run_id = self.run.id
+        seq = self.journal.next_seq(run_id)
+        today = self.options.today or dt.date.today()
+        prepared = executor.map(partial(documents.prepare, caption=self.options.caption), [str(d.src) for d in chunk])
+        seen: set[bytes] = set()
+        rows: list[tuple[object, ...]] = []
+        for offset, (doc, result) in enumerate(zip(chunk, prepared, strict=True)):
+            base = (run_id, seq + offset, str(doc.src), doc.rel_out)
+            if result.error is not None:
+                rows.append((*base, "failed", result.error, None, result.size, None, None, None))
+                continue
+            assert result.doc_hash is not None
+            where = None if self.options.allow_reissue else self._issued(result.doc_hash, seen)
+            if where is not None:
+                rows.append((*base, "duplicate", f"same content already issued: {where}", result.doc_hash,
+                             result.size, None, None, None))  # fmt: skip
+                continue
+            try:
+                claims = parse_claims(doc.fields, today)
+            except FormatError as exc:
+                rows.append((*base, "failed", f"claims: {exc}", result.doc_hash, result.size, None, None, None))
+                continue
+            salt = random_salt()
+            leaf = leaf_for_claims(result.doc_hash, claims, salt)  # type: ignore[arg-type]
+            seen.add(result.doc_hash)
+            rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),
+                         bytes(leaf)))  # fmt: skip
+        self.journal.add_docs(rows)
+        self._done += sum(1 for r in rows if r[4] in ("failed", "duplicate"))
+        self.progress.advance(self._done)
+
+    def _issued(self, doc_hash: bytes, seen: set[bytes]) -> str | None:
+        if doc_hash in seen:
+            return "an identical file earlier in this run"
+        return self.journal.issued_elsewhere(self.registry.chain_id, self.registry.address, doc_hash)
+
+    def _batch_anchor_stamp(self, executor: Executor) -> None:
+        assert self.run is not None
+        members = self.journal.unbatched(self.run.id, self.options.batch_size)
+        tree = MerkleTree.build([leaf for _, leaf in members])
+        issued_at = int(time.time())
+        signature = sign_batch(bytes(self.issuer.key), self.domain, Batch(tree.root, len(members), issued_at))
+        batch_id = self.journal.create_batch(
+            self.run.id, bytes(tree.root), len(members), issued_at, signature, [doc_id for doc_id, _ in members]
+        )
+        batch = next(b for b in self.journal.batches(self.run.id, ["signed"]) if b.id == batch_id)
+        self._anchor(batch)
+        self._stamp(next(b for b in self.journal.batches(self.run.id, ["anchored"]) if b.id == batch_id), executor)
+
+    def _anchor(self, batch: BatchRow) -> None:
+        """Anchor once, whatever happened before: the chain says whether the root is already there."""
+        registry, issuer = self.registry, self.issuer
+        raw, tx_hash = batch.raw_tx, batch.tx_hash
+        while True:
+            record, _ = self._retrying("reading the batch", lambda: registry.batch(batch.root))
+            if record.anchored:
+                if record.issuer != issuer.address:
+                    raise NotaryError(f"batch root 0x{batch.root.hex()} was anchored by {record.issuer}, not by us")
+                tx = tx_hash or self._retrying(
+                    "reading the anchoring event", partial(registry.anchor_tx, batch.root, record.block_number)
+                )
+                self.journal.mark_anchored(batch.id, tx, record.block_number, record.timestamp)
+                return
+            try:
+                if raw is None or tx_hash is None:
+                    signed = self._retrying("signing", lambda: registry.sign_anchor(issuer, batch.root, batch.count))
+                    self.journal.record_sending(batch.id, signed.tx_hash, signed.raw)  # intent before sending
+                    raw, tx_hash = signed.raw, signed.tx_hash
+                signed = SignedTx(
+                    issuer.address, registry.address, registry.encode("anchor", [batch.root, batch.count]),
+                    GAS["anchor"], -1, raw, tx_hash,
+                )  # fmt: skip
+                self._retrying("sending the anchoring transaction", partial(registry.broadcast, signed))
+                self._retrying("waiting for the anchoring transaction", partial(registry.wait_mined, signed))
+            except ContractRevert as exc:
+                if exc.name == "RootAlreadyAnchored":
+                    continue  # mined meanwhile (e.g. sent before a crash): the chain read above settles it
+                raise
+            except ChainError as exc:
+                if "nonce" in str(exc).lower():
+                    # our stored transaction's nonce was used by another: re-read the chain, then sign afresh
+                    registry._forget_nonce(issuer.address)
+                    raw = tx_hash = None
+                    continue
+                raise
+
+    def _stamp(self, batch: BatchRow, executor: Executor) -> None:
+        assert self.run is not None and batch.state == "anchored"
+        docs = self.journal.batch_docs(batch.id)
+        tree = MerkleTree.build([bytes(d["leaf"]) for d in docs])
+        if bytes(tree.root) != batch.root:
+            raise NotaryError(f"journal damaged: batch {batch.id}'s documents do not give its root")
+        out_dir = Path(self.run.out_dir)
+        jobs = [
+            documents.StampJob(
+                doc_id=d["id"],
+                src=d["src"],
+                out=str(out_dir / d["rel_out"]),
+                doc_hash=bytes(d["doc_hash"]),
+                size=int(d["size"]),
+                claims_json=d["claims"].encode() if isinstance(d["claims"], str) else d["claims"],
+                salt=bytes(d["salt"]),
+                siblings=tuple(bytes(s) for s in tree.proof(i)),
+                root=batch.root,
+                chain_id=self.registry.chain_id,
+                registry=self.registry.address,
+                issuer=self.issuer.address,
+                signature=bytes(batch.signature),
+                issued_at=batch.issued_at,
+                count=batch.count,
+                caption=self.options.caption,
+                sidecar=self.options.sidecar,
+            )
+            for i, d in enumerate(docs)
+            if d["state"] == "batched"
+        ]
+        for part in _chunks(executor.map(documents.stamp, jobs, chunksize=16), CHUNK):
+            self.journal.mark_written([(r.doc_id, r.out) for r in part if r.out is not None])
+            self.journal.mark_failed([(r.doc_id, r.error or "failed") for r in part if r.out is None])
+            self._done += len(part)
+            self.progress.advance(self._done)
+
+    def _retrying(self, what: str, fn: Callable[[], T]) -> T:
+        """Retry chain faults with backoff (the node may restart mid-run), saying what we wait for."""
+        deadline = time.monotonic() + self.options.chain_wait
+        delay = 0.5
+        while True:
+            try:
+                return fn()
+            except ContractRevert:
+                raise
+            except ChainError as exc:
+                if "nonce" in str(exc).lower() or time.monotonic() + delay > deadline:
+                    raise
+                self.progress.say(f"waiting for the chain ({what}): {exc}; retrying in {delay:.0f} s")
+                time.sleep(delay)
+                delay = min(delay * 2, 15.0)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def write_reports(journal: Journal, run_id: int, out_dir: Path) -> tuple[Path, Path]:
+    """notary-report.csv and .json in the output folder: every input with its outcome."""
+    import csv
+    import json
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, json_path = out_dir / "notary-report.csv", out_dir / "notary-report.json"
+    columns = ("input", "output", "status", "reason", "leaf", "root", "tx", "block")
+    status_names = {"written": "issued", "duplicate": "skipped-duplicate", "failed": "failed"}
+    with csv_path.open("w", newline="", encoding="utf-8") as c, json_path.open("w", encoding="utf-8") as j:
+        writer = csv.writer(c)
+        writer.writerow(columns)
+        j.write(f'{{"run": {run_id}, "documents": [\n')
+        first = True
+        for row in journal.report_rows(run_id):
+            values = (
+                row["src"], row["out_path"], status_names.get(row["state"], row["state"]), row["reason"],
+                "0x" + bytes(row["leaf"]).hex() if row["leaf"] else None,
+                "0x" + bytes(row["root"]).hex() if row["root"] else None, row["tx_hash"], row["block"],
+            )  # fmt: skip
+            writer.writerow(["" if v is None else v for v in values])
+            j.write(("" if first else ",\n") + json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False))
+            first = False
+        j.write("\n]}\n")
+    return csv_path, json_path
