@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.output import console
-from notary.demo import setup_demo
+from notary.demo import issue_samples, setup_demo
 
 
 def demo(
@@ -19,8 +19,15 @@ def demo(
 ) -> None:
     """Start a local chain, deploy the registry, register a demo issuer, and configure this folder."""
     setup = setup_demo(Path.cwd(), say=console.print, port=chain_port)
+    url = f"http://127.0.0.1:{port}"
+    docs = issue_samples(Path.cwd(), setup, url, say=console.print)
     console.print()
     console.print(f"[bold]Registry address:[/] {setup.registry}  (chain {setup.chain_id}, {setup.chain_url})")
     console.print(f"Demo issuer: {setup.issuer}   admin: {setup.admin}")
     console.print(f"This folder is configured ({setup.config_file.name}); try `.venv/bin/notary registry info`.")
+    first = docs.notarised[0].relative_to(Path.cwd())
+    console.print(f"Sample certificates: {first.parent}/  (tampered copy: {docs.tampered.relative_to(Path.cwd())})")
+    console.print(f"Try: .venv/bin/notary verify {first}")
+    console.print(f"     .venv/bin/notary verify {docs.tampered.relative_to(Path.cwd())}")
+    console.print(f"     .venv/bin/notary revoke --document {first} --reason superseded")
     console.print("Stop the chain with `.venv/bin/notary chain down`.")

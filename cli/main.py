@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from cli import chain_cmd, demo_cmd, keys_cmd, registry_cmd
+from cli import chain_cmd, demo_cmd, issue_cmd, journal_cmd, keys_cmd, registry_cmd, status_cmd, verify_cmd
 from cli.output import fail
 from notary.errors import NotaryError
 
@@ -21,13 +21,21 @@ app = typer.Typer(
 app.add_typer(chain_cmd.app, name="chain")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(registry_cmd.app, name="registry")
+app.add_typer(journal_cmd.app, name="journal")
+app.command("issue")(issue_cmd.issue)
+app.command("verify")(verify_cmd.verify)
+app.command("revoke")(status_cmd.revoke)
+app.command("suspend")(status_cmd.suspend)
+app.command("unsuspend")(status_cmd.unsuspend)
+app.command("status")(status_cmd.status)
 app.command("demo")(demo_cmd.demo)
 
 
 def main() -> None:
     """Entry point: a NotaryError is one red line and exit 1; anything else is a short internal-error line."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
+        sys.exit(code if isinstance(code, int) else 0)
     except NotaryError as exc:
         fail(str(exc))
         sys.exit(getattr(exc, "exit_code", 1))

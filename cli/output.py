@@ -13,7 +13,7 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
 
 
 def fail(message: str) -> None:

@@ -6,11 +6,14 @@ The demo keys' password sits in a file that notary.toml points to; production ke
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from notary import localchain
 from notary.chain import Registry, connect, fund_dev_account
@@ -18,7 +21,7 @@ from notary.config import CONFIG_FILE, load_settings, write_config
 from notary.keys import create_key, key_path, load_account
 
 ADMIN_NAME = "Stadt Mannheim – Fachbereich Bildung (Demo)"
-ISSUER_NAME = "Realschule am Park, Mannheim (Demo)"
+ISSUER_NAME = "Staatliche Realschule am Lindenhain, Würzburg (Demo)"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class DemoSetup:
     admin: str
     issuer: str
     config_file: Path
+    fresh_registry: bool
 
 
 def _password(data_dir: Path) -> tuple[str, Path]:
@@ -73,7 +77,8 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
         os.environ.setdefault("NOTARY_CONFIG", str(config_file))
         existing = load_settings().registry
     registry = Registry(w3, existing) if existing else None
-    if registry is None or not registry.has_code():
+    fresh = registry is None or not registry.has_code()
+    if registry is None or fresh:
         registry, tx = Registry.deploy(w3, admin)
         say(f"registry deployed at {registry.address} (block {tx.block_number})")
     else:
@@ -102,4 +107,82 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
             ],
         },
     )
-    return DemoSetup(chain.url, registry.address, registry.chain_id, admin.address, issuer.address, config_file)
+    return DemoSetup(chain.url, registry.address, registry.chain_id, admin.address, issuer.address, config_file, fresh)
+
+
+@dataclass(frozen=True)
+class DemoDocuments:
+    notarised: list[Path]
+    tampered: Path
+    qr_image: Path
+    report: Path
+
+
+def issue_samples(
+    workdir: Path, setup: DemoSetup, verifier_url: str, say: Callable[[str], None] = print
+) -> DemoDocuments:
+    """Five fictional certificates, issued through the real pipeline, plus a tampered copy and a QR photo."""
+    from notary.context import load_signer, open_registry
+    from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
+    from notary.pdf.samples import SAMPLE_PUPILS, SAMPLE_SCHOOL, make_certificate
+
+    demo = workdir / "demo"
+    if setup.fresh_registry and demo.exists():
+        shutil.rmtree(demo)  # outputs of an earlier registry would clash with the new ones
+    originals, notarised_dir, tampered_dir = demo / "originals", demo / "notarised", demo / "tampered"
+    originals.mkdir(parents=True, exist_ok=True)
+    rows = ["path,type,title,holder,issue_date"]
+    for pupil in SAMPLE_PUPILS:
+        name = f"Abschlusszeugnis_{pupil.family_name}_{pupil.given_name}.pdf"
+        path = originals / name
+        if not path.exists():
+            path.write_bytes(make_certificate(pupil, SAMPLE_SCHOOL))
+        rows.append(f"{name},zeugnis,Abschlusszeugnis der Realschule,{pupil.given_name} {pupil.family_name},2025-07-25")
+    claims = demo / "claims.csv"
+    claims.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    os.environ["NOTARY_CONFIG"] = str(setup.config_file)
+    settings = load_settings()
+    journal = Journal(settings.data_path / "journal.sqlite")
+    try:
+        summary = Issuance(
+            journal, open_registry(settings), load_signer(settings),
+            IssueOptions(out_dir=notarised_dir, caption=f"Digital geprüft: {verifier_url}"),
+        ).issue(
+            from_paths([originals], ClaimDefaults(), claims), spec=f"demo:{originals.resolve()}"
+        )  # fmt: skip
+    finally:
+        journal.close()
+    say(f"issued {summary.counts.get('written', 0)} sample certificates into {notarised_dir}")
+    notarised = sorted(notarised_dir.glob("*.pdf"))
+    tampered_dir.mkdir(exist_ok=True)
+    tampered = tampered_dir / notarised[0].name.replace(".pdf", "_manipuliert.pdf")
+    tampered.write_bytes(overlay_text(notarised[0].read_bytes(), "Mathematik: 1 (sehr gut)"))
+    qr_image = demo / "qr-foto.png"
+    render_page(notarised[0].read_bytes(), 150).save(qr_image)
+    return DemoDocuments(notarised, tampered, qr_image, summary.report_csv)
+
+
+def overlay_text(pdf: bytes, text: str) -> bytes:
+    """A forger's edit: a later incremental update that lays new text over page 1 (the bytes before stay)."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    box = writer.pages[0].mediabox
+    note = FreeText(text=text, rect=(90, float(box.top) / 2, 400, float(box.top) / 2 + 24), font_size="14pt")
+    writer.add_annotation(page_number=0, annotation=note)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_page(pdf: bytes, dpi: int) -> Any:
+    """Page 1 as a PIL image, as a scanner or a phone photo would see the printout."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return document[0].render(scale=dpi / 72).to_pil()
+    finally:
+        document.close()

@@ -1,0 +1,114 @@
+"""`notary issue`: notarise PDFs — files, folders (recursive) or a manifest CSV — resumable after any crash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.output import console, emit_json
+from cli.progress import BarProgress
+from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
+from notary.context import load_signer, open_registry
+from notary.errors import ConfigError
+from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
+from notary.issuance.inputs import describe
+from notary.issuance.run import DEFAULT_BATCH_SIZE
+
+
+def issue(
+    inputs: Annotated[
+        list[Path] | None, typer.Argument(help="PDF files and/or folders (searched recursively for *.pdf).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder; mirrors the input tree.")] = Path(
+        "notarised"
+    ),
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV with one row per document: path (relative to the CSV), type, title, holder, issue_date, "
+            "valid_until, issuer_ref. Comma or semicolon separated."
+        ),
+    ] = None,
+    claims: Annotated[
+        Path | None, typer.Option("--claims", help="CSV of claims for the given files (same columns, matched by path).")
+    ] = None,
+    doc_type: Annotated[
+        str | None, typer.Option("--type", help="Document type: zeugnis, urkunde, gewerbeauskunft, ...")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title, e.g. 'Abschlusszeugnis der Realschule'.")] = None,
+    holder: Annotated[str | None, typer.Option(help="Holder's name as printed on the document.")] = None,
+    issue_date: Annotated[
+        str | None, typer.Option(help="Issue date (2026-07-15 or 15.07.2026); default today.")
+    ] = None,
+    valid_until: Annotated[str | None, typer.Option(help="Expiry date, if the document expires.")] = None,
+    issuer_ref: Annotated[str | None, typer.Option(help="The issuer's own file number.")] = None,
+    batch_size: Annotated[
+        int, typer.Option(help="Documents per anchored batch (each batch is one transaction).")
+    ] = DEFAULT_BATCH_SIZE,
+    sidecar: Annotated[bool, typer.Option(help="Also write <name>.pdf.proof.json beside each output.")] = False,
+    allow_reissue: Annotated[
+        bool, typer.Option(help="Issue documents whose exact content this registry has issued before.")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="Worker processes for hashing and stamping.")] = None,
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash."""
+    paths = inputs or []
+    if not paths and manifest is None:
+        raise ConfigError("nothing to issue: give PDF files or folders, or --manifest FILE.csv")
+    if paths and manifest is not None:
+        raise ConfigError("give either PDF files/folders or --manifest, not both")
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"no such file or folder: {path}")
+    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    reg = open_registry(settings)
+    signer = load_signer(settings)
+    defaults = ClaimDefaults(doc_type, title, holder, issue_date, valid_until, issuer_ref)
+
+    def stream() -> Iterator[InputDoc]:
+        return from_manifest(manifest, defaults) if manifest is not None else from_paths(paths, defaults, claims)
+
+    total = sum(1 for _ in stream())  # listing paths only: cheap, and gives the bar its length
+    options = IssueOptions(
+        out_dir=out, batch_size=batch_size, caption=f"Digital geprüft: {settings.verifier_url}", sidecar=sidecar,
+        allow_reissue=allow_reissue,
+    )  # fmt: skip
+    if workers:
+        options.workers = workers
+    journal = Journal(settings.data_path / "journal.sqlite")
+    progress = BarProgress(enabled=not json_out)
+    try:
+        summary = Issuance(journal, reg, signer, options, progress).issue(
+            stream(),
+            spec=describe(paths, manifest),
+            total=total,
+        )
+    finally:
+        progress.stop()
+        journal.close()
+    counts = summary.counts
+    data = {
+        "run": summary.run_id, "resumed": summary.resumed, "issued": counts.get("written", 0),
+        "skipped_duplicates": counts.get("duplicate", 0), "failed": counts.get("failed", 0),
+        "batches": summary.batches, "seconds": round(summary.seconds, 2), "out": str(out),
+        "report_csv": str(summary.report_csv), "report_json": str(summary.report_json),
+    }  # fmt: skip
+    if json_out:
+        emit_json(data)
+    else:
+        console.print(
+            f"issued {data['issued']}, skipped {data['skipped_duplicates']} duplicates, failed {data['failed']} "
+            f"— {data['batches']} batches in {data['seconds']} s{' (resumed)' if summary.resumed else ''}"
+        )
+        console.print(f"notarised PDFs in {out}/, report: {summary.report_csv}")
+        if data["failed"]:
+            console.print("[yellow]some documents failed; the report says why[/]")
+    if data["failed"]:
+        raise typer.Exit(1)

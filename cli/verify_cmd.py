@@ -1,0 +1,110 @@
+"""`notary verify`: a notarised PDF, an original PDF with --proof, a QR image, or --payload TEXT."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.output import console, emit_json
+from cli.settings_opts import settings_from
+from notary.errors import ConfigError
+from verifier.messages import CHECK_TITLES
+from verifier.pipeline import Verifier
+from verifier.result import Status, Verdict, VerificationResult
+from verifier.trust import TrustList
+
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+VERDICT_WORDS = {
+    Verdict.VALID: ("GÜLTIG", "VALID", "green"),
+    Verdict.INVALID: ("UNGÜLTIG", "INVALID", "red"),
+    Verdict.REVOKED: ("WIDERRUFEN", "REVOKED", "red"),
+    Verdict.SUSPENDED: ("GESPERRT", "SUSPENDED", "yellow"),
+    Verdict.EXPIRED: ("ABGELAUFEN", "EXPIRED", "yellow"),
+    Verdict.ERROR: ("NICHT PRÜFBAR", "NOT VERIFIABLE", "magenta"),
+}
+STATUS_STYLE = {Status.VALID: "green", Status.INVALID: "red", Status.ERROR: "magenta", Status.SKIPPED: "dim"}
+
+
+def verify(
+    path: Annotated[
+        Path | None, typer.Argument(help="A notarised PDF, an original PDF (with --proof) or a QR image.")
+    ] = None,
+    proof: Annotated[
+        Path | None, typer.Option(help="Proof file (.proof.json) for an original, un-stamped PDF.")
+    ] = None,
+    payload: Annotated[str | None, typer.Option(help="The text of a QR code (instead of PATH).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the messages: de or en.")] = "de",
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Check a document against the trusted registries. Exit code 0 valid, 1 not valid, 2 undecidable."""
+    if lang not in ("de", "en"):
+        raise ConfigError("--lang must be de or en")
+    if (path is None) == (payload is None):
+        raise ConfigError("give exactly one of PATH or --payload TEXT")
+    verifier = Verifier(TrustList.from_settings(settings_from()))
+    if payload is not None:
+        result = verifier.verify_payload(payload)
+    else:
+        assert path is not None
+        data = _read(path)
+        if proof is not None:
+            result = verifier.verify_pdf_with_proof(data, _read(proof))
+        elif data[:1024].find(b"%PDF-") >= 0:
+            result = verifier.verify_pdf(data)
+        elif data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+            result = verifier.verify_image(data)
+        else:
+            raise ConfigError(f"{path} is neither a PDF nor a PNG/JPEG image")
+    if json_out:
+        emit_json(result.to_json(lang))
+    else:
+        render(result, lang)
+    raise typer.Exit(result.verdict.exit_code)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise ConfigError(f"{path} is larger than {MAX_INPUT_BYTES // 2**20} MB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def render(result: VerificationResult, lang: str) -> None:
+    de, en, colour = VERDICT_WORDS[result.verdict]
+    console.print(f"[bold {colour}]{de if lang == 'de' else en}[/]")
+    issuer, anchor, claims = result.issuer or {}, result.anchor or {}, result.claims or {}
+    if issuer.get("name"):
+        console.print(f"{'Aussteller' if lang == 'de' else 'Issuer'}: {issuer['name']} ({issuer.get('address')})")
+    if anchor.get("block") is not None:
+        when = dt.datetime.fromtimestamp(int(anchor["timestamp"]), dt.UTC).isoformat(timespec="seconds")
+        label = "Verankert" if lang == "de" else "Anchored"
+        console.print(f"{label}: block {anchor['block']}, {when}, chain {anchor['chain_id']}, tx {anchor.get('tx')}")
+    if result.registry_name:
+        note = (
+            "" if result.production else (" — KEINE Produktiv-Kette" if lang == "de" else " — NOT a production chain")
+        )
+        console.print(f"{'Register' if lang == 'de' else 'Registry'}: {result.registry_name}{note}")
+    if claims:
+        for key in ("doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref"):
+            if claims.get(key):
+                console.print(f"  {key}: {claims[key]}")
+        if result.source == "qr":
+            console.print(
+                "Das Papier muss genau diese Angaben tragen." if lang == "de"
+                else "The paper must show exactly these details."
+            )  # fmt: skip
+    table = Table(show_header=False, box=None, pad_edge=False)
+    for check in result.checks:
+        title = CHECK_TITLES[check.name][0 if lang == "de" else 1]
+        table.add_row(f"[{STATUS_STYLE[check.status]}]{check.status.value}[/]", title, check.message(lang))
+    console.print(table)
