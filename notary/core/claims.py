@@ -1,0 +1,274 @@
+"""What a document says about itself, in a canonical form that is hashed into its leaf. FORMAT-CRITICAL.
+
+The claims are shown to the person verifying (so they can compare them with the paper) and bound to the
+document by the leaf. Their digest is ``keccak256(canonical_encoding)``, where the canonical encoding is
+Solidity's ``abi.encode`` of a fixed tuple (see :meth:`Claims.canonical_bytes`): every Ethereum library
+can produce it, and there is exactly one encoding per value.
+
+Text is NFC-normalised Unicode without control, line-separator or bidi-override characters, and without
+surrounding whitespace, so two claims that *look* the same are the same bytes. The constructor rejects
+anything else (a proof carrying non-canonical text was not made by a conforming issuer);
+:meth:`Claims.create` is the forgiving entry point for issuers that normalises first.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from notary.core import _cbor, _json
+from notary.core.hashing import Digest32, keccak256
+from notary.errors import FormatError
+
+__all__ = [
+    "CLAIMS_TAG",
+    "MAX_ISSUER_REF_CHARS",
+    "MAX_TEXT_CHARS",
+    "Claims",
+    "claims_digest",
+]
+
+CLAIMS_TAG = "notary.claims.v1"
+"""First element of the encoded tuple: domain separation from any other keccak(abi.encode(...)) input."""
+
+MAX_TEXT_CHARS = 200
+MAX_ISSUER_REF_CHARS = 64
+MAX_JSON_BYTES = 8 * 1024
+MAX_COMPACT_BYTES = 2 * 1024
+
+_SLUG = re.compile(r"[a-z0-9-]{1,32}", re.ASCII)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+# Bidi embedding/override/isolate controls can make a name render differently from its code points.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _check_text(name: str, value: object, max_chars: int) -> str:
+    if not isinstance(value, str):
+        raise FormatError(f"claims field {name!r} must be a string, not {type(value).__name__}")
+    if not value:
+        raise FormatError(f"claims field {name!r} must not be empty")
+    if len(value) > max_chars:
+        raise FormatError(f"claims field {name!r} is too long: {len(value)} characters (limit {max_chars})")
+    for ch in value:
+        if unicodedata.category(ch) in _BAD_CATEGORIES or ch in _BIDI_CONTROLS:
+            raise FormatError(f"claims field {name!r} contains a control character U+{ord(ch):04X}")
+    if value.strip() != value:
+        raise FormatError(f"claims field {name!r} has leading or trailing whitespace")
+    if not unicodedata.is_normalized("NFC", value):
+        raise FormatError(f"claims field {name!r} is not NFC-normalised")
+    return value
+
+
+def _date_int(d: _dt.date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def _date_from_int(name: str, value: object) -> _dt.date:
+    if type(value) is not int or not 10101 <= value <= 99991231:
+        raise FormatError(f"claims field {name!r} must be a date as YYYYMMDD")
+    try:
+        return _dt.date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        raise FormatError(f"claims field {name!r} is not a real calendar date: {value}") from None
+
+
+def _date_from_iso(name: str, value: object) -> _dt.date:
+    # date.fromisoformat also accepts "20250715" and week dates; the format allows exactly one spelling.
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise FormatError(f"claims field {name!r} must be a date as YYYY-MM-DD")
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise FormatError(f"claims field {name!r} is not a real calendar date: {value}") from None
+
+
+def _abi_uint(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def _abi_string_tail(value: str) -> bytes:
+    raw = value.encode("utf-8")
+    return _abi_uint(len(raw)) + raw + b"\x00" * (-len(raw) % 32)
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """The human-readable statement a document makes: type, title, holder, dates, issuer reference.
+
+    ``doc_type`` is a slug (``[a-z0-9-]{1,32}``, e.g. ``zeugnis``, ``urkunde``, ``gewerbeauskunft``) that
+    verifier UIs translate; ``title`` and ``holder`` are shown verbatim; ``issuer_ref`` is the issuer's own
+    file number, if any. ``valid_until``, if given, is not before ``issued_on``.
+    """
+
+    doc_type: str
+    title: str
+    holder: str
+    issued_on: _dt.date
+    valid_until: _dt.date | None = None
+    issuer_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.doc_type, str) or not _SLUG.fullmatch(self.doc_type):
+            raise FormatError("claims field 'doc_type' must match [a-z0-9-]{1,32}")
+        _check_text("title", self.title, MAX_TEXT_CHARS)
+        _check_text("holder", self.holder, MAX_TEXT_CHARS)
+        # datetime is a date subclass; a time of day in a date field would be silently dropped.
+        if type(self.issued_on) is not _dt.date:
+            raise FormatError("claims field 'issued_on' must be a date")
+        if self.valid_until is not None:
+            if type(self.valid_until) is not _dt.date:
+                raise FormatError("claims field 'valid_until' must be a date")
+            if self.valid_until < self.issued_on:
+                raise FormatError("claims field 'valid_until' is before 'issued_on'")
+        if self.issuer_ref is not None:
+            _check_text("issuer_ref", self.issuer_ref, MAX_ISSUER_REF_CHARS)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        doc_type: str,
+        title: str,
+        holder: str,
+        issued_on: _dt.date,
+        valid_until: _dt.date | None = None,
+        issuer_ref: str | None = None,
+    ) -> Claims:
+        """Issuer-side constructor: NFC-normalises and strips the text fields, maps ``""`` to ``None``."""
+
+        def norm(s: str) -> str:
+            return unicodedata.normalize("NFC", s).strip() if isinstance(s, str) else s
+
+        ref = norm(issuer_ref) if issuer_ref is not None else None
+        return cls(
+            doc_type=doc_type,
+            title=norm(title),
+            holder=norm(holder),
+            issued_on=issued_on,
+            valid_until=valid_until,
+            issuer_ref=ref or None,
+        )
+
+    # -- the hashed form -------------------------------------------------------------------------------
+
+    def canonical_bytes(self) -> bytes:
+        """``abi.encode(string tag, string docType, string title, string holder, uint32 issuedOn,
+        uint32 validUntil, string issuerRef)`` with tag ``"notary.claims.v1"``, dates as YYYYMMDD integers,
+        an absent ``valid_until`` as 0 and an absent ``issuer_ref`` as the empty string.
+
+        Written out by hand (it is short) because this runs once per document in bulk issuance; the tests
+        check it equals eth_abi's and @metamask/abi-utils' output.
+        """
+        strings = (CLAIMS_TAG, self.doc_type, self.title, self.holder)
+        ref = self.issuer_ref or ""
+        valid = _date_int(self.valid_until) if self.valid_until is not None else 0
+        head_size = 7 * 32
+        tails = [_abi_string_tail(s) for s in (*strings, ref)]
+        offsets = []
+        offset = head_size
+        for tail in tails:
+            offsets.append(offset)
+            offset += len(tail)
+        head = b"".join(
+            [
+                *(_abi_uint(o) for o in offsets[:4]),
+                _abi_uint(_date_int(self.issued_on)),
+                _abi_uint(valid),
+                _abi_uint(offsets[4]),
+            ]
+        )
+        return head + b"".join(tails)
+
+    def digest(self) -> Digest32:
+        """``keccak256(canonical_bytes())``: the claims digest that goes into the leaf."""
+        return keccak256(self.canonical_bytes())
+
+    # -- JSON form -------------------------------------------------------------------------------------
+
+    def to_json_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "doc_type": self.doc_type,
+            "title": self.title,
+            "holder": self.holder,
+            "issued_on": self.issued_on.isoformat(),
+        }
+        if self.valid_until is not None:
+            out["valid_until"] = self.valid_until.isoformat()
+        if self.issuer_ref is not None:
+            out["issuer_ref"] = self.issuer_ref
+        return out
+
+    @classmethod
+    def from_json_dict(cls, data: Mapping[str, Any]) -> Claims:
+        """Parse the JSON object; unknown keys are ignored, ``null`` counts as absent for optional keys."""
+        if not isinstance(data, Mapping):
+            raise FormatError("claims must be a JSON object")
+        for key in ("doc_type", "title", "holder", "issued_on"):
+            if key not in data:
+                raise FormatError(f"claims field {key!r} is missing")
+        valid = data.get("valid_until")
+        ref = data.get("issuer_ref")
+        return cls(
+            doc_type=data["doc_type"],
+            title=data["title"],
+            holder=data["holder"],
+            issued_on=_date_from_iso("issued_on", data["issued_on"]),
+            valid_until=_date_from_iso("valid_until", valid) if valid is not None else None,
+            issuer_ref=ref,
+        )
+
+    def to_json(self) -> bytes:
+        return _json.dumps(self.to_json_dict())
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Claims:
+        return cls.from_json_dict(_json.loads(data, max_bytes=MAX_JSON_BYTES, what="claims JSON"))
+
+    # -- compact (CBOR) form ---------------------------------------------------------------------------
+
+    def to_compact_obj(self) -> list[Any]:
+        """``[doc_type, title, holder, issued_on, valid_until, issuer_ref]``; dates as YYYYMMDD integers,
+        absent ``valid_until`` = 0, absent ``issuer_ref`` = ``""`` (mirrors the canonical encoding)."""
+        return [
+            self.doc_type,
+            self.title,
+            self.holder,
+            _date_int(self.issued_on),
+            _date_int(self.valid_until) if self.valid_until is not None else 0,
+            self.issuer_ref or "",
+        ]
+
+    @classmethod
+    def from_compact_obj(cls, value: object) -> Claims:
+        if not isinstance(value, list) or len(value) != 6:
+            raise FormatError("compact claims must be an array of 6 elements")
+        doc_type, title, holder, issued, valid, ref = value
+        if type(valid) is not int:
+            raise FormatError("claims field 'valid_until' must be a date as YYYYMMDD")
+        if not isinstance(ref, str):
+            raise FormatError("claims field 'issuer_ref' must be a string")
+        return cls(
+            doc_type=doc_type,
+            title=title,
+            holder=holder,
+            issued_on=_date_from_int("issued_on", issued),
+            valid_until=_date_from_int("valid_until", valid) if valid != 0 else None,
+            issuer_ref=ref or None,
+        )
+
+    def to_compact(self) -> bytes:
+        return _cbor.dumps(self.to_compact_obj())
+
+    @classmethod
+    def from_compact(cls, data: bytes) -> Claims:
+        return cls.from_compact_obj(_cbor.loads(data, max_bytes=MAX_COMPACT_BYTES, what="compact claims"))
+
+
+def claims_digest(claims: Claims) -> Digest32:
+    """``keccak256`` of the canonical claims encoding (see :meth:`Claims.canonical_bytes`)."""
+    return claims.digest()

@@ -1,0 +1,365 @@
+"""Proof format v1: everything needed to verify one document against the chain. FORMAT-CRITICAL.
+
+A :class:`Proof` is parsed, never half-built: the constructor and both decoders either return a value whose
+every field has the right type, length and range, or raise one :class:`~notary.errors.FormatError` with a
+sentence saying what is wrong. Cryptographic *agreement* (the stated root equals the root the Merkle proof
+leads to; the signature recovers to the stated issuer; the chain knows the root) is deliberately not a parse
+error: the verifier reports each as its own named check, via :meth:`Proof.root_matches`,
+:meth:`Proof.recover_signer` and the chain lookup.
+
+Two encodings (docs/proof-format.md is the normative text):
+
+* **JSON** (files, PDF attachments): canonical bytes from :meth:`Proof.to_json`; any JSON text is read.
+* **Compact** (QR codes): canonical CBOR map with integer keys. It leaves out what a reader can derive —
+  the root (from leaf + Merkle proof) and the issuer (recovered from the signature) — and what paper
+  verification does not need (stamp layout, original PDF length, minor version).
+
+Versioning: ``major.minor``. A reader rejects an unknown major version, accepts any minor version of a known
+major, and ignores fields it does not know; minor versions only ever add optional fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from eth_typing import ChecksumAddress
+
+from notary.core import _cbor, _json
+from notary.core.claims import Claims
+from notary.core.eip712 import (
+    MAX_SAFE_INTEGER,
+    Batch,
+    BatchDomain,
+    batch_digest,
+    parse_address,
+    parse_signature,
+    recover_batch_signer,
+)
+from notary.core.hashing import Digest32, Salt, parse_hex_bytes
+from notary.core.layout import StampLayout
+from notary.core.leaves import leaf_hash
+from notary.core.merkle import MerkleProof, process_proof, proof_length_bounds
+from notary.errors import FormatError
+
+__all__ = [
+    "FORMAT_MAJOR",
+    "FORMAT_MINOR",
+    "JSON_TYPE",
+    "MAX_COMPACT_BYTES",
+    "MAX_JSON_BYTES",
+    "FormatVersion",
+    "Proof",
+]
+
+FORMAT_MAJOR = 1
+FORMAT_MINOR = 0
+JSON_TYPE = "notary-proof"
+"""Value of the JSON ``type`` member: tells a proof file from any other JSON."""
+MAX_JSON_BYTES = 64 * 1024
+MAX_COMPACT_BYTES = 2800
+"""Fits a version-40 QR code (4,296 alphanumeric characters) after base45 and the ``NT1:`` prefix."""
+
+# Compact (CBOR) map keys. Add, never renumber.
+K_MAJOR, K_CHAIN, K_REGISTRY, K_DOC_HASH, K_CLAIMS, K_SALT, K_MERKLE, K_SIG, K_ISSUED_AT, K_COUNT = range(10)
+
+_VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class FormatVersion:
+    major: int
+    minor: int
+
+    def __post_init__(self) -> None:
+        if self.major != FORMAT_MAJOR:
+            raise FormatError(
+                f"unsupported proof format version {self.major}.{self.minor} (this software reads {FORMAT_MAJOR}.x)"
+            )
+        if type(self.minor) is not int or not 0 <= self.minor <= 999999:
+            raise FormatError(f"bad proof format minor version {self.minor!r}")
+
+    @classmethod
+    def parse(cls, text: object) -> FormatVersion:
+        if not isinstance(text, str) or not _VERSION.fullmatch(text):
+            raise FormatError('proof field "version" must be a string "major.minor", e.g. "1.0"')
+        major, minor = text.split(".")
+        return cls(int(major), int(minor))
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+CURRENT_VERSION = FormatVersion(FORMAT_MAJOR, FORMAT_MINOR)
+
+
+def _int_field(name: str, value: object, low: int, high: int) -> int:
+    if type(value) is not int:
+        raise FormatError(f"proof field {name!r} must be an integer, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise FormatError(f"proof field {name!r} out of range: {value} (allowed {low}..{high})")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Proof:
+    """One document's proof: where it is anchored, its leaf inputs, its Merkle path and the batch signature.
+
+    ``original_length`` (bytes of the PDF before notarisation) and ``stamp`` are present in PDF attachments
+    and ``None`` in proofs decoded from a QR code.
+    """
+
+    chain_id: int
+    registry: ChecksumAddress
+    root: Digest32
+    document_hash: Digest32
+    claims: Claims
+    salt: Salt
+    merkle_proof: MerkleProof
+    issuer: ChecksumAddress
+    signature: bytes
+    issued_at: int
+    document_count: int
+    original_length: int | None = None
+    stamp: StampLayout | None = None
+    version: FormatVersion = field(default=CURRENT_VERSION)
+
+    def __post_init__(self) -> None:
+        # Normalise plain bytes/sequences into the typed values; every check raises FormatError.
+        domain = BatchDomain(self.chain_id, self.registry)
+        object.__setattr__(self, "registry", domain.registry)
+        object.__setattr__(self, "root", Digest32(self.root))
+        object.__setattr__(self, "document_hash", Digest32(self.document_hash))
+        object.__setattr__(self, "salt", Salt(self.salt))
+        if not isinstance(self.claims, Claims):
+            raise FormatError("proof field 'claims' must be a Claims record")
+        if not isinstance(self.merkle_proof, MerkleProof):
+            if not isinstance(self.merkle_proof, Sequence) or isinstance(self.merkle_proof, bytes | str):
+                raise FormatError("proof field 'merkle_proof' must be a list of 32-byte siblings")
+            object.__setattr__(self, "merkle_proof", MerkleProof.from_siblings(self.merkle_proof))
+        object.__setattr__(self, "issuer", parse_address(self.issuer, "issuer address"))
+        parse_signature(self.signature)
+        Batch(self.root, self.document_count, self.issued_at)
+        low, high = proof_length_bounds(self.document_count)
+        if not low <= len(self.merkle_proof) <= high:
+            raise FormatError(
+                f"Merkle proof has {len(self.merkle_proof)} siblings, but a batch of {self.document_count} "
+                f"documents needs {low}" + (f" or {high}" if high != low else "")
+            )
+        if self.original_length is not None:
+            _int_field("original_length", self.original_length, 1, MAX_SAFE_INTEGER)
+        if self.stamp is not None and not isinstance(self.stamp, StampLayout):
+            raise FormatError("proof field 'stamp' must be a StampLayout")
+        if not isinstance(self.version, FormatVersion):
+            raise FormatError("proof field 'version' must be a FormatVersion")
+
+    # -- derived values ---------------------------------------------------------------------------------
+
+    def claims_digest(self) -> Digest32:
+        return self.claims.digest()
+
+    def leaf(self) -> Digest32:
+        """``keccak256(keccak256(document_hash || claims_digest || salt))``."""
+        return leaf_hash(self.document_hash, self.claims.digest(), self.salt)
+
+    def computed_root(self) -> Digest32:
+        """The root the Merkle proof leads to from :meth:`leaf`."""
+        return process_proof(self.leaf(), self.merkle_proof)
+
+    def root_matches(self) -> bool:
+        """True if the Merkle proof leads to the stated batch root."""
+        return self.computed_root() == self.root
+
+    def domain(self) -> BatchDomain:
+        return BatchDomain(self.chain_id, self.registry)
+
+    def batch(self) -> Batch:
+        return Batch(self.root, self.document_count, self.issued_at)
+
+    def signing_digest(self) -> Digest32:
+        """The EIP-712 digest the issuer signed."""
+        return batch_digest(self.domain(), self.batch())
+
+    def recover_signer(self) -> ChecksumAddress:
+        """The address the signature recovers to (FormatError if it recovers to none)."""
+        return recover_batch_signer(self.domain(), self.batch(), self.signature)
+
+    def signer_matches(self) -> bool:
+        """True if the signature recovers to the stated issuer."""
+        try:
+            return self.recover_signer() == self.issuer
+        except FormatError:
+            return False
+
+    def for_qr(self) -> Proof:
+        """This proof as a QR carries it: no stamp, no original length, version ``major.0``."""
+        return replace(self, stamp=None, original_length=None, version=CURRENT_VERSION)
+
+    # -- JSON -------------------------------------------------------------------------------------------
+
+    def to_json_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": JSON_TYPE,
+            "version": str(self.version),
+            "chain_id": self.chain_id,
+            "registry": self.registry,
+            "root": self.root.to_hex(),
+            "document_hash": self.document_hash.to_hex(),
+            "claims": self.claims.to_json_dict(),
+            "salt": self.salt.to_hex(),
+            "merkle_proof": self.merkle_proof.hex_list(),
+            "issuer": self.issuer,
+            "signature": "0x" + self.signature.hex(),
+            "issued_at": self.issued_at,
+            "document_count": self.document_count,
+        }
+        if self.original_length is not None:
+            out["original_length"] = self.original_length
+        if self.stamp is not None:
+            out["stamp"] = self.stamp.to_json_dict()
+        return out
+
+    def to_json(self) -> bytes:
+        """Canonical JSON bytes: sorted keys, no whitespace, UTF-8, hex as ``0x`` + lower case."""
+        data = _json.dumps(self.to_json_dict())
+        if len(data) > MAX_JSON_BYTES:  # pragma: no cover - field limits keep proofs far below this
+            raise FormatError(f"proof JSON would be {len(data)} bytes (limit {MAX_JSON_BYTES})")
+        return data
+
+    @classmethod
+    def from_json_dict(cls, data: Mapping[str, Any]) -> Proof:
+        if not isinstance(data, Mapping):
+            raise FormatError("proof JSON must be an object")
+        if data.get("type") != JSON_TYPE:
+            raise FormatError(f'not a proof: JSON member "type" must be "{JSON_TYPE}"')
+        if "version" not in data:
+            raise FormatError('proof field "version" is missing')
+        version = FormatVersion.parse(data["version"])
+        required = (
+            "chain_id",
+            "registry",
+            "root",
+            "document_hash",
+            "claims",
+            "salt",
+            "merkle_proof",
+            "issuer",
+            "signature",
+            "issued_at",
+            "document_count",
+        )
+        for key in required:
+            if key not in data:
+                raise FormatError(f"proof field {key!r} is missing")
+        siblings = data["merkle_proof"]
+        if not isinstance(siblings, list):
+            raise FormatError("proof field 'merkle_proof' must be a list of hex strings")
+        if len(siblings) > 32:
+            raise FormatError(f"Merkle proof too deep: {len(siblings)} siblings (limit 32)")
+        stamp = data.get("stamp")
+        original_length = data.get("original_length")
+        return cls(
+            chain_id=_int_field("chain_id", data["chain_id"], 1, MAX_SAFE_INTEGER),
+            registry=parse_address(data["registry"], "registry address"),
+            root=Digest32.from_hex(_hex_str("root", data["root"])),
+            document_hash=Digest32.from_hex(_hex_str("document_hash", data["document_hash"])),
+            claims=Claims.from_json_dict(data["claims"]),
+            salt=Salt.from_hex(_hex_str("salt", data["salt"])),
+            merkle_proof=MerkleProof.from_siblings(Digest32.from_hex(_hex_str("merkle_proof[]", s)) for s in siblings),
+            issuer=parse_address(data["issuer"], "issuer address"),
+            signature=parse_hex_bytes(_hex_str("signature", data["signature"]), 65, "signature"),
+            issued_at=_int_field("issued_at", data["issued_at"], 0, MAX_SAFE_INTEGER),
+            document_count=_int_field("document_count", data["document_count"], 1, 2**24 - 1),
+            original_length=(
+                _int_field("original_length", original_length, 1, MAX_SAFE_INTEGER)
+                if original_length is not None
+                else None
+            ),
+            stamp=StampLayout.from_json_dict(stamp) if stamp is not None else None,
+            version=version,
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Proof:
+        """Parse a JSON proof (any whitespace/key order; size-limited; strict types)."""
+        return cls.from_json_dict(_json.loads(data, max_bytes=MAX_JSON_BYTES, what="proof JSON"))
+
+    # -- compact (CBOR, for QR codes) -------------------------------------------------------------------
+
+    def to_compact_obj(self) -> dict[int, Any]:
+        return {
+            K_MAJOR: self.version.major,
+            K_CHAIN: self.chain_id,
+            K_REGISTRY: bytes.fromhex(self.registry[2:]),
+            K_DOC_HASH: bytes(self.document_hash),
+            K_CLAIMS: self.claims.to_compact_obj(),
+            K_SALT: bytes(self.salt),
+            K_MERKLE: self.merkle_proof.blob,
+            K_SIG: self.signature,
+            K_ISSUED_AT: self.issued_at,
+            K_COUNT: self.document_count,
+        }
+
+    def to_compact(self) -> bytes:
+        data = _cbor.dumps(self.to_compact_obj())
+        if len(data) > MAX_COMPACT_BYTES:
+            raise FormatError(f"proof too large for a QR code: {len(data)} bytes (limit {MAX_COMPACT_BYTES})")
+        return data
+
+    @classmethod
+    def from_compact(cls, data: bytes) -> Proof:
+        """Parse the compact form; the root and issuer are derived (FormatError if nothing recovers)."""
+        obj = _cbor.loads(data, max_bytes=MAX_COMPACT_BYTES, what="compact proof")
+        if not isinstance(obj, dict):
+            raise FormatError("compact proof must be a CBOR map")
+        if not all(type(k) is int for k in obj):
+            raise FormatError("compact proof map keys must be integers")
+        for key in range(10):
+            if key not in obj:
+                raise FormatError(f"compact proof field {key} is missing")
+        major = obj[K_MAJOR]
+        if type(major) is not int:
+            raise FormatError("compact proof field 0 (major version) must be an integer")
+        version = FormatVersion(major, 0)
+        doc_hash = Digest32(_bytes_field(obj, K_DOC_HASH, "document hash"))
+        claims = Claims.from_compact_obj(obj[K_CLAIMS])
+        salt = Salt(_bytes_field(obj, K_SALT, "salt"))
+        merkle = MerkleProof(_bytes_field(obj, K_MERKLE, "Merkle proof"))
+        registry_raw = _bytes_field(obj, K_REGISTRY, "registry address")
+        if len(registry_raw) != 20:
+            raise FormatError(f"registry address must be 20 bytes, got {len(registry_raw)}")
+        signature = parse_signature(_bytes_field(obj, K_SIG, "signature"))
+        domain = BatchDomain(
+            _int_field("chain_id", obj[K_CHAIN], 1, MAX_SAFE_INTEGER), parse_address("0x" + registry_raw.hex())
+        )
+        root = process_proof(leaf_hash(doc_hash, claims.digest(), salt), merkle)
+        batch = Batch(root, obj[K_COUNT], obj[K_ISSUED_AT])
+        return cls(
+            chain_id=domain.chain_id,
+            registry=domain.registry,
+            root=root,
+            document_hash=doc_hash,
+            claims=claims,
+            salt=salt,
+            merkle_proof=merkle,
+            issuer=recover_batch_signer(domain, batch, signature),
+            signature=signature,
+            issued_at=batch.issued_at,
+            document_count=batch.document_count,
+            version=version,
+        )
+
+
+def _hex_str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise FormatError(f"proof field {name!r} must be a hex string, not {type(value).__name__}")
+    return value
+
+
+def _bytes_field(obj: Mapping[int, Any], key: int, name: str) -> bytes:
+    value = obj[key]
+    if type(value) is not bytes:
+        raise FormatError(f"compact proof field {key} ({name}) must be a byte string")
+    return value

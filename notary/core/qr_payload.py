@@ -1,0 +1,133 @@
+"""The text inside a notarised document's QR code. FORMAT-CRITICAL.
+
+``QR text = [verifier URL ending in "#"] "NT1:" base45(compact proof)``
+
+* ``NT1:`` names the format and its major version, so a scanner app can tell our codes from others.
+* base45 (RFC 9285) uses only the QR *alphanumeric* character set (``0-9 A-Z space $ % * + - . / :``), which
+  a QR code stores at 5.5 bits per character: 2 bytes become 3 characters = 16.5 bits, about as dense as
+  binary mode, while staying text that survives phone camera apps, URLs and copy-and-paste.
+* The optional URL prefix lets a phone's camera app open the public verifier directly; the payload sits in
+  the URL *fragment*, so it is never sent to the server (privacy) and the page decodes it locally. A QR
+  encoder should put the prefix in a byte-mode segment and the rest in an alphanumeric segment.
+
+Decoding is tolerant in exactly the ways real-world transport damages the text, and nowhere else: see
+:func:`decode_qr_text`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import urllib.parse
+from collections.abc import Iterator
+
+import base45
+
+from notary.core.proof import Proof
+from notary.errors import FormatError
+
+__all__ = ["BASE45_ALPHABET", "MAX_QR_TEXT_CHARS", "QR_PREFIX", "decode_qr_text", "encode_qr_text", "qr_payload"]
+
+QR_PREFIX = "NT1:"
+BASE45_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+MAX_QR_TEXT_CHARS = 16 * 1024
+"""Bound on the input before any work: a version-40 QR holds 4,296 alphanumeric characters, and
+percent-encoding a payload at most triples it."""
+
+_ALPHABET = frozenset(BASE45_ALPHABET)
+_MAX_LITERAL_GUESSES = 2
+
+
+def qr_payload(proof: Proof) -> str:
+    """``"NT1:" + base45(proof.to_compact())`` — the part after any URL prefix."""
+    encoded: bytes = base45.b45encode(proof.to_compact())
+    return QR_PREFIX + encoded.decode("ascii")
+
+
+def encode_qr_text(proof: Proof, url_prefix: str | None = None) -> str:
+    """The full QR text; ``url_prefix`` (e.g. ``"HTTPS://VERIFY.EXAMPLE/#"``) must end with ``#``.
+
+    Upper-case URLs keep more of the text in the QR alphanumeric set (scheme and host are case-insensitive).
+    """
+    payload = qr_payload(proof)
+    if url_prefix is None:
+        return payload
+    if not url_prefix.endswith("#") or url_prefix.count("#") != 1:
+        raise FormatError("the verifier URL prefix must contain exactly one '#', at its end")
+    return url_prefix + payload
+
+
+def decode_qr_text(text: str) -> Proof:
+    """Parse QR text into a :class:`Proof` or raise :class:`FormatError`.
+
+    Steps, in order (docs/proof-format.md, "QR text"):
+
+    1. Drop trailing CR/LF (scanners append them). Spaces are payload characters and are kept.
+    2. Keep what follows the last ``#`` (a verifier URL prefix may precede the payload).
+    3. Upper-case it: base45 has no lower-case letters, and some URL handling lower-cases text.
+    4. It must start with ``NT1:``. The rest is decoded as base45 and then as a compact proof.
+    5. If that fails and the text contains ``%``, the text may have been percent-encoded on its way through
+       a browser (which encodes a space in a URL fragment as ``%20``; base45 itself contains ``%`` and
+       space). Retry with every ``%20`` replaced by a space, then with full percent-decoding, then with
+       every ``%20`` but one or two replaced (a ``%20`` that was in the payload all along). The first
+       candidate that parses completely wins; a wrong candidate cannot parse, because base45 groups and
+       canonical CBOR leave no slack.
+    """
+    if not isinstance(text, str):
+        raise FormatError(f"QR text must be a string, not {type(text).__name__}")
+    if len(text) > MAX_QR_TEXT_CHARS:
+        raise FormatError(f"QR text is oversized: {len(text)} characters (limit {MAX_QR_TEXT_CHARS})")
+    text = text.rstrip("\r\n").rsplit("#", 1)[-1].upper()
+    try:
+        return _decode_text(text)
+    except FormatError as first_error:
+        if "%" not in text:
+            raise
+        for candidate in _percent_candidates(text):
+            try:
+                return _decode_text(candidate)
+            except FormatError:
+                continue
+        raise first_error from None
+
+
+def _decode_text(text: str) -> Proof:
+    if not text.startswith(QR_PREFIX):
+        if text.startswith("NT") and text[2:3].isdigit() and text[3:4] == ":":
+            raise FormatError(f"unsupported QR payload version {text[:4]!r} (this software reads {QR_PREFIX!r})")
+        raise FormatError(f"not a notary QR code (the payload must start with {QR_PREFIX!r})")
+    return _decode_body(text[len(QR_PREFIX) :])
+
+
+def _decode_body(body: str) -> Proof:
+    if not body:
+        raise FormatError("QR payload is empty after 'NT1:'")
+    bad = next((c for c in body if c not in _ALPHABET), None)
+    if bad is not None:
+        raise FormatError(f"QR payload has a character outside base45: {bad!r}")
+    if len(body) % 3 == 1:
+        raise FormatError("QR payload is truncated (base45 length is 1 mod 3)")
+    try:
+        raw = base45.b45decode(body)
+    except ValueError:
+        raise FormatError("QR payload is not valid base45 (a group exceeds its value range)") from None
+    return Proof.from_compact(raw)
+
+
+def _percent_candidates(body: str) -> Iterator[str]:
+    yield body.replace("%20", " ")
+    with contextlib.suppress(UnicodeDecodeError):
+        yield urllib.parse.unquote(body, errors="strict")
+    # Rare: the original payload itself contained "%20" (about 1 in 100 payloads of 900 characters).
+    parts = body.split("%20")
+    gaps = len(parts) - 1
+    if gaps > 64:
+        return
+    for literal in range(1, min(_MAX_LITERAL_GUESSES, gaps) + 1):
+        for keep in itertools.combinations(range(gaps), literal):
+            keep_set = set(keep)
+            out = [parts[0]]
+            for i in range(gaps):
+                out.append("%20" if i in keep_set else " ")
+                out.append(parts[i + 1])
+            yield "".join(out)

@@ -1,0 +1,431 @@
+"""Generate the proof-format test vectors in this directory.
+
+    .venv/bin/python tests/vectors/generate.py          # rewrite the JSON files
+    .venv/bin/python tests/vectors/generate.py --check  # exit 1 if the files differ from a fresh run
+
+The vectors pin the format: tests load the committed files, re-derive every value, and also check that a
+fresh generation reproduces them byte for byte. Regenerate only for an intended format change (a new major
+version), never to make a failing test pass.
+
+Keys and salts come from keccak256 of fixed strings: test-only values that must never hold funds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+
+from notary.core import _cbor
+from notary.core.claims import Claims
+from notary.core.eip712 import Batch, BatchDomain, batch_struct_hash, domain_separator, sign_batch
+from notary.core.hashing import Digest32, Salt, keccak256
+from notary.core.layout import StampLayout
+from notary.core.leaves import leaf_hash
+from notary.core.merkle import MerkleTree
+from notary.core.proof import Proof
+from notary.core.qr_payload import decode_qr_text, encode_qr_text
+from notary.errors import FormatError
+
+HERE = Path(__file__).parent
+KEY_SEED = "notary test vector key 1"
+OTHER_KEY_SEED = "notary test vector key 2"
+REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+HOLDERS = [
+    "Jörg Müller-Lüdenscheidt",
+    "Änne Weiß",
+    "Özlem Yılmaz",
+    "Björn Groß",
+    "Zoë Schäfer",
+    "Lütfiye Doğan",
+    "Maximilian Käßmann",
+    "Sören Übelhör",
+]
+
+
+def private_key(seed: str = KEY_SEED) -> bytes:
+    return bytes(keccak256(seed.encode()))
+
+
+def document_pdf(batch: str, i: int) -> bytes:
+    return f"%PDF-1.7\n% test document {batch} #{i}\n%%EOF\n".encode()
+
+
+def document_claims(spec: dict[str, Any], i: int) -> Claims:
+    c = spec["claims"]
+    return Claims.create(
+        doc_type=c["doc_type"],
+        title=c["title"],
+        holder=HOLDERS[i % len(HOLDERS)] + (f" {i}" if i >= len(HOLDERS) else ""),
+        issued_on=dt.date.fromisoformat(c["issued_on"]),
+        valid_until=dt.date.fromisoformat(c["valid_until"]) if c.get("valid_until") else None,
+        issuer_ref=c.get("issuer_ref_prefix", "") + str(i) if c.get("issuer_ref_prefix") else None,
+    )
+
+
+def build_batch(spec: dict[str, Any]) -> tuple[list[bytes], list[Claims], list[Salt], MerkleTree]:
+    """The deterministic batch a spec describes: document i, its claims and salt, and the tree."""
+    name, n = spec["name"], spec["batch_size"]
+    pdfs = [document_pdf(name, i) for i in range(n)]
+    claims = [document_claims(spec, i) for i in range(n)]
+    salts = [Salt(keccak256(f"salt {name} {i}".encode())) for i in range(n)]
+    leaves = [
+        leaf_hash(Digest32(hashlib.sha256(p).digest()), c.digest(), s)
+        for p, c, s in zip(pdfs, claims, salts, strict=True)
+    ]
+    return pdfs, claims, salts, MerkleTree.build(leaves)
+
+
+def build_proof(spec: dict[str, Any]) -> Proof:
+    pdfs, claims, salts, tree = build_batch(spec)
+    i = spec["index"]
+    domain = BatchDomain(spec["chain_id"], spec["registry"])
+    batch = Batch(tree.root, spec["batch_size"], spec["issued_at"])
+    key = private_key()
+    stamp = StampLayout.from_json_dict(spec["stamp"]) if spec.get("stamp") else None
+    return Proof(
+        chain_id=domain.chain_id,
+        registry=domain.registry,
+        root=tree.root,
+        document_hash=Digest32(hashlib.sha256(pdfs[i]).digest()),
+        claims=claims[i],
+        salt=salts[i],
+        merkle_proof=tree.proof(i),
+        issuer=Account.from_key(key).address,
+        signature=sign_batch(key, domain, batch),
+        issued_at=batch.issued_at,
+        document_count=batch.document_count,
+        original_length=len(pdfs[i]),
+        stamp=stamp,
+    )
+
+
+SPECS: list[dict[str, Any]] = [
+    {
+        "name": "single",
+        "batch_size": 1,
+        "index": 0,
+        "chain_id": 31337,
+        "registry": REGISTRY,
+        "issued_at": 1752570000,
+        "claims": {
+            "doc_type": "gewerbeauskunft",
+            "title": "Gewerbeauskunft nach § 14 GewO",
+            "issued_on": "2025-07-15",
+            "valid_until": "2026-07-14",
+            "issuer_ref_prefix": "Az. 32-1/",
+        },
+        "stamp": {
+            "stamp_version": 1,
+            "page": 0,
+            "x": 450,
+            "y": 36,
+            "size": 110,
+            "caption": "Digital notarisiert — prüfen: verify.example",
+            "qr_version": 12,
+            "qr_ecl": "M",
+            "qr_mask": 3,
+        },
+        "url_prefix": None,
+    },
+    {
+        "name": "five",
+        "batch_size": 5,
+        "index": 3,
+        "chain_id": 31337,
+        "registry": REGISTRY,
+        "issued_at": 1752570001,
+        "claims": {"doc_type": "urkunde", "title": "Geburtsurkunde", "issued_on": "2025-01-02"},
+        "stamp": None,
+        "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
+    },
+    {
+        "name": "thousand",
+        "batch_size": 1000,
+        "index": 417,
+        "chain_id": 11155111,
+        "registry": REGISTRY,
+        "issued_at": 1752570002,
+        "claims": {"doc_type": "zeugnis", "title": "Abschlusszeugnis der Realschule", "issued_on": "2025-07-15"},
+        "stamp": None,
+        "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
+    },
+]
+
+
+def expected_values(spec: dict[str, Any], proof: Proof) -> dict[str, Any]:
+    domain = proof.domain()
+    qr_text = encode_qr_text(proof, spec["url_prefix"])
+    return {
+        "document_hash": proof.document_hash.to_hex(),
+        "claims_canonical": "0x" + proof.claims.canonical_bytes().hex(),
+        "claims_digest": proof.claims_digest().to_hex(),
+        "salt": proof.salt.to_hex(),
+        "leaf": proof.leaf().to_hex(),
+        "root": proof.root.to_hex(),
+        "merkle_proof": proof.merkle_proof.hex_list(),
+        "domain_separator": domain_separator(domain).to_hex(),
+        "struct_hash": batch_struct_hash(proof.batch()).to_hex(),
+        "signing_digest": proof.signing_digest().to_hex(),
+        "signature": "0x" + proof.signature.hex(),
+        "signer": proof.issuer,
+        "proof_json": proof.to_json().decode("utf-8"),
+        "compact": "0x" + proof.to_compact().hex(),
+        "qr_text": qr_text,
+    }
+
+
+def valid_vectors() -> dict[str, Any]:
+    cases = []
+    for spec in SPECS:
+        proof = build_proof(spec)
+        assert proof.root_matches() and proof.signer_matches()
+        cases.append({"spec": spec, "expected": expected_values(spec, proof)})
+    return {
+        "description": "Valid proofs. spec: how generate.py builds the batch; expected: every derived value.",
+        "private_key_seed": KEY_SEED,
+        "private_key": "0x" + private_key().hex(),
+        "cases": cases,
+    }
+
+
+# -- invalid inputs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A long input stored as prefix + unit * count (hex units for binary inputs), to keep the file small."""
+
+    prefix: str
+    unit: str
+    count: int
+
+    def text(self) -> str:
+        return self.prefix + self.unit * self.count
+
+    def to_json(self) -> dict[str, Any]:
+        return {"prefix": self.prefix, "unit": self.unit, "count": self.count}
+
+
+def _base() -> tuple[Proof, dict[str, Any], dict[int, Any]]:
+    proof = build_proof(SPECS[1])
+    return proof, proof.to_json_dict(), proof.to_compact_obj()
+
+
+def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
+    proof, base, _ = _base()
+    good = proof.to_json()
+
+    def mutate(fn: Callable[[dict[str, Any]], None]) -> bytes:
+        d = json.loads(good)
+        fn(d)
+        return json.dumps(d, ensure_ascii=False).encode()
+
+    def set_(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+        def fn(d: dict[str, Any]) -> None:
+            *parents, last = path.split(".")
+            for p in parents:
+                d = d[p]
+            d[last] = value
+
+        return fn
+
+    def delete(path: str) -> Callable[[dict[str, Any]], None]:
+        def fn(d: dict[str, Any]) -> None:
+            *parents, last = path.split(".")
+            for p in parents:
+                d = d[p]
+            del d[last]
+
+        return fn
+
+    sig_high_s = bytearray(proof.signature)
+    s = int.from_bytes(sig_high_s[32:64], "big")
+    n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+    sig_high_s[32:64] = (n - s).to_bytes(32, "big")
+    sig_high_s[64] = 55 - sig_high_s[64]
+    return [
+        ("empty", b"", "is empty"),
+        ("truncated", good[: len(good) // 2], "truncated"),
+        ("oversized", Repeat("", " ", 64 * 1024 + 1), "oversized"),
+        ("not json", b"hello", "not valid JSON"),
+        ("bad utf8", b'{"a":"\xff"}', "not valid UTF-8"),
+        ("bom", "\ufeff".encode() + good, "byte-order mark"),
+        ("array", b"[]", "must be an object"),
+        ("not a proof", b'{"type":"other"}', 'JSON member "type"'),
+        ("duplicate key", good[:-1] + b',"chain_id":1}', "duplicate JSON key"),
+        ("float", mutate(set_("issued_at", 1.5)), "not an integer"),
+        ("nan", good.replace(b'"issued_at":1752570001', b'"issued_at":NaN'), "not an integer"),
+        ("unknown major", mutate(set_("version", "2.0")), "unsupported proof format version 2.0"),
+        ("bad version", mutate(set_("version", "1")), "major.minor"),
+        ("missing root", mutate(delete("root")), "'root' is missing"),
+        ("missing claims field", mutate(delete("claims.holder")), "'holder' is missing"),
+        ("root wrong type", mutate(set_("root", 5)), "must be a hex string"),
+        ("root no 0x", mutate(set_("root", base["root"][2:])), "must start with 0x"),
+        ("root bad hex", mutate(set_("root", "0x" + "zz" * 32)), "not valid hex"),
+        ("root short", mutate(set_("root", base["root"][:-2])), "must be 32 bytes"),
+        ("salt long", mutate(set_("salt", base["salt"] + "00")), "must be 32 bytes"),
+        ("chain id zero", mutate(set_("chain_id", 0)), "out of range"),
+        ("chain id bool", mutate(set_("chain_id", True)), "must be an integer"),
+        ("chain id too big", mutate(set_("chain_id", 2**53)), "out of range"),
+        (
+            "registry checksum",
+            mutate(set_("registry", base["registry"].swapcase().replace("0X", "0x"))),
+            "wrong EIP-55 checksum",
+        ),
+        ("issuer short", mutate(set_("issuer", base["issuer"][:-2])), "40 hex digits"),
+        ("signature short", mutate(set_("signature", base["signature"][:-2])), "must be 65 bytes"),
+        ("signature v", mutate(set_("signature", base["signature"][:-2] + "01")), "v must be 27 or 28"),
+        ("signature high s", mutate(set_("signature", "0x" + sig_high_s.hex())), "lower half"),
+        ("proof not list", mutate(set_("merkle_proof", "0x00")), "must be a list"),
+        ("proof too deep", mutate(set_("merkle_proof", [base["root"]] * 33)), "too deep"),
+        ("proof wrong depth", mutate(set_("merkle_proof", base["merkle_proof"][:1])), "needs 2 or 3"),
+        ("count zero", mutate(set_("document_count", 0)), "out of range"),
+        ("count too big", mutate(set_("document_count", 2**24)), "out of range"),
+        ("original length zero", mutate(set_("original_length", 0)), "out of range"),
+        ("doc type", mutate(set_("claims.doc_type", "Zeugnis")), "must match [a-z0-9-]"),
+        ("holder empty", mutate(set_("claims.holder", "")), "must not be empty"),
+        ("holder control", mutate(set_("claims.holder", "Anna\u0007")), "control character"),
+        ("holder bidi", mutate(set_("claims.holder", "Anna\u202eX")), "control character"),
+        ("holder not nfc", mutate(set_("claims.holder", "Jo\u0308rg")), "not NFC-normalised"),
+        ("holder spaces", mutate(set_("claims.holder", " Anna")), "leading or trailing whitespace"),
+        ("title long", mutate(set_("claims.title", "x" * 201)), "too long"),
+        ("date format", mutate(set_("claims.issued_on", "20250102")), "YYYY-MM-DD"),
+        ("date invalid", mutate(set_("claims.issued_on", "2025-02-30")), "not a real calendar date"),
+        ("valid before issue", mutate(set_("claims.valid_until", "2024-01-01")), "before 'issued_on'"),
+        ("stamp bad", mutate(set_("stamp", {"stamp_version": 9})), "stamp"),
+    ]
+
+
+def _compact_cases() -> list[tuple[str, bytes | Repeat, str]]:
+    proof, _, base = _base()
+    good = proof.to_compact()
+
+    def with_(key: int, value: Any) -> bytes:
+        d = dict(base)
+        d[key] = value
+        return _cbor.dumps(d)
+
+    def without(key: int) -> bytes:
+        d = dict(base)
+        del d[key]
+        return _cbor.dumps(d)
+
+    claims = list(base[4])
+    bad_claims = [*claims[:3], 20250230, *claims[4:]]
+    return [
+        ("empty", b"", "is empty"),
+        ("truncated", good[:-1], "truncated"),
+        ("oversized", Repeat("", "00", 2801), "oversized"),
+        ("trailing bytes", good + b"\x00", "trailing bytes"),
+        ("not a map", _cbor.dumps([1, 2]), "must be a CBOR map"),
+        ("tag", b"\xc2" + good, "CBOR tag"),
+        ("float", _cbor.dumps(1.5), "float or simple value"),
+        ("negative", _cbor.dumps(-1), "negative integer"),
+        ("indefinite", b"\xbf\x00\x01\xff", "indefinite length"),
+        ("reserved header", b"\x1c", "reserved CBOR header"),
+        ("non-canonical int", b"\xa1\x18\x00\x01", "not canonical"),
+        ("duplicate key", b"\xa2\x00\x01\x00\x01", "not valid CBOR"),
+        ("unsorted keys", b"\xa2\x01\x01\x00\x01", "not canonical"),
+        ("too deep", b"\x81\x81\x81\x81\x81\x81\x00", "nested too deeply"),
+        ("text key", _cbor.dumps({**base, "x": 1}), "keys must be integers"),
+        ("missing key", without(7), "field 7 is missing"),
+        ("unknown major", with_(0, 2), "unsupported proof format version 2.0"),
+        ("hash short", with_(3, bytes(31)), "must be 32 bytes"),
+        ("hash as text", with_(3, "00" * 32), "must be a byte string"),
+        ("registry short", with_(2, bytes(19)), "must be 20 bytes"),
+        ("merkle ragged", with_(6, bytes(33)), "multiple of 32"),
+        ("signature v", with_(7, proof.signature[:64] + b"\x00"), "v must be 27 or 28"),
+        ("claims short", with_(4, claims[:5]), "array of 6"),
+        ("claims bad date", with_(4, bad_claims), "not a real calendar date"),
+        ("invalid utf8", with_(4, claims).replace(b"Geburtsurkunde", b"Geburtsurkund\xff"), "CBOR"),
+    ]
+
+
+def _qr_cases() -> list[tuple[str, str | Repeat, str]]:
+    proof, _, _ = _base()
+    good = encode_qr_text(proof)
+    return [
+        ("empty", "", "not a notary QR code"),
+        ("wrong prefix", "XY1:" + good[4:], "not a notary QR code"),
+        ("future version", "NT2:" + good[4:], "unsupported QR payload version"),
+        ("prefix only", "NT1:", "empty"),
+        ("bad char", good[:10] + "!" + good[11:], "outside base45"),
+        ("truncated", good[:-1] if len(good) % 3 != 2 else good[:-2], "truncated"),
+        ("base45 overflow", "NT1:" + ":::" + good[7:], "base45"),
+        ("oversized", Repeat("NT1:", "0", 20000), "oversized"),
+    ]
+
+
+def invalid_vectors() -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "description": "Inputs every reader must reject; error: a substring of the FormatError message.",
+        "json": [],
+        "compact": [],
+        "qr": [],
+    }
+    for name, data, error in _json_cases():
+        if isinstance(data, Repeat):
+            _expect_error(lambda r=data: Proof.from_json(r.text().encode()), name, error)
+            out["json"].append({"name": name, "repeat": data.to_json(), "error": error})
+            continue
+        _expect_error(lambda d=data: Proof.from_json(d), name, error)
+        try:
+            entry = {"name": name, "input": data.decode("utf-8"), "error": error}
+        except UnicodeDecodeError:
+            entry = {"name": name, "hex": data.hex(), "error": error}
+        out["json"].append(entry)
+    for name, data, error in _compact_cases():
+        if isinstance(data, Repeat):
+            _expect_error(lambda r=data: Proof.from_compact(bytes.fromhex(r.text())), name, error)
+            out["compact"].append({"name": name, "repeat": data.to_json(), "error": error})
+            continue
+        _expect_error(lambda d=data: Proof.from_compact(d), name, error)
+        out["compact"].append({"name": name, "hex": data.hex(), "error": error})
+    for name, text, error in _qr_cases():
+        if isinstance(text, Repeat):
+            _expect_error(lambda r=text: decode_qr_text(r.text()), name, error)
+            out["qr"].append({"name": name, "repeat": text.to_json(), "error": error})
+            continue
+        _expect_error(lambda t=text: decode_qr_text(t), name, error)
+        out["qr"].append({"name": name, "text": text, "error": error})
+    return out
+
+
+def _expect_error(fn: Callable[[], object], name: str, error: str) -> None:
+    try:
+        fn()
+    except FormatError as exc:
+        if error not in str(exc):
+            raise AssertionError(f"{name}: expected {error!r} in {str(exc)!r}") from None
+        return
+    raise AssertionError(f"{name}: no FormatError")
+
+
+def render() -> dict[str, str]:
+    files = {"proofs_valid.json": valid_vectors(), "proofs_invalid.json": invalid_vectors()}
+    return {name: json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n" for name, data in files.items()}
+
+
+def main(argv: list[str]) -> int:
+    rendered = render()
+    if "--check" in argv:
+        stale = [n for n, text in rendered.items() if (HERE / n).read_text(encoding="utf-8") != text]
+        if stale:
+            print("stale vectors:", ", ".join(stale))
+            return 1
+        return 0
+    for name, text in rendered.items():
+        (HERE / name).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
