@@ -225,6 +225,20 @@ class Journal:
                 "UPDATE docs SET state = 'batched', out_path = NULL WHERE id = ?", [(i,) for i in doc_ids]
             )
 
+    def retry_failures(self, run_id: int) -> int:
+        """On resume, try failed documents again: unbatched ones from scratch (the file may have been fixed),
+        batched ones (anchored, but their file could not be written) by stamping them again."""
+        with self._tx():
+            forgotten = self.db.execute(
+                "DELETE FROM docs WHERE run_id = ? AND state = 'failed' AND batch_id IS NULL", (run_id,)
+            ).rowcount
+            restamp = self.db.execute(
+                "UPDATE docs SET state = 'batched', reason = NULL WHERE run_id = ? AND state = 'failed' "
+                "AND batch_id IS NOT NULL",
+                (run_id,),
+            ).rowcount
+        return int(forgotten) + int(restamp)
+
     def written_docs(self, run_id: int) -> Iterator[tuple[int, str]]:
         yield from self.db.execute("SELECT id, out_path FROM docs WHERE run_id = ? AND state = 'written'", (run_id,))
 

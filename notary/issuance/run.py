@@ -62,6 +62,12 @@ class IssueOptions:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     chain_wait: float = 600.0  # how long to keep retrying an unreachable chain before giving up
     today: dt.date | None = None
+    chunk: int = CHUNK  # documents read, and results journaled, per step
+
+
+Checkpoint = Callable[[str], None]
+"""Called at each durable step ("prepared", "batch-signed", "tx-recorded", "tx-sent", "tx-mined", "anchored",
+"stamped-part"): a seam for the crash tests, which kill the process there."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Issuance:
         options: IssueOptions,
         progress: Progress | None = None,
         executor: Executor | None = None,
+        checkpoint: Checkpoint | None = None,
     ) -> None:
         if not 1 <= options.batch_size <= 2**24 - 1:
             raise FormatError("the batch size must be between 1 and 16,777,215")
@@ -100,6 +107,7 @@ class Issuance:
         self.options = options
         self.progress = progress or _Quiet()
         self.executor = executor
+        self.checkpoint = checkpoint or (lambda stage: None)
         self.domain = BatchDomain(registry.chain_id, registry.address)
         self.run: Run | None = None
         self._done = 0
@@ -138,7 +146,7 @@ class Issuance:
             self._done = len(known)
             self.progress.advance(self._done)
             fresh = (doc for doc in inputs if str(doc.src) not in known)
-            for chunk in _chunks(fresh, CHUNK):
+            for chunk in _chunks(fresh, self.options.chunk):
                 self._prepare(chunk, executor)
                 while self.journal.count_unbatched(run.id) >= self.options.batch_size:
                     self._batch_anchor_stamp(executor)
@@ -159,6 +167,9 @@ class Issuance:
     def _resume(self, executor: Executor) -> None:
         """Finish what a killed run left: anchor its signed batches, stamp its anchored ones, redo lost files."""
         assert self.run is not None
+        retried = self.journal.retry_failures(self.run.id)
+        if retried:
+            self.progress.say(f"trying {retried} failed documents again")
         missing = [doc_id for doc_id, path in self.journal.written_docs(self.run.id) if not os.path.exists(path)]
         if missing:
             self.progress.say(f"{len(missing)} written files are missing; writing them again")
@@ -198,6 +209,7 @@ class Issuance:
             rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),
                          bytes(leaf)))  # fmt: skip
         self.journal.add_docs(rows)
+        self.checkpoint("prepared")
         self._done += sum(1 for r in rows if r[4] in ("failed", "duplicate"))
         self.progress.advance(self._done)
 
@@ -215,6 +227,7 @@ class Issuance:
         batch_id = self.journal.create_batch(
             self.run.id, bytes(tree.root), len(members), issued_at, signature, [doc_id for doc_id, _ in members]
         )
+        self.checkpoint("batch-signed")
         batch = next(b for b in self.journal.batches(self.run.id, ["signed"]) if b.id == batch_id)
         self._anchor(batch)
         self._stamp(next(b for b in self.journal.batches(self.run.id, ["anchored"]) if b.id == batch_id), executor)
@@ -232,18 +245,22 @@ class Issuance:
                     "reading the anchoring event", partial(registry.anchor_tx, batch.root, record.block_number)
                 )
                 self.journal.mark_anchored(batch.id, tx, record.block_number, record.timestamp)
+                self.checkpoint("anchored")
                 return
             try:
                 if raw is None or tx_hash is None:
                     signed = self._retrying("signing", lambda: registry.sign_anchor(issuer, batch.root, batch.count))
                     self.journal.record_sending(batch.id, signed.tx_hash, signed.raw)  # intent before sending
+                    self.checkpoint("tx-recorded")
                     raw, tx_hash = signed.raw, signed.tx_hash
                 signed = SignedTx(
                     issuer.address, registry.address, registry.encode("anchor", [batch.root, batch.count]),
                     GAS["anchor"], -1, raw, tx_hash,
                 )  # fmt: skip
                 self._retrying("sending the anchoring transaction", partial(registry.broadcast, signed))
+                self.checkpoint("tx-sent")
                 self._retrying("waiting for the anchoring transaction", partial(registry.wait_mined, signed))
+                self.checkpoint("tx-mined")
             except ContractRevert as exc:
                 if exc.name == "RootAlreadyAnchored":
                     continue  # mined meanwhile (e.g. sent before a crash): the chain read above settles it
@@ -286,9 +303,10 @@ class Issuance:
             for i, d in enumerate(docs)
             if d["state"] == "batched"
         ]
-        for part in _chunks(executor.map(documents.stamp, jobs, chunksize=16), CHUNK):
+        for part in _chunks(executor.map(documents.stamp, jobs, chunksize=16), self.options.chunk):
             self.journal.mark_written([(r.doc_id, r.out) for r in part if r.out is not None])
             self.journal.mark_failed([(r.doc_id, r.error or "failed") for r in part if r.out is None])
+            self.checkpoint("stamped-part")
             self._done += len(part)
             self.progress.advance(self._done)
 
