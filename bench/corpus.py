@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from notary.pdf.samples import make_certificate, sample_certificates  # noqa: E402
+from notary.pdf.samples import make_certificate, sample_certificates
 
 PER_FOLDER = 500
 

@@ -67,7 +67,8 @@ def run(work: Path, url: str, src: Path, kills_wanted: int, docs: int, rng: rand
     })  # fmt: skip
     env = {**os.environ, "NOTARY_CONFIG": str(work / "notary.toml")}
     command = [NOTARY, "issue", str(src), "--out", str(work / "out"), "--type", "urkunde", "--title",
-               "Geburtsurkunde", "--holder", "Mia Köhler", "--batch-size", "50", "--workers", "1", "--json"]  # fmt: skip
+               "Geburtsurkunde", "--holder", "Mia Köhler", "--batch-size", "50", "--workers", "1",
+               "--json"]  # fmt: skip
     kills = attempts = 0
     while kills < kills_wanted:
         attempts += 1

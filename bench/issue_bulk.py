@@ -20,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eth_account import Account  # noqa: E402
+from eth_account import Account
 
-from bench.corpus import corpus  # noqa: E402
-from notary import localchain  # noqa: E402
-from notary.chain import Registry, connect, fund_dev_account  # noqa: E402
-from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths  # noqa: E402
+from bench.corpus import corpus
+from notary import localchain
+from notary.chain import Registry, connect, fund_dev_account
+from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
 
 
 def tree_rss_mb(pid: int) -> float:
