@@ -1,5 +1,5 @@
-"""One certificate (from a batch of 1,000) end to end on the managed anvil: stamping, then verifying the PDF and its QR text (with the
-chain reads a verifier makes).
+"""One certificate (from a batch of 1,000) end to end on the managed anvil: stamping, then verifying the PDF,
+its QR text and a 150 dpi image of its page 1 (with the chain reads a verifier makes).
 
 Run: .venv/bin/python bench/issue_verify.py   (or `make bench`). The last line is one JSON object.
 """
