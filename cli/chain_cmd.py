@@ -10,6 +10,12 @@ from cli.output import console, emit_json
 from cli.settings_opts import DataDirOpt, JsonOpt, settings_from
 from notary import localchain
 from notary.chain import connect, fund_dev_account
+from notary.core.eip712 import parse_address
+
+
+def _address(value: str) -> str:
+    return str(parse_address(value, f"address {value!r}"))
+
 
 app = typer.Typer(help="Run the local development chain (anvil on 127.0.0.1, state kept in the data dir).")
 
@@ -65,7 +71,7 @@ def status(data_dir: DataDirOpt = None, json_out: JsonOpt = False) -> None:
 
 @app.command()
 def fund(
-    address: Annotated[str, typer.Argument(help="Address to give 100 ETH of gas money.")],
+    address: Annotated[str, typer.Argument(help="Address to give 100 ETH of gas money.", callback=_address)],
     data_dir: DataDirOpt = None,
 ) -> None:
     """Give an address gas money on the local development chain."""

@@ -13,11 +13,18 @@ from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settin
 from notary.chain import Registry, connect, fund_dev_account
 from notary.config import CONFIG_FILE, Settings, update_config
 from notary.context import chain_url, load_signer, open_registry
+from notary.core.eip712 import parse_address
 from notary.errors import ConfigError
 
 app = typer.Typer(help="Deploy the registry and manage issuers (needs the admin key).")
 
-AddressArg = Annotated[str, typer.Argument(help="The issuer's address (0x...).")]
+
+def _address(value: str | None) -> str | None:
+    """Addresses are checked where they are typed: a typo must not reach the chain."""
+    return None if value is None else str(parse_address(value, f"address {value!r}"))
+
+
+AddressArg = Annotated[str, typer.Argument(help="The issuer's address (0x...).", callback=_address)]
 
 
 def _dev_fund(settings: Settings, registry_or_url: Registry | str, address: str) -> None:
@@ -142,7 +149,9 @@ def _parse_time(text: str) -> int:
 
 @app.command("grant-revoker")
 def grant_revoker(
-    address: Annotated[str, typer.Argument(help="Address that may revoke and suspend any document.")],
+    address: Annotated[
+        str, typer.Argument(help="Address that may revoke and suspend any document.", callback=_address)
+    ],
     chain: ChainOpt = None,
     registry: RegistryOpt = None,
     key_file: KeyFileOpt = None,
@@ -157,7 +166,7 @@ def grant_revoker(
 
 @app.command()
 def info(
-    address: Annotated[str | None, typer.Argument(help="Show this issuer's record too.")] = None,
+    address: Annotated[str | None, typer.Argument(help="Show this issuer's record too.", callback=_address)] = None,
     chain: ChainOpt = None,
     registry: RegistryOpt = None,
     json_out: JsonOpt = False,

@@ -1,0 +1,79 @@
+"""`notary serve`: the public verifier web page and JSON API (uvicorn).
+
+The trusted registries come from notary.toml / NOTARY_* like every other command; the web knobs from
+NOTARY_WEB_* (verifier/web/config.py). Options given here are passed to the worker processes through the
+environment, because with --workers > 1 each worker builds its own app.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.output import console
+from notary.config import load_settings
+from notary.errors import ConfigError
+from verifier.trust import TrustList
+from verifier.web.config import WebConfig
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for all interfaces).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (stateless; scale freely).")] = 1,
+    max_upload_mb: Annotated[
+        int | None, typer.Option(min=1, max=50, help="Largest upload in MB (default 20). [env NOTARY_WEB_MAX_UPLOAD_BYTES]")
+    ] = None,
+    rate_limit: Annotated[
+        float | None,
+        typer.Option(min=0, help="Verifications per client IP and minute, per worker; 0 = off (default 60)."),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(help="Proxy IPs whose X-Forwarded-For names the client (rate limiting behind a load balancer)."),
+    ] = None,
+    demo_file: Annotated[
+        list[str] | None, typer.Option(help="NAME=PATH of a sample PDF offered at /demo/NAME (repeatable).")
+    ] = None,
+) -> None:
+    """Serve the public verifier: upload a PDF or QR photo, or scan the QR code; JSON API at /api/v1/verify."""
+    import json
+
+    import uvicorn
+
+    if max_upload_mb is not None:
+        os.environ["NOTARY_WEB_MAX_UPLOAD_BYTES"] = str(max_upload_mb * 1024 * 1024)
+    if rate_limit is not None:
+        os.environ["NOTARY_WEB_RATE_LIMIT_PER_MINUTE"] = str(rate_limit)
+    if demo_file:
+        files: dict[str, str] = {}
+        for item in demo_file:
+            name, sep, path = item.partition("=")
+            if not sep or not Path(path).is_file():
+                raise ConfigError(f"--demo-file {item!r}: give NAME=PATH of an existing file")
+            files[name] = str(Path(path).resolve())
+        os.environ["NOTARY_WEB_DEMO_FILES"] = json.dumps(files)
+    # fail here, with one clear line, rather than in every worker
+    trust = TrustList.from_settings(load_settings())
+    try:
+        WebConfig()
+    except ValueError as exc:
+        raise ConfigError(f"bad NOTARY_WEB_* setting: {exc}") from None
+    for entry in trust.entries():
+        kind = "production" if entry.production else "NOT a production chain"
+        console.print(f"trusting [bold]{entry.name}[/] (chain {entry.chain_id}, {entry.address}, {kind})")
+    console.print(f"verifier at http://{host}:{port}/  (API docs at /docs)")
+    uvicorn.run(
+        "verifier.web.main:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+        log_level="info",
+    )

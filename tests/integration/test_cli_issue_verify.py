@@ -1,0 +1,110 @@
+"""A newcomer's path through the CLI after `make demo`: issue, verify, revoke and see the verdict change."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from notary import localchain
+from notary.pdf.samples import make_certificates
+from tests.conftest import ROOT
+
+NOTARY = str(ROOT / ".venv" / "bin" / "notary")
+pytestmark = pytest.mark.anvil
+
+
+def notary(cwd: Path, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
+    result = subprocess.run([NOTARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+    assert "Traceback" not in result.stderr, result.stderr
+    if code is not None:
+        assert result.returncode == code, f"{args}: rc={result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> object:
+    workdir = tmp_path_factory.mktemp("demo")
+    notary(workdir, "demo", "--chain-port", str(localchain.free_port()))
+    yield workdir
+    notary(workdir, "chain", "down", code=None)
+
+
+def test_demo_leaves_a_configured_folder_with_verifiable_samples(demo_dir: Path) -> None:
+    notarised = sorted((demo_dir / "demo" / "notarised").glob("*.pdf"))
+    assert len(notarised) == 5
+    ok = json.loads(notary(demo_dir, "verify", str(notarised[1]), "--json").stdout)
+    assert ok["verdict"] == "VALID" and ok["issuer"]["name"].startswith("Staatliche Realschule")
+    assert ok["anchor"]["chain_id"] == 31337 and ok["anchor"]["tx"].startswith("0x")
+    tampered = next((demo_dir / "demo" / "tampered").glob("*.pdf"))
+    bad = json.loads(notary(demo_dir, "verify", str(tampered), "--json", code=1).stdout)
+    assert bad["verdict"] == "INVALID"
+    qr = json.loads(notary(demo_dir, "verify", str(demo_dir / "demo" / "qr-foto.png"), "--json").stdout)
+    assert qr["verdict"] == "VALID" and qr["source"] == "qr" and qr["claims"]["holder"]
+    again = notary(demo_dir, "demo", "--chain-port", "1")  # idempotent: reuses chain, registry and outputs
+    assert "already running" in again.stdout and "already deployed" in again.stdout
+
+
+def test_issue_verify_revoke_suspend(demo_dir: Path) -> None:
+    src = demo_dir / "eingang"
+    src.mkdir()
+    for i, pdf in enumerate(make_certificates(3, seed=42)):
+        (src / f"urkunde-{i}.pdf").write_bytes(pdf)
+    (src / "manifest.csv").write_text(
+        "path;type;title;holder;issue_date;valid_until\n"
+        "urkunde-0.pdf;urkunde;Geburtsurkunde;Mia Köhler;01.02.2026;\n"
+        "urkunde-1.pdf;gewerbeauskunft;Gewerbeauskunft;Bäckerei Fuß;2026-01-02;2026-01-31\n"
+        "urkunde-2.pdf;urkunde;Heiratsurkunde;;2026-03-04;\n",
+        encoding="utf-8",
+    )
+    issued = notary(demo_dir, "issue", "--manifest", str(src / "manifest.csv"), "--out", "ausgang", "--sidecar",
+                    "--json", code=1)  # fmt: skip  # one row lacks a holder
+    summary = json.loads(issued.stdout)
+    assert (summary["issued"], summary["failed"]) == (2, 1)
+    report = (demo_dir / "ausgang" / "notary-report.csv").read_text(encoding="utf-8")
+    assert "missing claim holder" in report
+
+    birth = demo_dir / "ausgang" / "urkunde-0.pdf"
+    assert json.loads(notary(demo_dir, "verify", str(birth), "--json").stdout)["verdict"] == "VALID"
+    # the original plus its sidecar proof verifies too
+    sidecar = demo_dir / "ausgang" / "urkunde-0.pdf.proof.json"
+    assert notary(demo_dir, "verify", str(src / "urkunde-0.pdf"), "--proof", str(sidecar)).returncode == 0
+    expired = json.loads(notary(demo_dir, "verify", "ausgang/urkunde-1.pdf", "--json", code=1).stdout)
+    assert expired["verdict"] == "EXPIRED"
+
+    notary(demo_dir, "suspend", "--document", str(birth), "--reason", "withdrawn")
+    assert json.loads(notary(demo_dir, "verify", str(birth), "--json", code=1).stdout)["verdict"] == "SUSPENDED"
+    notary(demo_dir, "unsuspend", "--document", str(birth))
+    notary(demo_dir, "revoke", "--document", str(birth), "--reason", "superseded")
+    revoked = notary(demo_dir, "verify", str(birth), "--lang", "en", code=1)
+    assert "REVOKED" in revoked.stdout and "superseded" in revoked.stdout
+    history = json.loads(notary(demo_dir, "status", str(birth), "--json").stdout)
+    assert [e["state"] for e in history["history"]] == ["suspended", "active", "revoked"]
+    again = notary(demo_dir, "revoke", "--document", str(birth), "--reason", "fraud", code=1)
+    assert "AlreadyRevoked" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    bad_reason = notary(demo_dir, "revoke", "--document", str(birth), "--reason", "because", code=1)
+    assert "unknown reason" in bad_reason.stderr
+
+    runs = notary(demo_dir, "journal", "list").stdout
+    assert "2/3 issued" in runs or "2/3" in runs
+
+
+def test_bad_input_is_one_line_not_a_traceback(demo_dir: Path) -> None:
+    junk = demo_dir / "junk.bin"
+    junk.write_bytes(os.urandom(300))
+    for args in (
+        ("verify", str(junk)),
+        ("verify", str(demo_dir / "does-not-exist.pdf")),
+        ("verify", "--payload", "NT1:$$$"),
+        ("verify", str(demo_dir)),
+        ("issue", str(demo_dir / "nothing-here")),
+        ("revoke", "--batch", "0x1234"),
+        ("registry", "add-issuer", "not-an-address", "--name", "x"),
+    ):
+        result = notary(demo_dir, *args, code=None)
+        assert result.returncode in (1, 2), args
+        assert result.stderr.strip() or result.stdout.strip()
