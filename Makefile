@@ -14,6 +14,7 @@ help:
 	@echo "make setup  - virtualenv + Python packages, npm packages, Debian packages the tests need"
 	@echo "make contracts - recompile contracts/NotaryRegistry.sol into the committed artifact"
 	@echo "make bench  - run every benchmark in bench/ (prints JSON figures)"
+	@echo "make stress - kill a 2,000-document issuance 20 times, resume, audit (bench/crash_resume.py)"
 
 setup: $(VENV)/.installed node_modules/.installed system-packages
 
@@ -55,8 +56,14 @@ unit: setup
 contracts: node_modules/.installed $(VENV)/.installed
 	$(BIN)/python contracts/build.py
 
+# Benchmarks print JSON figures (last line); they are not part of `make test`.
+BENCHES := gas merkle qr_sizes stamp issue_verify issue_bulk
 bench: setup
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
+
+# Slow fault runs: SIGKILL a 2,000-document issuance 20 times and audit the result.
+stress: setup
+	$(BIN)/python bench/crash_resume.py --kills 20
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
