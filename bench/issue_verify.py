@@ -24,7 +24,7 @@ from notary import localchain
 from notary.chain import Registry, connect, fund_dev_account
 from notary.core import encode_qr_text
 from notary.demo import render_page
-from notary.issuance.documents import notarise
+from notary.issuance.documents import Placement, notarise
 from tests.issuing import issue_samples
 from verifier.pipeline import Verifier
 from verifier.result import Verdict
@@ -68,7 +68,8 @@ def measure(url: str, work: Path) -> dict[str, float | int]:
     assert proof.stamp is not None
     caption = proof.stamp.caption
     bare = dataclasses.replace(proof, stamp=None)
-    stamp_ms = median_ms(lambda: notarise(original, bare, caption))
+    placement = Placement(caption)
+    stamp_ms = median_ms(lambda: notarise(original, bare, placement))
 
     verifier = Verifier(TrustList([TrustedEntry("bench", registry.chain_id, registry.address, url, False)]))
     assert verifier.verify_pdf(pdf).verdict is Verdict.VALID

@@ -48,6 +48,12 @@ def issue(
     batch_size: Annotated[
         int, typer.Option(help="Documents per anchored batch (each batch is one transaction).")
     ] = DEFAULT_BATCH_SIZE,
+    qr_corner: Annotated[
+        str, typer.Option(help="Corner of page 1 for the QR: bottom-right, bottom-left, top-right, top-left.")
+    ] = "bottom-right",
+    qr_size: Annotated[
+        float, typer.Option(help="QR edge in mm, quiet zone included (30-120; 40 decodes from 90 dpi scans).")
+    ] = 40.0,
     sidecar: Annotated[bool, typer.Option(help="Also write <name>.pdf.proof.json beside each output.")] = False,
     allow_reissue: Annotated[
         bool, typer.Option(help="Issue documents whose exact content this registry has issued before.")
@@ -78,6 +84,7 @@ def issue(
     total = sum(1 for _ in stream())  # listing paths only: cheap, and gives the bar its length
     options = IssueOptions(
         out_dir=out, batch_size=batch_size, caption=f"Digital geprüft: {settings.verifier_url}", sidecar=sidecar,
+        qr_corner=qr_corner, qr_size_mm=qr_size,
         allow_reissue=allow_reissue,
     )  # fmt: skip
     if workers:

@@ -17,6 +17,7 @@ from cli.output import console
 from notary.config import load_settings
 from notary.errors import ConfigError
 from verifier.trust import TrustList
+from verifier.web import serving
 from verifier.web.config import WebConfig
 
 
@@ -25,7 +26,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (stateless; scale freely).")] = 1,
     max_upload_mb: Annotated[
-        int | None, typer.Option(min=1, max=50, help="Largest upload in MB (default 20). [env NOTARY_WEB_MAX_UPLOAD_BYTES]")
+        int | None,
+        typer.Option(min=1, max=50, help="Largest upload in MB (default 20). [env NOTARY_WEB_MAX_UPLOAD_BYTES]"),
     ] = None,
     rate_limit: Annotated[
         float | None,
@@ -38,6 +40,7 @@ def serve(
     demo_file: Annotated[
         list[str] | None, typer.Option(help="NAME=PATH of a sample PDF offered at /demo/NAME (repeatable).")
     ] = None,
+    access_log: Annotated[bool, typer.Option(help="Log one line per request (client, path, status).")] = True,
 ) -> None:
     """Serve the public verifier: upload a PDF or QR photo, or scan the QR code; JSON API at /api/v1/verify."""
     import json
@@ -66,7 +69,7 @@ def serve(
         kind = "production" if entry.production else "NOT a production chain"
         console.print(f"trusting [bold]{entry.name}[/] (chain {entry.chain_id}, {entry.address}, {kind})")
     console.print(f"verifier at http://{host}:{port}/  (API docs at /docs)")
-    uvicorn.run(
+    config = uvicorn.Config(
         "verifier.web.main:app_from_env",
         factory=True,
         host=host,
@@ -75,5 +78,11 @@ def serve(
         proxy_headers=forwarded_allow_ips is not None,
         forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
+        access_log=access_log,
         log_level="info",
     )
+    serving.run(config)
+
+
+if __name__ == "__main__":  # `python -m cli.serve_cmd`, until the command is registered in cli/main.py
+    typer.run(serve)

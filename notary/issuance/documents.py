@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from notary.core import Claims, Proof, encode_qr_text
+from notary.core import Claims, Proof, StampLayout, encode_qr_text
 from notary.errors import NotaryError
 from notary.pdf import default_layout, page_size, stamp_pdf
 
@@ -24,7 +24,19 @@ class Prepared:
     error: str | None
 
 
-def prepare(src: str, caption: str) -> Prepared:
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the stamp goes and how big the QR is (policy; the result is recorded in each proof)."""
+
+    caption: str
+    corner: str = "bottom-right"
+    size_mm: float = 40.0
+
+    def layout(self, width: float, height: float, qr_text: str) -> StampLayout:
+        return default_layout(width, height, qr_text, self.caption, corner=self.corner, size_mm=self.size_mm)
+
+
+def prepare(src: str, placement: Placement) -> Prepared:
     """Read, check and hash one original. Any problem fails only this document, with a reason."""
     try:
         size = os.stat(src).st_size
@@ -40,7 +52,7 @@ def prepare(src: str, caption: str) -> Prepared:
         return Prepared(src, None, len(data), "not a PDF")
     try:
         width, height = page_size(data)
-        default_layout(width, height, "NT1:0", caption)  # the stamp must fit page 1
+        placement.layout(width, height, "NT1:0")  # the stamp must fit page 1
     except NotaryError as exc:
         return Prepared(src, None, len(data), str(exc))
     except Exception as exc:  # a hostile PDF must fail the document, never the run
@@ -65,7 +77,7 @@ class StampJob:
     signature: bytes
     issued_at: int
     count: int
-    caption: str
+    placement: Placement
     sidecar: bool
 
 
@@ -93,11 +105,11 @@ def build_proof(job: StampJob) -> Proof:
     )
 
 
-def notarise(original: bytes, proof: Proof, caption: str) -> tuple[bytes, Proof]:
+def notarise(original: bytes, proof: Proof, placement: Placement) -> tuple[bytes, Proof]:
     """The notarised PDF and the full proof it carries (with the stamp layout)."""
     qr_text = encode_qr_text(proof.for_qr())
     width, height = page_size(original)
-    layout = default_layout(width, height, qr_text, caption)
+    layout = placement.layout(width, height, qr_text)
     full = replace(proof, stamp=layout)
     return stamp_pdf(original, proof_json=full.to_json(), qr_text=qr_text, layout=layout), full
 
@@ -112,7 +124,7 @@ def stamp(job: StampJob) -> Stamped:
         proof = build_proof(job)
         if not proof.root_matches():
             return Stamped(job.doc_id, None, "internal error: the Merkle proof does not lead to the batch root")
-        notarised, full = notarise(original, proof, job.caption)
+        notarised, full = notarise(original, proof, job.placement)
         out = Path(job.out)
         _write_once(out, notarised)
         if job.sidecar:

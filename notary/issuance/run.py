@@ -57,6 +57,8 @@ class IssueOptions:
     out_dir: Path
     batch_size: int = DEFAULT_BATCH_SIZE
     caption: str = "Digital geprüft"
+    qr_corner: str = "bottom-right"
+    qr_size_mm: float = 40.0
     sidecar: bool = False
     allow_reissue: bool = False
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -126,6 +128,7 @@ class Issuance:
             spec=spec,
             options={
                 "batch_size": self.options.batch_size, "caption": self.options.caption,
+                "qr_corner": self.options.qr_corner, "qr_size_mm": self.options.qr_size_mm,
                 "sidecar": self.options.sidecar, "allow_reissue": self.options.allow_reissue,
             },
         )  # fmt: skip
@@ -134,6 +137,8 @@ class Issuance:
             # the options of the run that is being resumed stay in force: its batches are already cut
             self.options.batch_size = int(run.options["batch_size"])
             self.options.caption = str(run.options["caption"])
+            self.options.qr_corner = str(run.options.get("qr_corner", "bottom-right"))
+            self.options.qr_size_mm = float(run.options.get("qr_size_mm", 40.0))
             self.options.sidecar = bool(run.options["sidecar"])
             self.progress.say(f"resuming run {run.id}")
             self.journal.reopen_run(run.id)
@@ -184,7 +189,7 @@ class Issuance:
         run_id = self.run.id
         seq = self.journal.next_seq(run_id)
         today = self.options.today or dt.date.today()
-        prepared = executor.map(partial(documents.prepare, caption=self.options.caption), [str(d.src) for d in chunk])
+        prepared = executor.map(partial(documents.prepare, placement=self._placement()), [str(d.src) for d in chunk])
         seen: set[bytes] = set()
         rows: list[tuple[object, ...]] = []
         for offset, (doc, result) in enumerate(zip(chunk, prepared, strict=True)):
@@ -280,6 +285,7 @@ class Issuance:
         if bytes(tree.root) != batch.root:
             raise NotaryError(f"journal damaged: batch {batch.id}'s documents do not give its root")
         out_dir = Path(self.run.out_dir)
+        placement = self._placement()
         jobs = [
             documents.StampJob(
                 doc_id=d["id"],
@@ -297,7 +303,7 @@ class Issuance:
                 signature=bytes(batch.signature),
                 issued_at=batch.issued_at,
                 count=batch.count,
-                caption=self.options.caption,
+                placement=placement,
                 sidecar=self.options.sidecar,
             )
             for i, d in enumerate(docs)
@@ -309,6 +315,9 @@ class Issuance:
             self.checkpoint("stamped-part")
             self._done += len(part)
             self.progress.advance(self._done)
+
+    def _placement(self) -> documents.Placement:
+        return documents.Placement(self.options.caption, self.options.qr_corner, self.options.qr_size_mm)
 
     def _retrying(self, what: str, fn: Callable[[], T]) -> T:
         """Retry chain faults with backoff (the node may restart mid-run), saying what we wait for."""

@@ -43,24 +43,44 @@ def caption_width(caption: str) -> float:
         return float(stringWidth(caption, "Helvetica", float(CAPTION_FONT_SIZE)))
 
 
+CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+MIN_QR_SIZE_MM = 30
+
+
 def default_layout(
-    page_width: float, page_height: float, qr_text: str, caption: str, *, ecl: str = DEFAULT_ECL
+    page_width: float,
+    page_height: float,
+    qr_text: str,
+    caption: str,
+    *,
+    ecl: str = DEFAULT_ECL,
+    corner: str = "bottom-right",
+    size_mm: float = QR_SIZE_MM,
+    margin_mm: float = MARGIN_MM,
 ) -> StampLayout:
-    """Bottom-right corner, 15 mm margins, a 40 mm QR, the caption under it (shifted left if it is long)."""
+    """The QR in a corner (default bottom-right, 15 mm margins, 40 mm), the caption under it (shifted inwards
+    if it is long). Sizes below 30 mm are refused: they stop decoding from ordinary scans."""
+    if corner not in CORNERS:
+        raise PdfError(f"unknown stamp corner {corner!r}; use one of {', '.join(CORNERS)}")
+    if not MIN_QR_SIZE_MM <= size_mm <= 120:
+        raise PdfError(f"the QR size must be between {MIN_QR_SIZE_MM} and 120 mm")
+    if not 0 <= margin_mm <= 100:
+        raise PdfError("the stamp margin must be between 0 and 100 mm")
     version, mask = choose_qr_params(qr_text, ecl)
-    margin = round(MARGIN_MM * MM)
-    size = round(QR_SIZE_MM * MM)
+    margin = round(margin_mm * MM)
+    size = round(size_mm * MM)
     if page_width < size + 2 * margin or page_height < size + 2 * margin + CAPTION_ROOM:
         raise PdfError(f"the page ({page_width:.0f} x {page_height:.0f} pt) is too small for the stamp")
     module = size / (symbol_size(version) + 2 * QUIET_ZONE)
     text_end = QUIET_ZONE * module + (caption_width(caption) if caption else 0.0)
-    x = int(page_width) - margin - max(size, int(text_end) + 1)
-    y = margin + CAPTION_ROOM
+    block = max(size, int(text_end) + 1)
+    x = max(int(page_width) - margin - block, margin) if corner.endswith("right") else margin
+    y = margin + CAPTION_ROOM if corner.startswith("bottom") else int(page_height) - margin - size
     assert CAPTION_GAP < CAPTION_ROOM
     return StampLayout(
         stamp_version=STAMP_VERSION,
         page=0,
-        x=max(x, margin),
+        x=x,
         y=y,
         size=size,
         caption=caption,

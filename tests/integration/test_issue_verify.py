@@ -16,8 +16,9 @@ from notary.chain import Registry, State, fund_dev_account
 from notary.core import Claims, Proof, decode_qr_text, encode_qr_text
 from notary.core.qr_payload import qr_payload
 from notary.demo import overlay_text, render_page
+from notary.errors import NotaryError
 from notary.issuance import ClaimDefaults
-from notary.issuance.documents import notarise
+from notary.issuance.documents import Placement, notarise
 from notary.pdf import choose_qr_params, stamp_pdf
 from tests.chaintools import advance_time
 from tests.conftest import Actors
@@ -101,7 +102,7 @@ def test_a_proof_copied_from_another_document_of_the_batch_is_rejected(issued: I
     )
     # stamped onto A as if it were A's: the anchored hash is B's, so A's bytes do not match it
     b_for_a = dataclasses.replace(proof_b, original_length=len(original_a))
-    stamped, _ = notarise(original_a, dataclasses.replace(b_for_a, stamp=None), "Digital geprüft")
+    stamped, _ = notarise(original_a, dataclasses.replace(b_for_a, stamp=None), Placement("Digital geprüft"))
     result = verifier.verify_pdf(stamped)
     assert result.verdict is Verdict.INVALID and result.check("integrity").reason is Reason.HASH_MISMATCH
 
@@ -239,3 +240,21 @@ def test_claims_are_bound_to_the_leaf(issued: Issued) -> None:
     other = Claims.create(doc_type="zeugnis", title="Abschlusszeugnis der Realschule", holder="Lena Mueller",
                           issued_on=proof.claims.issued_on)  # fmt: skip
     assert not dataclasses.replace(proof, claims=other).root_matches()
+
+
+def test_stamp_position_and_size_are_configurable_and_verify(issued: Issued) -> None:
+    verifier = verifier_for(issued.registry)
+    original = issued.originals[0].read_bytes()
+    bare = dataclasses.replace(issued.proof(0), stamp=None)
+    for corner, size in (("top-left", 50.0), ("bottom-left", 30.0), ("top-right", 45.0)):
+        pdf, full = notarise(original, bare, Placement("Digital geprüft", corner, size))
+        assert full.stamp is not None and abs(full.stamp.size - size * 72 / 25.4) < 1
+        assert (full.stamp.y > 400) == corner.startswith("top") and (full.stamp.x < 100) == corner.endswith("left")
+        assert verifier.verify_pdf(pdf).verdict is Verdict.VALID
+        image = io.BytesIO()
+        render_page(pdf, 150).save(image, format="PNG")
+        assert verifier.verify_image(image.getvalue()).verdict is Verdict.VALID
+    with pytest.raises(NotaryError, match="between 30 and 120"):
+        notarise(original, bare, Placement("x", "top-left", 20.0))
+    with pytest.raises(NotaryError, match="unknown stamp corner"):
+        notarise(original, bare, Placement("x", "middle", 40.0))
