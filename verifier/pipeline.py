@@ -22,7 +22,6 @@ ORDER = (
     "format", "registry", "integrity", "notarisation-update", "inclusion",
     "anchor", "issuer", "signature", "status", "expiry",
 )  # fmt: skip
-OFFLINE = {"format", "registry", "integrity", "notarisation-update", "inclusion"}
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 
@@ -122,9 +121,14 @@ class Verifier:
         if source == "pdf":
             assert pdf is not None and proof_json is not None
             out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_notarised(pdf, proof))
-            out["notarisation-update"] = _guard1(
-                "notarisation-update", lambda: checks.check_update(pdf, proof, proof_json)
-            )
+            # Regenerating the update parses the original prefix: only for a prefix that is what a proof naming
+            # a trusted registry says was anchored, so a crafted file cannot make us parse whatever it likes.
+            if out["integrity"].status is Status.VALID and out["registry"].status is Status.VALID:
+                out["notarisation-update"] = _guard1(
+                    "notarisation-update", lambda: checks.check_update(pdf, proof, proof_json)
+                )
+            else:
+                out["notarisation-update"] = skipped("notarisation-update", Reason.NOT_REACHED)
         elif source == "pdf+proof":
             assert pdf is not None
             out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_original(pdf, proof))
