@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from cli import serve_cmd
 from cli.output import console
 from notary.demo import issue_samples, setup_demo
 
@@ -16,8 +17,10 @@ def demo(
     chain_port: Annotated[
         int | None, typer.Option(help="Port for the local chain (default 8545 or a free one).")
     ] = None,
+    serve: Annotated[bool, typer.Option(help="Serve the verifier web page at the end, until interrupted.")] = True,
 ) -> None:
-    """Start a local chain, deploy the registry, register a demo issuer, and configure this folder."""
+    """Start a local chain, deploy the registry, issue sample certificates, configure this folder, and serve
+    the verifier web page with the samples (and a tampered copy) to try."""
     setup = setup_demo(Path.cwd(), say=console.print, port=chain_port)
     url = f"http://127.0.0.1:{port}"
     docs = issue_samples(Path.cwd(), setup, url, say=console.print)
@@ -31,3 +34,15 @@ def demo(
     console.print(f"     .venv/bin/notary verify {docs.tampered.relative_to(Path.cwd())}")
     console.print(f"     .venv/bin/notary revoke --document {first} --reason superseded")
     console.print("Stop the chain with `.venv/bin/notary chain down`.")
+    if serve:
+        console.print()
+        console.print(f"[bold]Verifier web page: {url}/[/]  — try the samples offered there (Ctrl-C stops it)")
+        serve_cmd.serve(
+            host="127.0.0.1", port=port, workers=1, max_upload_mb=None, rate_limit=None, forwarded_allow_ips=None,
+            demo_file=[
+                f"zeugnis-echt.pdf={docs.notarised[0]}",
+                f"zeugnis-manipuliert.pdf={docs.tampered}",
+                f"qr-foto.png={docs.qr_image}",
+            ],
+            access_log=False,
+        )  # fmt: skip

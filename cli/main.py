@@ -7,7 +7,17 @@ import sys
 
 import typer
 
-from cli import chain_cmd, demo_cmd, issue_cmd, journal_cmd, keys_cmd, registry_cmd, status_cmd, verify_cmd
+from cli import (
+    chain_cmd,
+    demo_cmd,
+    issue_cmd,
+    journal_cmd,
+    keys_cmd,
+    registry_cmd,
+    serve_cmd,
+    status_cmd,
+    verify_cmd,
+)
 from cli.output import fail
 from notary.errors import NotaryError
 
@@ -28,6 +38,7 @@ app.command("revoke")(status_cmd.revoke)
 app.command("suspend")(status_cmd.suspend)
 app.command("unsuspend")(status_cmd.unsuspend)
 app.command("status")(status_cmd.status)
+app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
 
 

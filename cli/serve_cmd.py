@@ -82,7 +82,3 @@ def serve(
         log_level="info",
     )
     serving.run(config)
-
-
-if __name__ == "__main__":  # `python -m cli.serve_cmd`, until the command is registered in cli/main.py
-    typer.run(serve)

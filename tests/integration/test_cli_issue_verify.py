@@ -29,7 +29,7 @@ def notary(cwd: Path, *args: str, code: int | None = 0) -> subprocess.CompletedP
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> object:
     workdir = tmp_path_factory.mktemp("demo")
-    notary(workdir, "demo", "--chain-port", str(localchain.free_port()))
+    notary(workdir, "demo", "--no-serve", "--chain-port", str(localchain.free_port()))
     yield workdir
     notary(workdir, "chain", "down", code=None)
 
@@ -45,7 +45,8 @@ def test_demo_leaves_a_configured_folder_with_verifiable_samples(demo_dir: Path)
     assert bad["verdict"] == "INVALID"
     qr = json.loads(notary(demo_dir, "verify", str(demo_dir / "demo" / "qr-foto.png"), "--json").stdout)
     assert qr["verdict"] == "VALID" and qr["source"] == "qr" and qr["claims"]["holder"]
-    again = notary(demo_dir, "demo", "--chain-port", "1")  # idempotent: reuses chain, registry and outputs
+    # idempotent: reuses the chain, the registry and the outputs
+    again = notary(demo_dir, "demo", "--no-serve", "--chain-port", "1")
     assert "already running" in again.stdout and "already deployed" in again.stdout
 
 

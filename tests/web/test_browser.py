@@ -1,0 +1,239 @@
+"""The page in a real browser (the system Chromium, headless, through Playwright): verdicts, QR photo, language
+switch, keyboard-only use, camera scanning with a fake camera, and an axe-core accessibility audit.
+
+Screenshots (desktop and phone) go to test-artifacts/. Needs the Debian package ``chromium``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.web.conftest import World
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("NOTARY_CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package with `apt-get install -y chromium`")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core is in package.json)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.problems = problems
+    yield page
+    context.close()
+    assert not problems, problems  # e.g. a CSP violation or a script error
+
+
+def shoot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_audit(page: Any) -> list[dict[str, Any]]:
+    """Serious or critical WCAG 2.1 A/AA violations (the page's context must bypass CSP to inject axe)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"][:120] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def upload(page: Any, url: str, path: Path) -> None:
+    page.goto(url)
+    page.set_input_files("#file", str(path))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#verdict")
+
+
+def verdict(page: Any) -> str:
+    return " ".join(page.inner_text("#verdict").split())
+
+
+def test_genuine_pdf_is_valid(page: Any, live_url: str, world: World) -> None:
+    upload(page, live_url + "/", world.files["genuine.pdf"])
+    assert "Gültig" in verdict(page)
+    assert page.evaluate("document.activeElement.id") == "verdict"  # focus moved to the verdict
+    assert page.is_visible("#not-production")
+    assert "Realschule am Park, Mannheim" in page.inner_text("main")
+    shoot(page, "result-valid-desktop")
+    page.set_viewport_size(PHONE)
+    shoot(page, "result-valid-phone")
+
+
+def test_tampered_pdf_is_invalid(page: Any, live_url: str, world: World) -> None:
+    upload(page, live_url + "/", world.files["tampered.pdf"])
+    assert "Ungültig" in verdict(page)
+    assert "nicht bestanden" in page.inner_text(".checks")
+    shoot(page, "result-invalid-desktop")
+
+
+def test_qr_photo_shows_claims(page: Any, live_url: str, world: World) -> None:
+    upload(page, live_url + "/", world.files["qr.png"])
+    assert "Gültig" in verdict(page)
+    main = page.inner_text("main")
+    assert world.holder in main and "Abschlusszeugnis" in main
+    assert "mit dem Papier" in main
+    page.set_viewport_size(PHONE)
+    shoot(page, "result-qr-phone")
+
+
+def test_english_switch(page: Any, live_url: str, world: World) -> None:
+    page.goto(live_url + "/")
+    page.click("text=English")
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Verify documents" in page.inner_text("h1")
+    page.set_input_files("#file", str(world.files["genuine.pdf"]))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#verdict")
+    assert "Valid" in verdict(page)
+    assert "not a production chain" in page.inner_text("main")
+
+
+def test_keyboard_only(page: Any, live_url: str, world: World) -> None:
+    # answer the file dialog that the keyboard opens (registered before any navigation: no race)
+    page.on("filechooser", lambda chooser: chooser.set_files(str(world.files["genuine.pdf"])))
+    page.goto(live_url + "/")
+    focused: list[str] = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+        if focused[-1] == "file":
+            break
+    assert focused[-1] == "file", focused
+    assert focused[0] == "A"  # the skip link comes first
+    page.keyboard.press("Space")
+    for _ in range(100):  # (wait_for_function evaluates a string, which the page's CSP forbids)
+        if page.evaluate("() => document.getElementById('file').files.length") == 1:
+            break
+        page.wait_for_timeout(50)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Prüfen"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # visible focus
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#verdict")
+    assert "Gültig" in verdict(page)
+
+
+def test_accessibility_audit(browser: Any, live_url: str, world: World) -> None:
+    # our CSP rightly blocks the injected axe script; this context alone ignores the CSP
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_url + "/")
+    assert axe_audit(page) == []
+    shoot(page, "start-desktop")
+    page.set_viewport_size(PHONE)
+    page.goto(live_url + "/?lang=en")
+    assert axe_audit(page) == []
+    shoot(page, "start-phone")
+    for name in ("genuine.pdf", "tampered.pdf", "qr.png"):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        upload(page, live_url + "/", world.files[name])
+        assert axe_audit(page) == [], name
+    page.goto(live_url + "/docs")
+    assert axe_audit(page) == []
+    page.goto(live_url + "/nope")
+    assert axe_audit(page) == []
+    context.close()
+
+
+def test_demo_downloads_offered(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    assert page.is_visible("a[href='/demo/echt.pdf']") and page.is_visible("a[href='/demo/manipuliert.pdf']")
+
+
+def _fake_camera_file(world: World, folder: Path) -> Path:
+    """An MJPEG 'camera' that films the printed page's QR code (cropped, as a phone would hold it)."""
+    import zxingcpp
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(world.qr_png)).convert("RGB")
+    position = zxingcpp.read_barcodes(image)[0].position
+    xs = [p.x for p in (position.top_left, position.top_right, position.bottom_left, position.bottom_right)]
+    ys = [p.y for p in (position.top_left, position.top_right, position.bottom_left, position.bottom_right)]
+    margin = 60
+    crop = image.crop((min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin))
+    frame = Image.new("RGB", (640, 480), "white")
+    crop.thumbnail((440, 440))
+    frame.paste(crop, ((640 - crop.width) // 2, (480 - crop.height) // 2))
+    buffer = io.BytesIO()
+    frame.save(buffer, format="JPEG", quality=95)
+    path = folder / "camera.mjpeg"
+    path.write_bytes(buffer.getvalue() * 30)
+    return path
+
+
+def test_camera_scan_with_jsqr(playwright: Any, live_url: str, world: World, tmp_path: Path) -> None:
+    camera = _fake_camera_file(world, tmp_path)
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={camera}"],
+    )  # fmt: skip
+    try:
+        context = browser.new_context(viewport=PHONE, locale="de-DE")
+        context.grant_permissions(["camera"], origin=live_url)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(live_url + "/")
+        assert page.is_visible("#scan-start")
+        page.click("#scan-start")
+        page.wait_for_selector("#verdict", timeout=20_000)
+        assert "Gültig" in verdict(page)
+        assert world.holder in page.inner_text("main")
+        assert not errors, errors
+    finally:
+        browser.close()
+
+
+def test_qr_link_fragment_checks_at_once(page: Any, live_url: str, world: World) -> None:
+    """A QR code holding the verifier's address with the payload after '#' opens straight to the verdict."""
+    page.goto(f"{live_url}/#{world.qr_text}")
+    page.wait_for_selector("#verdict")
+    assert "Gültig" in verdict(page)

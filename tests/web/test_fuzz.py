@@ -1,0 +1,117 @@
+"""Thousands of mutated notarised PDFs and random files through the API: never a 5xx, never slow.
+
+Mutations: bit flips anywhere and inside the embedded proof, truncations, splices of genuine and tampered
+files, deleted and duplicated ranges, random bytes behind a PDF header, random bytes as image and as PDF.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import World, relaxed
+from verifier.web import create_app
+
+COUNT = 2000
+
+
+def mutants(world: World, rng: random.Random) -> Iterator[tuple[str, bytes, str]]:
+    genuine, tampered = world.genuine, world.tampered
+    proof_at = genuine.find(b'{"')  # the embedded proof JSON (stored uncompressed by the stamp)
+
+    def flips(data: bytes, where: tuple[int, int] | None = None) -> bytes:
+        out = bytearray(data)
+        lo, hi = where or (0, len(out) - 1)
+        for _ in range(rng.randint(1, 12)):
+            out[rng.randint(lo, hi)] ^= 1 << rng.randrange(8)
+        return bytes(out)
+
+    def cut(data: bytes) -> bytes:
+        return data[: rng.randint(0, len(data) - 1)]
+
+    def splice(_: bytes) -> bytes:
+        a, b = rng.sample([genuine, tampered, world.revoked, world.expired], 2)
+        return a[: rng.randint(0, len(a))] + b[rng.randint(0, len(b)) :]
+
+    def delete(data: bytes) -> bytes:
+        i = rng.randint(0, len(data) - 1)
+        return data[:i] + data[i + rng.randint(1, 4096) :]
+
+    def duplicate(data: bytes) -> bytes:
+        i = rng.randint(0, len(data) - 1)
+        return data[:i] + data[i : i + rng.randint(1, 4096)] * rng.randint(2, 50) + data[i:]
+
+    def noise(_: bytes) -> bytes:
+        return b"%PDF-1.7\n" + rng.randbytes(rng.randint(0, 200_000))
+
+    def proof_flips(data: bytes) -> bytes:
+        return flips(data, (proof_at, min(len(data) - 1, proof_at + 1500)))
+
+    kinds: list[tuple[str, Callable[[bytes], bytes]]] = [
+        ("flip", flips), ("proof-flip", proof_flips), ("cut", cut), ("splice", splice),
+        ("delete", delete), ("duplicate", duplicate), ("noise", noise),
+    ]  # fmt: skip
+    for i in range(COUNT):
+        if i % 20 == 19:
+            yield "random-image", rng.randbytes(rng.randint(1, 50_000)), "image/png"
+            continue
+        if i % 20 == 18:
+            yield "random", rng.randbytes(rng.randint(1, 50_000)), "application/octet-stream"
+            continue
+        name, mutate = kinds[i % len(kinds)]
+        yield name, mutate(rng.choice([genuine, tampered])), "application/pdf"
+
+
+def test_fuzz_never_5xx(world: World) -> None:
+    assert world.genuine.find(b'{"') > 0
+    rng = random.Random(20250725)
+    app = create_app(verifier=world.verifier(cached=True), web=relaxed(verify_timeout_seconds=2.0))
+    codes: Counter[tuple[str, int]] = Counter()
+    verdicts: Counter[str] = Counter()
+    slowest = (0.0, "")
+    started = time.monotonic()
+    with TestClient(app) as client:
+        for name, data, content_type in mutants(world, rng):
+            t0 = time.monotonic()
+            reply = client.post("/api/v1/verify", files={"file": ("upload", data, content_type)})
+            took = time.monotonic() - t0
+            slowest = max(slowest, (took, name))
+            codes[(name, reply.status_code)] += 1
+            assert reply.status_code < 500, (name, reply.status_code, reply.text[:200])
+            if reply.status_code == 200:
+                verdicts[reply.json()["verdict"]] += 1
+    elapsed = time.monotonic() - started
+    print(f"\n{COUNT} uploads in {elapsed:.1f} s; slowest {slowest[0] * 1000:.0f} ms ({slowest[1]})")
+    print(dict(verdicts), sorted(codes.items()))
+    assert verdicts["VALID"] < 0.05 * COUNT  # a mutation that keeps a PDF valid must be rare (e.g. a cut-off tail)
+    assert slowest[0] < 2.5
+    assert elapsed < 90
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["spaces", "nested-dicts", "long-string"],
+)
+def test_crafted_slow_pdfs_are_cut_off(world: World, name: str) -> None:
+    """Files that keep pypdf busy for seconds are answered within the deadline (ERROR, never 5xx)."""
+    tail = b"\ntrailer\n<< /Root 1 0 R /Size 5 >>\nstartxref\n9\n%%EOF\n"
+    crafted = {
+        "spaces": b"%PDF-1.7\n" + b" " * (19 * 1024 * 1024) + tail,
+        "nested-dicts": b"%PDF-1.7\n1 0 obj\n" + b"<< /A " * 200_000 + b">>" * 200_000 + b"\nendobj\n" + tail,
+        "long-string": b"%PDF-1.7\n1 0 obj\n(" + b"a" * 15_000_000 + b")\nendobj\n" + tail,
+    }[name]
+    app = create_app(verifier=world.verifier(), web=relaxed(verify_timeout_seconds=0.5))
+    with TestClient(app) as client:
+        t0 = time.monotonic()
+        reply = client.post("/api/v1/verify", files={"file": ("x.pdf", crafted, "application/pdf")})
+        took = time.monotonic() - t0
+        after = client.post("/api/v1/verify", files={"file": ("a.pdf", world.genuine, "application/pdf")})
+    assert reply.status_code == 200
+    assert reply.json()["verdict"] in ("INVALID", "ERROR")
+    assert took < 1.5
+    assert after.json()["verdict"] == "VALID"  # the worker that chewed on it is free again

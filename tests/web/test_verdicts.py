@@ -1,0 +1,150 @@
+"""Every verdict through the JSON API and the page, with real notarised PDFs on the in-process chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import World, relaxed
+from verifier.pipeline import Verifier
+from verifier.trust import TrustedEntry, TrustList
+from verifier.web import create_app
+
+
+def post_pdf(client: TestClient, pdf: bytes, lang: str = "en") -> dict[str, Any]:
+    reply = client.post(f"/api/v1/verify?lang={lang}", files={"file": ("doc.pdf", pdf, "application/pdf")})
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict", "failed"),
+    [
+        ("genuine", "VALID", None),
+        ("tampered", "INVALID", "notarisation-update"),
+        ("revoked", "REVOKED", "status"),
+        ("suspended", "SUSPENDED", "status"),
+        ("expired", "EXPIRED", "expiry"),
+    ],
+)
+def test_api_verdicts(client: TestClient, world: World, name: str, verdict: str, failed: str | None) -> None:
+    body = post_pdf(client, getattr(world, name))
+    assert body["verdict"] == verdict
+    assert body["source"] == "pdf"
+    if failed:
+        assert next(c for c in body["checks"] if c["name"] == failed)["status"] == "INVALID"
+    else:
+        assert all(c["status"] in ("VALID", "SKIPPED") for c in body["checks"])
+
+
+def test_api_result_is_the_cli_result_model(client: TestClient, world: World) -> None:
+    body = post_pdf(client, world.genuine, lang="de")
+    expected = world.verifier().verify_pdf(world.genuine).to_json("de")
+    assert body == expected
+    assert body["issuer"]["name"] == "Realschule am Park, Mannheim"
+    assert body["production_chain"] is False
+    assert body["anchor"]["block"] > 0
+
+
+def test_api_qr_image_and_payload(client: TestClient, world: World) -> None:
+    image = client.post("/api/v1/verify", files={"file": ("foto.png", world.qr_png, "image/png")}).json()
+    assert image["verdict"] == "VALID" and image["source"] == "qr"
+    assert image["claims"]["holder"] == world.holder
+    text = client.post("/api/v1/verify", json={"payload": world.qr_text}).json()
+    assert text["verdict"] == "VALID" and text["claims"] == image["claims"]
+
+
+def test_api_error_when_chain_unreachable(world: World) -> None:
+    dead = TrustedEntry("Testregister", world.entry.chain_id, world.entry.address, "http://127.0.0.1:1", False)
+    with TestClient(create_app(verifier=Verifier(TrustList([dead])), web=relaxed())) as client:
+        body = post_pdf(client, world.genuine)
+        page = client.post("/verify", files={"file": ("doc.pdf", world.genuine, "application/pdf")})
+        health = client.get("/healthz")
+    assert body["verdict"] == "ERROR"
+    assert next(c for c in body["checks"] if c["name"] == "anchor")["reason"] == "chain-unreachable"
+    assert page.status_code == 200 and "Nicht prüfbar" in page.text
+    assert health.status_code == 503
+    assert health.json()["registries"][0]["reachable"] is False
+
+
+def test_tampered_still_invalid_when_chain_unreachable(world: World) -> None:
+    """A forgery is decidable offline: INVALID beats ERROR."""
+    dead = TrustedEntry("Testregister", world.entry.chain_id, world.entry.address, "http://127.0.0.1:1", False)
+    with TestClient(create_app(verifier=Verifier(TrustList([dead])), web=relaxed())) as client:
+        assert post_pdf(client, world.tampered)["verdict"] == "INVALID"
+
+
+@pytest.mark.parametrize(
+    ("name", "label_de", "label_en"),
+    [
+        ("genuine", "Gültig", "Valid"),
+        ("tampered", "Ungültig", "Invalid"),
+        ("revoked", "Widerrufen", "Revoked"),
+        ("suspended", "Gesperrt", "Suspended"),
+        ("expired", "Abgelaufen", "Expired"),
+    ],
+)
+def test_page_verdicts(client: TestClient, world: World, name: str, label_de: str, label_en: str) -> None:
+    pdf = getattr(world, name)
+    de = client.post("/verify", files={"file": ("doc.pdf", pdf, "application/pdf")})
+    en = client.post("/verify?lang=en", files={"file": ("doc.pdf", pdf, "application/pdf")})
+    assert de.status_code == en.status_code == 200
+    assert f"</span>\n    {label_de}\n  </h1>" in de.text
+    assert f"</span>\n    {label_en}\n  </h1>" in en.text
+    assert 'role="status"' in de.text
+    assert "keine Produktiv-Blockchain" in de.text or name == "tampered"
+    assert "not a production chain" in en.text or name == "tampered"
+
+
+def test_page_valid_shows_issuer_anchor_and_checks(client: TestClient, world: World) -> None:
+    page = client.post("/verify", files={"file": ("doc.pdf", world.genuine, "application/pdf")}).text
+    assert "Realschule am Park, Mannheim" in page
+    assert world.actors.issuer.address in page
+    assert "Blockchain (Chain-ID)" in page and "Uhr (" in page
+    assert "Dokument unverändert" in page and "bestanden" in page
+    assert world.holder in page
+
+
+def test_page_invalid_hides_unconfirmed_details(client: TestClient, world: World) -> None:
+    page = client.post("/verify", files={"file": ("doc.pdf", world.tampered, "application/pdf")}).text
+    assert "Ungültig" in page
+    assert world.holder not in page  # a forged proof's claims must not lend it credit
+    assert "nicht bestanden" in page
+
+
+def test_page_qr_shows_claims_and_paper_warning(client: TestClient, world: World) -> None:
+    page = client.post("/verify", files={"file": ("foto.png", world.qr_png, "image/png")}).text
+    assert "Gültig" in page and world.holder in page and "Abschlusszeugnis" in page
+    assert "Vergleichen Sie sie genau mit dem Papier" in page
+    pasted = client.post("/verify?lang=en", files={"payload": (None, world.qr_text)}).text
+    assert "Valid" in pasted and "Compare them closely with the paper" in pasted
+
+
+def test_cached_reader_sees_a_revocation_in_the_next_block(world: World) -> None:
+    """The per-block cache never answers from before the latest block."""
+    import tempfile
+    from pathlib import Path
+
+    from notary.chain import State
+    from notary.issuance import ClaimDefaults
+    from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
+    from tests.web.conftest import _issue, proof_of
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "src", Path(tmp) / "out"
+        src.mkdir()
+        (src / "late.pdf").write_bytes(make_certificate(SAMPLE_PUPILS[4]))
+        _issue(world.actors, src, out, Path(tmp) / "j.sqlite", ClaimDefaults("zeugnis", "Zeugnis", "Ängelina Weiß"))
+        pdf = (out / "late.pdf").read_bytes()
+    verifier = world.verifier(cached=True)
+    assert verifier.verify_pdf(pdf).verdict.value == "VALID"
+    assert verifier.verify_pdf(pdf).verdict.value == "VALID"
+    proof = proof_of(pdf)
+    world.actors.registry.set_document_state(
+        world.actors.revoker, bytes(proof.root), bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof],
+        State.REVOKED,
+    )  # fmt: skip
+    assert verifier.verify_pdf(pdf).verdict.value == "REVOKED"

@@ -1,0 +1,54 @@
+"""Typed configuration of the public verifier web app: ``NOTARY_WEB_*`` environment variables.
+
+Kept apart from :class:`notary.config.Settings` (which says *what* to trust) because these knobs say *how*
+the public page defends itself. Every default is the safe one; validation refuses values that would switch a
+defence off by accident (a zero upload limit, a timeout of an hour).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class WebConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTARY_WEB_", extra="ignore")
+
+    max_upload_bytes: int = Field(
+        default=20 * MIB, ge=1024, le=50 * MIB, description="largest accepted upload (PDF or image); larger -> 413"
+    )
+    max_json_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=1 * MIB, description="largest accepted JSON body of the API; larger -> 413"
+    )
+    rate_limit_per_minute: float = Field(
+        default=60.0, ge=0, description="verifications per client IP and minute, per worker; 0 switches it off"
+    )
+    rate_limit_burst: int = Field(default=20, ge=1, description="verifications a client may make at once")
+    verify_timeout_seconds: float = Field(
+        default=1.5, gt=0, le=30, description="a verification still running after this is cut off (ERROR)"
+    )
+    max_buffered_bytes: int = Field(
+        default=256 * MIB, ge=1 * MIB, description="upload bytes held in memory at once, per worker; beyond -> 503"
+    )
+    verify_threads: int = Field(default=4, ge=1, le=64, description="verifications running at once, per worker")
+    verify_queue: int = Field(default=64, ge=0, le=10_000, description="verifications waiting; beyond -> 503")
+    queue_wait_seconds: float = Field(default=5.0, gt=0, le=60, description="longest wait for a free slot")
+    block_poll_seconds: float = Field(
+        default=0.5, ge=0, le=10, description="how often the latest block number is re-read (0: every request)"
+    )
+    facts_cache_entries: int = Field(default=20_000, ge=0, description="cached chain answers (0: no cache)")
+    demo_files: dict[str, Path] = Field(
+        default_factory=dict, description="name -> path of sample PDFs offered for download at /demo/<name>"
+    )
+
+    @field_validator("demo_files")
+    @classmethod
+    def _plain_names(cls, value: dict[str, Path]) -> dict[str, Path]:
+        for name in value:
+            if not name or "/" in name or "\\" in name or name.startswith("."):
+                raise ValueError(f"demo file name {name!r} must be a plain file name")
+        return value

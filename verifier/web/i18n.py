@@ -1,0 +1,195 @@
+"""The page's own words in German and English, and which language a request gets.
+
+Check texts live in :mod:`verifier.messages` (shared with the CLI); this module holds only what the web page
+adds around them. German is the default: the page serves German schools and city offices first.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from verifier.result import Status, Verdict
+
+Lang = Literal["de", "en"]
+LANGS: tuple[Lang, ...] = ("de", "en")
+DEFAULT_LANG: Lang = "de"
+
+
+def negotiate(query: str | None, accept_language: str | None) -> Lang:
+    """``?lang=`` wins; else the best of de/en in Accept-Language; else German."""
+    if query in LANGS:
+        return query
+    best: tuple[float, int, Lang] | None = None
+    for position, item in enumerate((accept_language or "")[:512].split(",")[:20]):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-", 1)[0]
+        if primary not in LANGS:
+            continue
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                continue
+        if quality <= 0:
+            continue
+        candidate = (quality, -position, primary)
+        if best is None or candidate > best:
+            best = candidate
+    return best[2] if best else DEFAULT_LANG
+
+
+VERDICT_LABELS: dict[Verdict, tuple[str, str]] = {
+    Verdict.VALID: ("Gültig", "Valid"),
+    Verdict.INVALID: ("Ungültig", "Invalid"),
+    Verdict.REVOKED: ("Widerrufen", "Revoked"),
+    Verdict.SUSPENDED: ("Gesperrt", "Suspended"),
+    Verdict.EXPIRED: ("Abgelaufen", "Expired"),
+    Verdict.ERROR: ("Nicht prüfbar", "Cannot be checked"),
+}
+
+VERDICT_SUMMARIES: dict[Verdict, tuple[str, str]] = {
+    Verdict.VALID: (
+        "Das Dokument ist echt und unverändert. Es wurde von dem unten genannten Aussteller beglaubigt.",
+        "The document is genuine and unchanged. It was notarised by the issuer named below.",
+    ),
+    Verdict.INVALID: (
+        "Dieses Dokument ist nicht echt oder wurde verändert. Verlassen Sie sich nicht darauf.",
+        "This document is not genuine or was changed. Do not rely on it.",
+    ),
+    Verdict.REVOKED: (
+        "Das Dokument wurde vom Aussteller widerrufen und gilt nicht mehr.",
+        "The issuer has revoked this document; it is no longer valid.",
+    ),
+    Verdict.SUSPENDED: (
+        "Das Dokument ist vorläufig gesperrt. Bitte fragen Sie beim Aussteller nach.",
+        "The document is suspended for now. Please ask the issuer.",
+    ),
+    Verdict.EXPIRED: (
+        "Das Dokument war echt, aber seine Gültigkeit ist abgelaufen.",
+        "The document was genuine, but its period of validity has ended.",
+    ),
+    Verdict.ERROR: (
+        "Die Echtheit konnte gerade nicht geprüft werden. Das heißt nicht, dass das Dokument falsch ist. "
+        "Bitte versuchen Sie es später erneut.",
+        "Authenticity could not be checked just now. This does not mean the document is false. Please try again later.",
+    ),
+}
+
+STATUS_LABELS: dict[Status, tuple[str, str]] = {
+    Status.VALID: ("bestanden", "passed"),
+    Status.INVALID: ("nicht bestanden", "failed"),
+    Status.ERROR: ("nicht prüfbar", "could not be checked"),
+    Status.SKIPPED: ("entfällt", "not applicable"),
+}
+
+DOC_TYPES: dict[str, tuple[str, str]] = {
+    "zeugnis": ("Zeugnis", "School certificate"),
+    "urkunde": ("Urkunde", "Certificate"),
+    "gewerbeauskunft": ("Gewerbeauskunft", "Trade register extract"),
+    "familienpass": ("Familienpass", "Family pass"),
+}
+
+UI: dict[str, tuple[str, str]] = {
+    "site_title": ("Dokumente prüfen", "Verify documents"),
+    "intro": (
+        "Prüfen Sie, ob ein Zeugnis oder eine Urkunde echt ist, von wem es stammt und ob es widerrufen wurde. "
+        "Sie brauchen kein Konto und keine App.",
+        "Check whether a certificate is genuine, who issued it and whether it was revoked. "
+        "You need no account and no app.",
+    ),
+    "skip": ("Zum Inhalt springen", "Skip to content"),
+    "lang_switch": ("English", "Deutsch"),
+    "upload_heading": ("PDF-Datei oder Foto des QR-Codes hochladen", "Upload the PDF file or a photo of the QR code"),
+    "file_label": ("Datei auswählen (PDF, PNG oder JPEG)", "Choose a file (PDF, PNG or JPEG)"),
+    "file_hint": (
+        "Am Telefon können Sie hier auch direkt ein Foto des QR-Codes aufnehmen.",
+        "On a phone you can also take a photo of the QR code here.",
+    ),
+    "drop_hint": ("Sie können die Datei auch hierher ziehen.", "You can also drag the file here."),
+    "check_button": ("Prüfen", "Check"),
+    "scan_heading": ("QR-Code mit der Kamera scannen", "Scan the QR code with the camera"),
+    "scan_start": ("Kamera starten", "Start camera"),
+    "scan_stop": ("Kamera beenden", "Stop camera"),
+    "scan_running": (
+        "Kamera läuft. Halten Sie den QR-Code ruhig ins Bild.",
+        "Camera running. Hold the QR code steady in view.",
+    ),
+    "scan_found": ("QR-Code erkannt, wird geprüft …", "QR code found, checking …"),
+    "scan_denied": (
+        "Kein Zugriff auf die Kamera. Laden Sie stattdessen ein Foto hoch.",
+        "No access to the camera. Upload a photo instead.",
+    ),
+    "scan_video_label": ("Kamerabild", "Camera view"),
+    "paste_heading": ("Text des QR-Codes einfügen", "Paste the text of the QR code"),
+    "paste_label": (
+        "Text des QR-Codes (beginnt mit NT1:)",
+        "Text of the QR code (starts with NT1:)",
+    ),
+    "privacy": (
+        "Hochgeladene Dateien werden nur im Arbeitsspeicher geprüft und nie gespeichert.",
+        "Uploaded files are checked in memory and never stored.",
+    ),
+    "result_heading": ("Ergebnis der Prüfung", "Result of the check"),
+    "verdict_prefix": ("Ergebnis:", "Result:"),
+    "not_production": (
+        "Achtung: Testsystem – keine Produktiv-Blockchain. Dieses Ergebnis hat keine rechtliche Bedeutung.",
+        "Warning: test system – not a production chain. This result has no legal standing.",
+    ),
+    "issuer": ("Aussteller", "Issuer"),
+    "issuer_name": ("Eingetragener Name", "Registered name"),
+    "issuer_address": ("Adresse (Schlüssel)", "Address (key)"),
+    "registry": ("Register", "Registry"),
+    "anchor": ("Verankerung in der Blockchain", "Anchoring on the blockchain"),
+    "chain": ("Blockchain (Chain-ID)", "Blockchain (chain ID)"),
+    "block": ("Block", "Block"),
+    "anchored_at": ("Zeitpunkt", "Time"),
+    "transaction": ("Transaktion", "Transaction"),
+    "claims": ("Angaben im Nachweis", "Details in the proof"),
+    "claims_qr_note": (
+        "Wichtig: Der QR-Code bestätigt nur diese Angaben. Vergleichen Sie sie genau mit dem Papier. "
+        "Stimmt etwas nicht überein, ist das Papier nicht das beglaubigte Dokument.",
+        "Important: the QR code confirms only these details. Compare them closely with the paper. "
+        "If anything differs, the paper is not the notarised document.",
+    ),
+    "claims_pdf_note": (
+        "Diese Angaben wurden mit dem Dokument beglaubigt.",
+        "These details were notarised with the document.",
+    ),
+    "doc_type": ("Art", "Type"),
+    "title": ("Titel", "Title"),
+    "holder": ("Inhaber/in", "Holder"),
+    "issued_on": ("Ausgestellt am", "Issued on"),
+    "valid_until": ("Gültig bis", "Valid until"),
+    "issuer_ref": ("Aktenzeichen", "Reference"),
+    "checks": ("Die einzelnen Prüfungen", "The individual checks"),
+    "check_column": ("Prüfung", "Check"),
+    "status_column": ("Ergebnis", "Result"),
+    "explanation_column": ("Erklärung", "Explanation"),
+    "again": ("Weiteres Dokument prüfen", "Check another document"),
+    "source_pdf": ("Geprüft: PDF-Datei", "Checked: PDF file"),
+    "source_qr": ("Geprüft: QR-Code", "Checked: QR code"),
+    "demo_heading": ("Zum Ausprobieren", "Try it out"),
+    "demo_intro": (
+        "Laden Sie ein Beispiel herunter und prüfen Sie es hier:",
+        "Download a sample and check it here:",
+    ),
+    "api_docs": ("Programmierschnittstelle (API)", "Programming interface (API)"),
+    "error_heading": ("Das hat nicht geklappt", "That did not work"),
+    "back": ("Zurück zur Startseite", "Back to the start page"),
+    "nothing_sent": (
+        "Bitte wählen Sie eine Datei aus oder fügen Sie den Text des QR-Codes ein.",
+        "Please choose a file or paste the text of the QR code.",
+    ),
+    "unknown": ("unbekannt", "unknown"),
+}
+
+
+def t(key: str, lang: Lang) -> str:
+    de, en = UI[key]
+    return de if lang == "de" else en
+
+
+def pick(pair: tuple[str, str], lang: Lang) -> str:
+    return pair[0] if lang == "de" else pair[1]

@@ -1,0 +1,43 @@
+"""Rendering the server-side pages (Jinja2, autoescaped): every page works without JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from verifier.web.errors import WebError
+from verifier.web.i18n import Lang, t
+from verifier.web.state import AppState
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, auto_reload=False
+    )
+
+
+def render(state: AppState, request: Request, name: str, lang: Lang, status: int = 200, **context: Any) -> HTMLResponse:
+    other: Lang = "en" if lang == "de" else "de"
+    # a result page cannot be re-rendered without the upload, so its switch leads to the start page
+    path = request.url.path if request.method == "GET" else "/"
+    page = state.templates.get_template(name).render(
+        lang=lang,
+        other_lang=other,
+        switch_href=f"{path}?lang={other}",
+        t=lambda key: t(key, lang),
+        demo_names=sorted(state.demo_files),
+        max_upload_mb=max(1, state.config.max_upload_bytes // (1024 * 1024)),
+        **context,
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+def render_error(request: Request, lang: Lang, error: WebError) -> HTMLResponse:
+    state: AppState = request.app.state.notary
+    return render(state, request, "error.html", lang, error.status, message=error.de if lang == "de" else error.en)

@@ -1,0 +1,1 @@
+"""One route module per resource: pages (/ and /verify), the JSON API, health, API docs, demo downloads."""

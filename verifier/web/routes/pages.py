@@ -1,0 +1,41 @@
+"""The public page: GET / shows the forms, POST /verify (a plain form post) shows the verdict."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from verifier.web.deps import LangDep, RateLimited, StateDep, UploadTicket
+from verifier.web.errors import bad_request
+from verifier.web.i18n import t
+from verifier.web.render import render
+from verifier.web.uploads import file_kind, read_form
+from verifier.web.verification import verify
+from verifier.web.view import result_view
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request, state: StateDep, lang: LangDep) -> HTMLResponse:
+    return render(state, request, "index.html", lang)
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify_form(
+    request: Request, state: StateDep, lang: LangDep, _: RateLimited, ticket: UploadTicket
+) -> HTMLResponse:
+    parts = await read_form(request, state.config.max_upload_bytes, ticket)
+    upload = parts.get("file")
+    payload = parts.get("payload")
+    text = bytes(payload.data).decode("utf-8", "replace").strip() if payload else ""
+    if upload is not None and (upload.data or upload.filename):
+        if not upload.data:
+            raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
+        data = bytes(upload.data)
+        result = await verify(state.runner, state.verifier, file_kind(data, upload.filename, upload.content_type), data)
+    elif text:
+        result = await verify(state.runner, state.verifier, "payload", text)
+    else:
+        return render(state, request, "index.html", lang, status=400, form_error=t("nothing_sent", lang))
+    return render(state, request, "result.html", lang, view=result_view(result, lang))

@@ -1,0 +1,27 @@
+"""What the app holds for its lifetime, built once by create_app: no per-user state, nothing on disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from verifier.pipeline import Verifier
+from verifier.web.config import WebConfig
+from verifier.web.facts_cache import BlockClock
+from verifier.web.ratelimit import RateLimiter
+from verifier.web.runner import VerifyRunner
+from verifier.web.uploads import ByteBudget
+
+
+@dataclass
+class AppState:
+    config: WebConfig
+    verifier: Verifier
+    runner: VerifyRunner
+    budget: ByteBudget
+    limiter: RateLimiter
+    clock: BlockClock
+    templates: Environment
+    demo_files: dict[str, Path]
