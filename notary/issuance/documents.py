@@ -1,16 +1,28 @@
 """Per-document work, run in worker processes: check and hash an original; build its proof and write its
-notarised copy. Top-level functions with plain arguments, so they pickle cheaply."""
+notarised copy. Top-level functions with plain arguments, so they pickle cheaply.
+
+Each original is parsed once per run: ``prepare`` reads what stamping needs (``read_original``) from the very
+bytes it hashes and hands it back pickled; the issuance keeps it until the document's batch is anchored and
+passes it to ``stamp``, which uses it only when the file it reads again has the hash it was prepared with
+(otherwise, e.g. after a resume, it parses the file again). The stamp is the same either way: a pure function
+of the original's bytes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from notary.core import Claims, Proof, StampLayout, encode_qr_text
 from notary.errors import NotaryError
-from notary.pdf import default_layout, page_size, stamp_pdf
+from notary.pdf import default_layout
+from notary.pdf.default_layout import page_size_of
+from notary.pdf.original_pdf import OriginalPdf, read_original
+from notary.pdf.stamping import stamp_read_original
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
 PROOF_SUFFIX = ".proof.json"
@@ -22,6 +34,8 @@ class Prepared:
     doc_hash: bytes | None
     size: int
     error: str | None
+    parsed: bytes | None = None
+    """The pickled ``read_original`` of the bytes hashed (None when the document failed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +65,22 @@ def prepare(src: str, placement: Placement) -> Prepared:
     if b"%PDF-" not in data[:1024]:
         return Prepared(src, None, len(data), "not a PDF")
     try:
-        width, height = page_size(data)
-        placement.layout(width, height, "NT1:0")  # the stamp must fit page 1
+        doc = read_original(data)
+        width, height = page_size_of(doc)
+        _check_fits(placement, width, height)
+        parsed = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
     except NotaryError as exc:
         return Prepared(src, None, len(data), str(exc))
     except Exception as exc:  # a hostile PDF must fail the document, never the run
         return Prepared(src, None, len(data), f"unreadable PDF ({type(exc).__name__})")
-    return Prepared(src, hashlib.sha256(data).digest(), len(data), None)
+    return Prepared(src, hashlib.sha256(data).digest(), len(data), None, parsed)
+
+
+@lru_cache(maxsize=256)
+def _check_fits(placement: Placement, width: float, height: float) -> None:
+    """The stamp must fit page 1 (a layout for a tiny QR text; raises NotaryError). Cached: a run's pages
+    mostly share a few sizes."""
+    placement.layout(width, height, "NT1:0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +102,8 @@ class StampJob:
     count: int
     placement: Placement
     sidecar: bool
+    parsed: bytes | None = None
+    """``Prepared.parsed`` of the same original, when the issuance still holds it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +130,21 @@ def build_proof(job: StampJob) -> Proof:
     )
 
 
-def notarise(original: bytes, proof: Proof, placement: Placement) -> tuple[bytes, Proof]:
-    """The notarised PDF and the full proof it carries (with the stamp layout)."""
+def notarise(
+    original: bytes, proof: Proof, placement: Placement, doc: OriginalPdf | None = None
+) -> tuple[bytes, Proof]:
+    """The notarised PDF and the full proof it carries (with the stamp layout).
+
+    ``doc``, when given, must be ``read_original(original)``; it saves parsing the original again.
+    """
     qr_text = encode_qr_text(proof.for_qr())
-    width, height = page_size(original)
+    if doc is None:
+        doc = read_original(original)  # once, for the page size and the stamp
+    width, height = page_size_of(doc)
     layout = placement.layout(width, height, qr_text)
     full = replace(proof, stamp=layout)
-    return stamp_pdf(original, proof_json=full.to_json(), qr_text=qr_text, layout=layout), full
+    notarised = stamp_read_original(original, doc, proof_json=full.to_json(), qr_text=qr_text, layout=layout)
+    return notarised, full
 
 
 def stamp(job: StampJob) -> Stamped:
@@ -124,7 +157,8 @@ def stamp(job: StampJob) -> Stamped:
         proof = build_proof(job)
         if not proof.root_matches():
             return Stamped(job.doc_id, None, "internal error: the Merkle proof does not lead to the batch root")
-        notarised, full = notarise(original, proof, job.placement)
+        doc = pickle.loads(job.parsed) if job.parsed is not None else None  # from prepare, same hash
+        notarised, full = notarise(original, proof, job.placement, doc)
         out = Path(job.out)
         _write_once(out, notarised)
         if job.sidecar:

@@ -33,6 +33,8 @@ from notary.issuance.journal import BatchRow, Journal, Run
 T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
 CHUNK = 256
+MAX_HELD_PARSES = 65_536
+"""At most this many parsed originals (~1 KB each) are held between prepare and stamp; beyond, stamp re-parses."""
 
 
 class Progress(Protocol):
@@ -113,6 +115,7 @@ class Issuance:
         self.domain = BatchDomain(registry.chain_id, registry.address)
         self.run: Run | None = None
         self._done = 0
+        self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
 
     # ------------------------------------------------------------------ entry point
 
@@ -151,10 +154,16 @@ class Issuance:
             self._done = len(known)
             self.progress.advance(self._done)
             fresh = (doc for doc in inputs if str(doc.src) not in known)
+            # One chunk ahead: the workers read and hash chunk k+1 while this process journals chunk k (and
+            # batches, anchors and stamps). Preparing has no effects, so this changes nothing for a crash.
+            ahead: tuple[list[InputDoc], Iterator[documents.Prepared]] | None = None
             for chunk in _chunks(fresh, self.options.chunk):
-                self._prepare(chunk, executor)
-                while self.journal.count_unbatched(run.id) >= self.options.batch_size:
-                    self._batch_anchor_stamp(executor)
+                started_chunk = (chunk, self._submit_prepare(chunk, executor))
+                if ahead is not None:
+                    self._prepare(*ahead, executor)
+                ahead = started_chunk
+            if ahead is not None:
+                self._prepare(*ahead, executor)
             while self.journal.count_unbatched(run.id) > 0:
                 self._batch_anchor_stamp(executor)
         finally:
@@ -184,13 +193,22 @@ class Issuance:
         for batch in self.journal.batches_with_unwritten_docs(self.run.id):
             self._stamp(batch, executor)
 
-    def _prepare(self, chunk: list[InputDoc], executor: Executor) -> None:
+    def _submit_prepare(self, chunk: list[InputDoc], executor: Executor) -> Iterator[documents.Prepared]:
+        workers = max(1, self.options.workers)
+        return executor.map(
+            partial(documents.prepare, placement=self._placement()),
+            [str(d.src) for d in chunk],
+            chunksize=max(1, min(32, len(chunk) // (4 * workers))),
+        )
+
+    def _prepare(self, chunk: list[InputDoc], prepared: Iterator[documents.Prepared], executor: Executor) -> None:
+        """Journal one prepared chunk, then cut, anchor and stamp every batch that is full."""
         assert self.run is not None
         run_id = self.run.id
         seq = self.journal.next_seq(run_id)
         today = self.options.today or dt.date.today()
-        prepared = executor.map(partial(documents.prepare, placement=self._placement()), [str(d.src) for d in chunk])
         seen: set[bytes] = set()
+        parsed: dict[str, tuple[bytes, bytes]] = {}
         rows: list[tuple[object, ...]] = []
         for offset, (doc, result) in enumerate(zip(chunk, prepared, strict=True)):
             base = (run_id, seq + offset, str(doc.src), doc.rel_out)
@@ -213,10 +231,16 @@ class Issuance:
             seen.add(result.doc_hash)
             rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),
                          bytes(leaf)))  # fmt: skip
+            if result.parsed is not None:
+                parsed[result.src] = (result.doc_hash, result.parsed)
         self.journal.add_docs(rows)
         self.checkpoint("prepared")
+        if len(self._parsed) + len(parsed) <= MAX_HELD_PARSES:
+            self._parsed.update(parsed)
         self._done += sum(1 for r in rows if r[4] in ("failed", "duplicate"))
         self.progress.advance(self._done)
+        while self.journal.count_unbatched(run_id) >= self.options.batch_size:
+            self._batch_anchor_stamp(executor)
 
     def _issued(self, doc_hash: bytes, seen: set[bytes]) -> str | None:
         if doc_hash in seen:
@@ -286,6 +310,7 @@ class Issuance:
             raise NotaryError(f"journal damaged: batch {batch.id}'s documents do not give its root")
         out_dir = Path(self.run.out_dir)
         placement = self._placement()
+        held = self._parsed
         jobs = [
             documents.StampJob(
                 doc_id=d["id"],
@@ -305,6 +330,7 @@ class Issuance:
                 count=batch.count,
                 placement=placement,
                 sidecar=self.options.sidecar,
+                parsed=_held_parse(held, d["src"], bytes(d["doc_hash"])),
             )
             for i, d in enumerate(docs)
             if d["state"] == "batched"
@@ -334,6 +360,12 @@ class Issuance:
                 self.progress.say(f"waiting for the chain ({what}): {exc}; retrying in {delay:.0f} s")
                 time.sleep(delay)
                 delay = min(delay * 2, 15.0)
+
+
+def _held_parse(held: dict[str, tuple[bytes, bytes]], src: str, doc_hash: bytes) -> bytes | None:
+    """The parse that prepare made of ``src``, when it was of the content with ``doc_hash`` (and forget it)."""
+    entry = held.pop(src, None)
+    return entry[1] if entry is not None and entry[0] == doc_hash else None
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -12,10 +12,11 @@ Smaller payloads keep 40 mm and simply get bigger modules.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from notary.core.layout import STAMP_VERSION, StampLayout
 from notary.errors import PdfError
-from notary.pdf.original_pdf import pdf_errors, read_original
+from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original
 from notary.pdf.qr_symbol import choose_qr_params, symbol_size
 from notary.pdf.stamp_drawing import CAPTION_FONT_SIZE, CAPTION_GAP, QUIET_ZONE, displayed_size
 
@@ -30,11 +31,16 @@ DEFAULT_ECL = "M"
 
 def page_size(original: bytes) -> tuple[float, float]:
     """(width, height) in points of page 1's visible box as displayed (/Rotate applied)."""
-    doc = read_original(original)
+    return page_size_of(read_original(original))
+
+
+def page_size_of(doc: OriginalPdf) -> tuple[float, float]:
+    """:func:`page_size` of an original already read (``read_original``)."""
     width, height = displayed_size(doc.visible_box, doc.rotate)
     return float(width), float(height)
 
 
+@lru_cache(maxsize=64)
 def caption_width(caption: str) -> float:
     """Width in points of the caption in Helvetica at the caption size (standard AFM metrics)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth

@@ -120,7 +120,19 @@ def stamp_pdf(original: bytes, *, proof_json: bytes, qr_text: str, layout: Stamp
     original = bytes(original)
     if len(proof_json) > MAX_PROOF_BYTES:
         raise PdfError(f"the proof is larger than {MAX_PROOF_BYTES} bytes")
-    doc = read_original(original)
+    return stamp_read_original(original, read_original(original), proof_json=proof_json, qr_text=qr_text,
+                               layout=layout)  # fmt: skip
+
+
+def stamp_read_original(
+    original: bytes, doc: OriginalPdf, *, proof_json: bytes, qr_text: str, layout: StampLayout
+) -> bytes:
+    """:func:`stamp_pdf` for an original already read with ``read_original(original)`` (bulk issuance reads
+    each original once: for its page size, then for the stamp). ``doc`` must come from exactly these bytes."""
+    if not isinstance(original, bytes) or not isinstance(proof_json, bytes | bytearray):
+        raise PdfError("stamp_pdf needs the original and the proof as bytes")
+    if len(proof_json) > MAX_PROOF_BYTES:
+        raise PdfError(f"the proof is larger than {MAX_PROOF_BYTES} bytes")
     if doc.page_ref == doc.root:
         raise PdfError("cannot stamp the PDF: page 1 and the catalog are the same object")
     with pdf_errors("cannot stamp the PDF"):
