@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eth_account import Account
 
 from notary import localchain
-from notary.chain import Reason, Registry, State, connect, fund_dev_account
+from notary.chain import Reason, State, connect
+from notary.chain.devchain import dev_registry
 from notary.core.merkle import MerkleTree
 
 
@@ -35,12 +35,8 @@ def main() -> None:
 
 
 def measure(url: str) -> dict[str, int]:
-    w3 = connect(url)
-    admin, issuer = Account.create(), Account.create()
-    for account in (admin, issuer):
-        fund_dev_account(w3, account.address)
-    registry, deploy = Registry.deploy(w3, admin)
-    add = registry.add_issuer(admin, issuer.address, "Realschule am Park, Mannheim")
+    dev = dev_registry(connect(url), "Realschule am Park, Mannheim")
+    registry, issuer, deploy, add = dev.registry, dev.issuer, dev.deploy_tx, dev.add_issuer_tx
     # anchoring cost does not depend on the batch size: measure several random roots, report the median
     anchors = [registry.anchor(issuer, os.urandom(32), 1000).gas_used for _ in range(5)]
     tree = MerkleTree.build([os.urandom(32) for _ in range(1000)])

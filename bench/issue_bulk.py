@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eth_account import Account
 
 from bench.corpus import corpus
 from notary import localchain
-from notary.chain import Registry, connect, fund_dev_account
+from notary.chain import connect
+from notary.chain.devchain import dev_registry
 from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
 
 
@@ -82,12 +82,8 @@ def main() -> None:
         work = Path(tmp)
         chain = localchain.up(work / "data", port=localchain.free_port())
         try:
-            w3 = connect(chain.url)
-            admin, issuer = Account.create(), Account.create()
-            for account in (admin, issuer):
-                fund_dev_account(w3, account.address)
-            registry, _ = Registry.deploy(w3, admin)
-            registry.add_issuer(admin, issuer.address, "Stadt Mannheim – Bürgerservice")
+            dev = dev_registry(connect(chain.url), "Stadt Mannheim – Bürgerservice")
+            registry, issuer = dev.registry, dev.issuer
             journal = Journal(work / "data" / "journal.sqlite")
             sampler = PeakSampler()
             sampler.start()

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eth_account import Account
 
 from notary import localchain
-from notary.chain import Registry, connect, fund_dev_account
+from notary.chain import connect
+from notary.chain.devchain import dev_registry
 from notary.core import encode_qr_text
 from notary.demo import render_page
 from notary.issuance.documents import Placement, notarise
@@ -55,12 +55,8 @@ def main() -> None:
 
 
 def measure(url: str, work: Path) -> dict[str, float | int]:
-    w3 = connect(url)
-    admin, issuer = Account.create(), Account.create()
-    for account in (admin, issuer):
-        fund_dev_account(w3, account.address)
-    registry, _ = Registry.deploy(w3, admin)
-    registry.add_issuer(admin, issuer.address, "Realschule am Park, Mannheim")
+    dev = dev_registry(connect(url), "Realschule am Park, Mannheim")
+    registry, issuer = dev.registry, dev.issuer
     issued = issue_samples(registry, issuer, work, count=1000, batch_size=1000)
     proof = issued.proof(0)
     original = issued.originals[0].read_bytes()

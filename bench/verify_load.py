@@ -39,10 +39,10 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 def prepare(work: Path) -> tuple[str, bytes, str, Path]:
     """Chain, registry, one issued certificate and a notary.toml; returns (chain url, pdf, qr text, config)."""
-    from eth_account import Account
 
     from notary import localchain
-    from notary.chain import Registry, connect, fund_dev_account
+    from notary.chain import connect
+    from notary.chain.devchain import dev_registry
     from notary.config import write_config
     from notary.core import Proof, encode_qr_text
     from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
@@ -50,12 +50,8 @@ def prepare(work: Path) -> tuple[str, bytes, str, Path]:
     from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
 
     chain = localchain.up(work / "data", port=localchain.free_port())
-    w3 = connect(chain.url)
-    admin, issuer = Account.create(), Account.create()
-    for account in (admin, issuer):
-        fund_dev_account(w3, account.address)
-    registry, _ = Registry.deploy(w3, admin)
-    registry.add_issuer(admin, issuer.address, "Staatliche Realschule am Lindenhain (Bench)")
+    dev = dev_registry(connect(chain.url), "Staatliche Realschule am Lindenhain (Bench)")
+    registry, issuer = dev.registry, dev.issuer
     src = work / "src"
     src.mkdir()
     (src / "zeugnis.pdf").write_bytes(make_certificate(SAMPLE_PUPILS[0]))

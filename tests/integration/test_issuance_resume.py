@@ -18,7 +18,8 @@ from eth_account import Account
 from pypdf import PdfReader, PdfWriter
 
 from notary import localchain
-from notary.chain import Registry, connect, fund_dev_account
+from notary.chain import Registry, connect
+from notary.chain.devchain import dev_registry
 from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, Summary, from_paths
 from notary.pdf.samples import make_certificates
 from tests.issuing import verifier_for
@@ -29,13 +30,8 @@ DEFAULTS = ClaimDefaults(doc_type="zeugnis", title="Abschlusszeugnis der Realsch
 
 
 def _fresh_registry(url: str) -> tuple[Registry, bytes]:
-    w3 = connect(url)
-    admin, issuer = Account.create(), Account.create()
-    for account in (admin, issuer):
-        fund_dev_account(w3, account.address)
-    registry, _ = Registry.deploy(w3, admin)
-    registry.add_issuer(admin, issuer.address, "Bürgeramt Mannheim")
-    return registry, bytes(issuer.key)
+    dev = dev_registry(connect(url), "Bürgeramt Mannheim")
+    return dev.registry, bytes(dev.issuer.key)
 
 
 def _make_inputs(folder: Path, count: int, seed: int = 5) -> None:
