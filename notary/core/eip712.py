@@ -27,7 +27,7 @@ from eth_account.messages import encode_typed_data
 from eth_keys.exceptions import BadSignature
 from eth_keys.main import KeyAPI
 from eth_typing import ChecksumAddress
-from eth_utils.address import is_checksum_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from notary.core.hashing import Digest32, keccak256, raw_keccak256
 from notary.errors import FormatError
@@ -74,11 +74,20 @@ def parse_address(value: object, what: str = "address") -> ChecksumAddress:
     """
     if not isinstance(value, str) or len(value) != 42 or not value.startswith("0x"):
         raise FormatError(f"{what} must be 0x followed by 40 hex digits")
-    body = value[2:]
-    if not all(c in "0123456789abcdefABCDEF" for c in body):
+    checked = _checksummed(value)
+    if checked is None:
         raise FormatError(f"{what} is not valid hex")
-    if body != body.lower() and not is_checksum_address(value):
+    if checked != value and value[2:] != value[2:].lower():
         raise FormatError(f"{what} has a wrong EIP-55 checksum: {value}")
+    return checked
+
+
+@lru_cache(maxsize=4096)
+def _checksummed(value: str) -> ChecksumAddress | None:
+    """EIP-55 form of a 0x-prefixed 40-hex-digit string, or None if it is not hex. Cached: every proof carries
+    the same registry and issuer addresses, and checksumming costs a keccak each time."""
+    if not all(c in "0123456789abcdefABCDEF" for c in value[2:]):
+        return None
     return to_checksum_address(value)
 
 

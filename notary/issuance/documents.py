@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from notary.core import Claims, Proof, StampLayout, encode_qr_text
-from notary.errors import NotaryError
+from notary.errors import NotaryError, PdfError
 from notary.pdf import default_layout
 from notary.pdf.default_layout import page_size_of
 from notary.pdf.original_pdf import OriginalPdf, read_original
@@ -45,6 +45,14 @@ class Placement:
     caption: str
     corner: str = "bottom-right"
     size_mm: float = 40.0
+
+    def __post_init__(self) -> None:
+        # checked before anything is anchored: a caption the stamp cannot draw would fail every document after it
+        try:
+            self.caption.encode("cp1252")
+        except UnicodeEncodeError:
+            raise PdfError(f"the caption {self.caption!r} has characters the stamp font cannot draw") from None
+        default_layout(595, 842, "NT1:0", self.caption, corner=self.corner, size_mm=self.size_mm)
 
     def layout(self, width: float, height: float, qr_text: str) -> StampLayout:
         return default_layout(width, height, qr_text, self.caption, corner=self.corner, size_mm=self.size_mm)

@@ -121,6 +121,7 @@ class Issuance:
 
     def issue(self, inputs: Iterable[InputDoc], *, spec: str, total: int | None = None) -> Summary:
         started = time.monotonic()
+        self._placement()  # a caption or placement the stamp cannot draw fails now, before anything is anchored
         out_dir = self.options.out_dir.resolve()
         run = self.journal.open_run(
             run_key(self.registry, self.issuer.address, out_dir, spec),
