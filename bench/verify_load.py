@@ -2,7 +2,7 @@
 
 Set-up: a fresh anvil (notary.localchain) in a temporary data dir, a registry, one issuer, one sample
 certificate (~55 KB original) issued through the real issuance pipeline; a notary.toml that trusts the
-registry; the server started as `notary serve --workers 2` (here `python -m cli.serve_cmd`: uvicorn, two
+registry; the server started as `notary serve --workers 2` (here `python -m cli.main serve`: uvicorn, two
 worker processes), rate limit off, no access log. The load generator is this process: threads with one
 keep-alive connection each and pre-built request bodies (http.client), so the client costs little CPU on a
 2-core machine it shares with the server and the node.
@@ -185,7 +185,7 @@ def main() -> None:
             "NOTARY_WEB_RATE_LIMIT_PER_MINUTE": "0",  # one client IP here; the limit is for the public
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "cli.serve_cmd", "--host", "127.0.0.1", "--port", str(port),
+            [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(WORKERS), "--no-access-log"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
