@@ -11,7 +11,7 @@ import typer
 from cli.output import console, emit_json
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
 from notary.chain import Registry, connect, fund_dev_account
-from notary.config import CONFIG_FILE, Settings, update_config
+from notary.config import CONFIG_FILE, Settings, load_settings, update_config
 from notary.context import chain_url, load_signer, open_registry
 from notary.core.eip712 import parse_address
 from notary.errors import ConfigError
@@ -25,6 +25,11 @@ def _address(value: str | None) -> str | None:
 
 
 AddressArg = Annotated[str, typer.Argument(help="The issuer's address (0x...).", callback=_address)]
+
+
+def _admin_settings(chain: str | None, registry: str | None, key_file: Path | None) -> Settings:
+    """Settings for an admin command: an explicit --key-file is the admin key, whatever notary.toml says."""
+    return load_settings(chain=chain, registry=registry, key_file=key_file, admin_key_file=key_file)
 
 
 def _dev_fund(settings: Settings, registry_or_url: Registry | str, address: str) -> None:
@@ -44,7 +49,7 @@ def deploy(
     json_out: JsonOpt = False,
 ) -> None:
     """Deploy a new NotaryRegistry whose admin is the configured key."""
-    settings = settings_from(chain=chain, key_file=key_file)
+    settings = _admin_settings(chain, None, key_file)
     admin = load_signer(settings, admin=True)
     url = chain_url(settings)
     _dev_fund(settings, url, admin.address)
@@ -78,7 +83,7 @@ def add_issuer(
     key_file: KeyFileOpt = None,
 ) -> None:
     """Authorise an issuer key from the next block on."""
-    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
     admin = load_signer(settings, admin=True)
     tx = reg.add_issuer(admin, address, name)
@@ -95,7 +100,7 @@ def rename_issuer(
     key_file: KeyFileOpt = None,
 ) -> None:
     """Change an issuer's display name."""
-    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    settings = _admin_settings(chain, registry, key_file)
     open_registry(settings).rename_issuer(load_signer(settings, admin=True), address, name)
     console.print(f"issuer {address} renamed to {name}")
 
@@ -108,7 +113,7 @@ def retire_issuer(
     key_file: KeyFileOpt = None,
 ) -> None:
     """Stop a key from anchoring; what it anchored before stays valid."""
-    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    settings = _admin_settings(chain, registry, key_file)
     tx = open_registry(settings).retire_issuer(load_signer(settings, admin=True), address)
     console.print(f"issuer {address} retired at block {tx.block_number}; its earlier documents stay valid")
 
@@ -129,7 +134,7 @@ def mark_compromised(
     key_file: KeyFileOpt = None,
 ) -> None:
     """Declare a key compromised from a point in time."""
-    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    settings = _admin_settings(chain, registry, key_file)
     when = _parse_time(since) if since else 0
     tx = open_registry(settings).mark_compromised(load_signer(settings, admin=True), address, when)
     console.print(f"issuer {address} marked compromised (block {tx.block_number}); anchors from then on are invalid")
@@ -157,7 +162,7 @@ def grant_revoker(
     key_file: KeyFileOpt = None,
 ) -> None:
     """Give an address the revoker role (revoke/suspend without issuing rights)."""
-    settings = settings_from(chain=chain, registry=registry, key_file=key_file)
+    settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
     reg.grant_revoker(load_signer(settings, admin=True), address)
     _dev_fund(settings, reg, address)
