@@ -19,8 +19,12 @@ def demo(
     ] = None,
     serve: Annotated[bool, typer.Option(help="Serve the verifier web page at the end, until interrupted.")] = True,
 ) -> None:
-    """Start a local chain, deploy the registry, issue sample certificates, configure this folder, and serve
-    the verifier web page with the samples (and a tampered copy) to try."""
+    """Set up a local chain, registry and samples in this folder, then serve the verifier web page.
+
+    Starts anvil, deploys the registry, registers a demo issuer, issues sample certificates (plus a tampered copy
+    and a QR photo) into demo/, writes notary.toml so the other commands need no flags, and serves the verifier
+    with the samples to try. Idempotent: a second run reuses what is there.
+    """
     setup = setup_demo(Path.cwd(), say=console.print, port=chain_port)
     url = f"http://127.0.0.1:{port}"
     docs = issue_samples(Path.cwd(), setup, url, say=console.print)
