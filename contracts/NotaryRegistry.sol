@@ -48,12 +48,14 @@ contract NotaryRegistry is AccessControl, EIP712 {
         string name;
     }
 
-    /// @dev Written only when a status changes, never when anchoring (keeps anchoring cheap).
+    /// @dev Written only when a status changes, never when anchoring (keeps anchoring cheap). `byAuthority` marks
+    ///      a status set by a revoker or the admin: the batch's issuer cannot lift such a suspension.
     struct Status {
         uint8 state;
         uint8 reason;
         uint40 since;
         uint40 blockNumber;
+        bool byAuthority;
     }
 
     mapping(bytes32 root => Batch) private _batches;
@@ -185,8 +187,7 @@ contract NotaryRegistry is AccessControl, EIP712 {
     /// @param root An anchored batch root.
     /// @param reason A reason code (1 superseded, 2 issued-in-error, 3 fraud, 4 withdrawn, 5 key-compromise, 0 other).
     function revokeBatch(bytes32 root, uint8 reason) external {
-        _checkStatusChanger(root);
-        _setStatus(_batchStatus[root], STATE_REVOKED, reason);
+        _setStatus(_batchStatus[root], STATE_REVOKED, reason, _statusAuthority(root));
         emit BatchStatusChanged(root, STATE_REVOKED, reason, msg.sender);
     }
 
@@ -194,16 +195,14 @@ contract NotaryRegistry is AccessControl, EIP712 {
     /// @param root An anchored batch root.
     /// @param reason A reason code.
     function suspendBatch(bytes32 root, uint8 reason) external {
-        _checkStatusChanger(root);
-        _setStatus(_batchStatus[root], STATE_SUSPENDED, reason);
+        _setStatus(_batchStatus[root], STATE_SUSPENDED, reason, _statusAuthority(root));
         emit BatchStatusChanged(root, STATE_SUSPENDED, reason, msg.sender);
     }
 
-    /// @notice Lift a batch's suspension.
+    /// @notice Lift a batch's suspension (one set by a revoker or the admin only by a revoker or the admin).
     /// @param root A suspended batch root.
     function unsuspendBatch(bytes32 root) external {
-        _checkStatusChanger(root);
-        _setStatus(_batchStatus[root], STATE_ACTIVE, 0);
+        _setStatus(_batchStatus[root], STATE_ACTIVE, 0, _statusAuthority(root));
         emit BatchStatusChanged(root, STATE_ACTIVE, 0, msg.sender);
     }
 
@@ -225,7 +224,7 @@ contract NotaryRegistry is AccessControl, EIP712 {
         _setDocumentStatus(root, leaf, proof, STATE_SUSPENDED, reason);
     }
 
-    /// @notice Lift one document's suspension.
+    /// @notice Lift one document's suspension (one set by a revoker or the admin only by a revoker or the admin).
     /// @param root An anchored batch root.
     /// @param leaf The document's leaf.
     /// @param proof The leaf's Merkle proof against root.
@@ -273,8 +272,10 @@ contract NotaryRegistry is AccessControl, EIP712 {
         returns (Issuer memory record, bool authorisedAtBlock, bool trustedAtTime)
     {
         record = _issuers[issuer];
+        // `<=` for retirement: nothing can be anchored after the retiring transaction, so an anchor in the same
+        // block as the retirement came before it and was authorised.
         authorisedAtBlock = record.authorisedFromBlock != 0 && record.authorisedFromBlock <= blockNumber
-            && (record.retiredAtBlock == 0 || blockNumber < record.retiredAtBlock);
+            && (record.retiredAtBlock == 0 || blockNumber <= record.retiredAtBlock);
         trustedAtTime = record.compromisedFrom == 0 || timestamp < record.compromisedFrom;
     }
 
@@ -320,28 +321,33 @@ contract NotaryRegistry is AccessControl, EIP712 {
     function _setDocumentStatus(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint8 state, uint8 reason)
         private
     {
-        _checkStatusChanger(root);
+        bool authority = _statusAuthority(root);
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidMerkleProof();
-        _setStatus(_documentStatus[_documentKey(root, leaf)], state, reason);
+        _setStatus(_documentStatus[_documentKey(root, leaf)], state, reason, authority);
         emit DocumentStatusChanged(root, leaf, state, reason, msg.sender);
     }
 
-    function _setStatus(Status storage status, uint8 state, uint8 reason) private {
+    function _setStatus(Status storage status, uint8 state, uint8 reason, bool authority) private {
         if (status.state == STATE_REVOKED) revert AlreadyRevoked();
         if (state == STATE_SUSPENDED && status.state == STATE_SUSPENDED) revert AlreadySuspended();
-        if (state == STATE_ACTIVE && status.state != STATE_SUSPENDED) revert NotSuspended();
+        if (state == STATE_ACTIVE) {
+            if (status.state != STATE_SUSPENDED) revert NotSuspended();
+            if (status.byAuthority && !authority) revert NotAllowedToChangeStatus(msg.sender);
+        }
         status.state = state;
         status.reason = reason;
         status.since = SafeCast.toUint40(block.timestamp);
         status.blockNumber = SafeCast.toUint40(block.number);
+        status.byAuthority = authority;
     }
 
-    /// @dev The batch's own issuer (unless its key is compromised), a revoker or the admin.
-    function _checkStatusChanger(bytes32 root) private view {
+    /// @dev Who may change a status: a revoker or the admin (returns true: an authority), or the batch's own
+    ///      issuer unless its key is compromised (returns false). Anyone else is refused.
+    function _statusAuthority(bytes32 root) private view returns (bool) {
         address issuer = _batches[root].issuer;
         if (issuer == address(0)) revert BatchNotAnchored(root);
-        if (issuer == msg.sender && _issuers[msg.sender].compromisedFrom == 0) return;
-        if (super.hasRole(REVOKER_ROLE, msg.sender) || super.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) return;
+        if (super.hasRole(REVOKER_ROLE, msg.sender) || super.hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) return true;
+        if (issuer == msg.sender && _issuers[msg.sender].compromisedFrom == 0) return false;
         revert NotAllowedToChangeStatus(msg.sender);
     }
 

@@ -59,6 +59,7 @@ class StatusRecord:
     reason: int
     since: int
     block_number: int
+    by_authority: bool = False  # set by a revoker or the admin: the issuer cannot lift it
 
 
 @dataclass(frozen=True, slots=True)

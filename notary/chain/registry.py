@@ -427,8 +427,8 @@ def _batch(root: bytes, record: Sequence[Any]) -> BatchRecord:
 
 
 def _status(status: Sequence[Any]) -> StatusRecord:
-    state, reason, since, block_number = status
-    return StatusRecord(State(int(state)), int(reason), int(since), int(block_number))
+    state, reason, since, block_number, by_authority = status
+    return StatusRecord(State(int(state)), int(reason), int(since), int(block_number), bool(by_authority))
 
 
 def _status_event(log: Any, leaf: bytes | None) -> StatusEvent:

@@ -121,7 +121,9 @@ def test_retired_issuer_cannot_anchor_but_its_past_anchors_stay_valid(actors: Ac
     then = reg.issuer_at(actors.issuer.address, record.block_number, record.timestamp)
     assert then.authorised_at_block and then.trusted_at_time
     assert then.retired_at_block == retired.block_number
-    now = reg.issuer_at(actors.issuer.address, retired.block_number, record.timestamp)
+    # an anchor in the retirement's own block came before it (later anchors revert), so it was authorised
+    assert reg.issuer_at(actors.issuer.address, retired.block_number, record.timestamp).authorised_at_block
+    now = reg.issuer_at(actors.issuer.address, retired.block_number + 1, record.timestamp)
     assert not now.authorised_at_block
     assert anchored.block_number < retired.block_number
     assert not reg.has_role(ISSUER_ROLE, actors.issuer.address)
@@ -201,6 +203,26 @@ def test_suspension_can_be_lifted_and_revoker_and_admin_may_act(actors: Actors) 
     assert reg.document(root, a, [b]).document_status.state is State.ACTIVE
     states = [e.state for e in reg.status_history(root, a)]
     assert states == [State.SUSPENDED, State.ACTIVE]
+
+
+def test_an_issuer_cannot_lift_a_suspension_set_by_a_revoker_or_the_admin(actors: Actors) -> None:
+    reg = actors.registry
+    a, b, root = _pair_tree()
+    reg.anchor(actors.issuer, root, 2)
+    reg.set_document_state(actors.revoker, root, a, [b], State.SUSPENDED, Reason.FRAUD)
+    assert reg.document(root, a, [b]).document_status.by_authority
+    _refused("NotAllowedToChangeStatus", reg.set_document_state, actors.issuer, root, a, [b], State.ACTIVE, 0)
+    reg.set_batch_state(actors.admin, root, State.SUSPENDED, Reason.FRAUD)
+    _refused("NotAllowedToChangeStatus", reg.set_batch_state, actors.issuer, root, State.ACTIVE, 0)
+    reg.retire_issuer(actors.admin, actors.issuer.address)
+    _refused("NotAllowedToChangeStatus", reg.set_batch_state, actors.issuer, root, State.ACTIVE, 0)
+    reg.set_batch_state(actors.revoker, root, State.ACTIVE)
+    reg.set_document_state(actors.admin, root, a, [b], State.ACTIVE)
+    # the issuer's own suspension is the issuer's to lift
+    reg.set_document_state(actors.issuer, root, b, [a], State.SUSPENDED, Reason.WITHDRAWN)
+    assert not reg.document(root, b, [a]).document_status.by_authority
+    reg.set_document_state(actors.issuer, root, b, [a], State.ACTIVE)
+    assert reg.document(root, b, [a]).document_status.state is State.ACTIVE
 
 
 def test_batch_status(actors: Actors) -> None:
