@@ -6,7 +6,6 @@ Run: .venv/bin/python bench/issue_verify.py   (or `make bench`). The last line i
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import statistics
@@ -63,7 +62,7 @@ def measure(url: str, work: Path) -> dict[str, float | int]:
     pdf = issued.notarised[0].read_bytes()
     assert proof.stamp is not None
     caption = proof.stamp.caption
-    bare = dataclasses.replace(proof, stamp=None)
+    bare = proof.for_qr()
     placement = Placement(caption)
     stamp_ms = median_ms(lambda: notarise(original, bare, placement))
 

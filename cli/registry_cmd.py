@@ -186,7 +186,7 @@ def info(
             "address": rec.address,
             "name": rec.name,
             "registered": rec.registered,
-            "active": rec.authorised_at_block and rec.trusted_at_time,
+            "active": rec.registered and not rec.retired_at_block and not rec.compromised_from,
             "authorised_from_block": rec.authorised_from_block,
             "retired_at_block": rec.retired_at_block or None,
             "compromised_from": rec.compromised_from or None,

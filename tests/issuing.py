@@ -34,7 +34,7 @@ class Issued:
 def issue_samples(
     registry: Registry, issuer: LocalAccount, workdir: Path, count: int = 3, *, seed: int = 1,
     defaults: ClaimDefaults | None = None, batch_size: int = 1024, executor: Executor | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, qr_corner: str = "bottom-right", qr_size_mm: float = 40.0,
 ) -> Issued:  # fmt: skip
     src, out = workdir / "in", workdir / "out"
     src.mkdir(parents=True, exist_ok=True)
@@ -50,7 +50,11 @@ def issue_samples(
     pool = executor or ThreadPoolExecutor(2)
     try:
         summary = Issuance(
-            journal, registry, issuer, IssueOptions(out_dir=out, batch_size=batch_size, today=today), executor=pool
+            journal,
+            registry,
+            issuer,
+            IssueOptions(out_dir=out, batch_size=batch_size, today=today, qr_corner=qr_corner, qr_size_mm=qr_size_mm),
+            executor=pool,
         ).issue(from_paths([src], defaults), spec=f"test:{src}")
     finally:
         journal.close()

@@ -61,7 +61,7 @@ def check_registry(proof: Proof, trust: TrustList) -> tuple[CheckResult, Trusted
 def check_integrity_notarised(pdf: bytes, proof: Proof) -> CheckResult:
     """The first ``original_length`` bytes are exactly the anchored original."""
     length = proof.original_length
-    assert length is not None
+    assert length is not None and proof.document_hash is not None
     if len(pdf) <= length:
         return invalid("integrity", Reason.LENGTH_MISMATCH)
     if hashlib.sha256(memoryview(pdf)[:length]).digest() == proof.document_hash:
@@ -75,7 +75,7 @@ def check_integrity_original(pdf: bytes, proof: Proof) -> CheckResult:
     """An un-stamped original given with a separate proof file must be the anchored bytes, all of them."""
     if proof.original_length is not None and len(pdf) != proof.original_length:
         return invalid("integrity", Reason.LENGTH_MISMATCH)
-    if hashlib.sha256(pdf).digest() != proof.document_hash:
+    if proof.document_hash is None or hashlib.sha256(pdf).digest() != proof.document_hash:
         return invalid("integrity", Reason.HASH_MISMATCH)
     return ok("integrity")
 

@@ -77,6 +77,9 @@ class Verifier:
             return _format_failure("pdf", Reason.MALFORMED_PROOF, str(exc))
         if proof.original_length is None or proof.stamp is None:
             return _format_failure("pdf", Reason.MALFORMED_PROOF, "no original length or stamp layout")
+        if proof.to_json() != proof_json:
+            # the attachment is shown by any PDF viewer: extra members or another spelling would be unsigned text
+            return _format_failure("pdf", Reason.MALFORMED_PROOF, "the embedded proof is not in canonical form")
         return self._run("pdf", proof, pdf=pdf, proof_json=proof_json)
 
     def verify_pdf_with_proof(self, pdf: bytes, proof_json: bytes) -> VerificationResult:
@@ -85,6 +88,8 @@ class Verifier:
             proof = Proof.from_json(proof_json)
         except FormatError as exc:
             return _format_failure("pdf+proof", Reason.MALFORMED_PROOF, str(exc))
+        if proof.document_hash is None:
+            return _format_failure("pdf+proof", Reason.MALFORMED_PROOF, "the proof does not name the PDF's hash")
         return self._run("pdf+proof", proof, pdf=pdf)
 
     def verify_payload(self, text: str) -> VerificationResult:

@@ -1,5 +1,10 @@
 """Where and how the notarisation stamp sits on page 1 — part of the proof, so a verifier can regenerate the
 exact notarisation update byte for byte. FORMAT-CRITICAL: fields are added, never renamed or re-typed.
+
+The *placement* (page, position, size, caption, error-correction level) is decided before the batch is built and
+is bound into the document's leaf (:func:`placement_digest`), so nobody can re-stamp a genuine original with a
+white box over its content or a caption of their own. The QR version and mask are not bound: they only choose
+how the same text is drawn inside the same square, and they depend on the proof itself.
 """
 
 from __future__ import annotations
@@ -8,9 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+
+from notary.core.hashing import Digest32, raw_keccak256
 from notary.errors import FormatError
 
 STAMP_VERSION = 1
+PLACEMENT_TAG = "notary.stamp.v1"
 _ECLS = ("L", "M", "Q", "H")
 _MAX_CAPTION = 200
 
@@ -54,6 +63,10 @@ class StampLayout:
         if not 0 <= self.qr_mask <= 7:
             raise FormatError(f"QR mask out of range: {self.qr_mask}")
 
+    def placement_digest(self) -> Digest32:
+        """The digest the leaf binds (everything but the QR version and mask)."""
+        return placement_digest(self.stamp_version, self.page, self.x, self.y, self.size, self.caption, self.qr_ecl)
+
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "stamp_version": self.stamp_version,
@@ -85,3 +98,13 @@ class StampLayout:
                 raise FormatError(f"stamp layout field {key!r} must be a string")
             values[key] = value
         return cls(**values)
+
+
+def placement_digest(stamp_version: int, page: int, x: int, y: int, size: int, caption: str, qr_ecl: str) -> Digest32:
+    """``keccak256(abi.encode(string "notary.stamp.v1", uint8 stampVersion, uint8 page, uint32 x, uint32 y,
+    uint32 size, string caption, string qrEcl))`` — what the leaf binds of a stamp."""
+    encoded = abi_encode(
+        ["string", "uint8", "uint8", "uint32", "uint32", "uint32", "string", "string"],
+        [PLACEMENT_TAG, stamp_version, page, x, y, size, caption, qr_ecl],
+    )
+    return Digest32(raw_keccak256(encoded))

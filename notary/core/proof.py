@@ -12,7 +12,8 @@ Two encodings (docs/proof-format.md is the normative text):
 * **JSON** (files, PDF attachments): canonical bytes from :meth:`Proof.to_json`; any JSON text is read.
 * **Compact** (QR codes): canonical CBOR map with integer keys. It leaves out what a reader can derive —
   the root (from leaf + Merkle proof) and the issuer (recovered from the signature) — and what paper
-  verification does not need (stamp layout, original PDF length, minor version).
+  verification does not need (stamp layout, original PDF length, minor version). Instead of the PDF's SHA-256
+  and stamp layout it carries their commitment ``document`` (see :mod:`notary.core.leaves`).
 
 Versioning: ``major.minor``. A reader rejects an unknown major version, accepts any minor version of a known
 major, and ignores fields it does not know; minor versions only ever add optional fields.
@@ -40,7 +41,7 @@ from notary.core.eip712 import (
 )
 from notary.core.hashing import Digest32, Salt, parse_hex_bytes
 from notary.core.layout import StampLayout
-from notary.core.leaves import leaf_hash
+from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleProof, process_proof, proof_length_bounds
 from notary.errors import FormatError
 
@@ -63,7 +64,7 @@ MAX_COMPACT_BYTES = 2800
 """Fits a version-40 QR code (4,296 alphanumeric characters) after base45 and the ``NT1:`` prefix."""
 
 # Compact (CBOR) map keys. Add, never renumber.
-K_MAJOR, K_CHAIN, K_REGISTRY, K_DOC_HASH, K_CLAIMS, K_SALT, K_MERKLE, K_SIG, K_ISSUED_AT, K_COUNT = range(10)
+K_MAJOR, K_CHAIN, K_REGISTRY, K_DOCUMENT, K_CLAIMS, K_SALT, K_MERKLE, K_SIG, K_ISSUED_AT, K_COUNT = range(10)
 
 _VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})", re.ASCII)
 
@@ -107,14 +108,15 @@ def _int_field(name: str, value: object, low: int, high: int) -> int:
 class Proof:
     """One document's proof: where it is anchored, its leaf inputs, its Merkle path and the batch signature.
 
-    ``original_length`` (bytes of the PDF before notarisation) and ``stamp`` are present in PDF attachments
-    and ``None`` in proofs decoded from a QR code.
+    ``document_hash`` (SHA-256 of the original PDF), ``original_length`` and ``stamp`` are present in PDF
+    attachments and ``None`` in proofs decoded from a QR code. ``document`` — the leaf's commitment to the
+    original and to its stamp placement — is derived from ``document_hash`` and ``stamp`` when both are given
+    (and must agree if also passed); a QR proof carries it alone.
     """
 
     chain_id: int
     registry: ChecksumAddress
     root: Digest32
-    document_hash: Digest32
     claims: Claims
     salt: Salt
     merkle_proof: MerkleProof
@@ -122,8 +124,10 @@ class Proof:
     signature: bytes
     issued_at: int
     document_count: int
+    document_hash: Digest32 | None = None
     original_length: int | None = None
     stamp: StampLayout | None = None
+    document: Digest32 | None = None
     version: FormatVersion = field(default=CURRENT_VERSION)
 
     def __post_init__(self) -> None:
@@ -131,7 +135,7 @@ class Proof:
         domain = BatchDomain(self.chain_id, self.registry)
         object.__setattr__(self, "registry", domain.registry)
         object.__setattr__(self, "root", Digest32(self.root))
-        object.__setattr__(self, "document_hash", Digest32(self.document_hash))
+        self._bind_document()
         object.__setattr__(self, "salt", Salt(self.salt))
         if not isinstance(self.claims, Claims):
             raise FormatError("proof field 'claims' must be a Claims record")
@@ -150,10 +154,30 @@ class Proof:
             )
         if self.original_length is not None:
             _int_field("original_length", self.original_length, 1, MAX_SAFE_INTEGER)
-        if self.stamp is not None and not isinstance(self.stamp, StampLayout):
-            raise FormatError("proof field 'stamp' must be a StampLayout")
         if not isinstance(self.version, FormatVersion):
             raise FormatError("proof field 'version' must be a FormatVersion")
+
+    def _bind_document(self) -> None:
+        if (self.document_hash is None) != (self.stamp is None):
+            raise FormatError("a proof carries the document hash and the stamp layout together, or neither")
+        if self.stamp is not None and not isinstance(self.stamp, StampLayout):
+            raise FormatError("proof field 'stamp' must be a StampLayout")
+        if self.document_hash is not None and self.stamp is not None:
+            object.__setattr__(self, "document_hash", Digest32(self.document_hash))
+            derived = document_commitment(self.document_hash, self.stamp.placement_digest())
+            if self.document is not None and Digest32(self.document) != derived:
+                raise FormatError("proof field 'document' does not commit to its document hash and stamp")
+            object.__setattr__(self, "document", derived)
+        elif self.document is None:
+            raise FormatError("proof field 'document' is missing (or give document_hash and stamp)")
+        else:
+            object.__setattr__(self, "document", Digest32(self.document))
+
+    @property
+    def document_digest(self) -> Digest32:
+        """The leaf's ``document`` value (always set after construction)."""
+        assert self.document is not None
+        return self.document
 
     # -- derived values ---------------------------------------------------------------------------------
 
@@ -161,8 +185,8 @@ class Proof:
         return self.claims.digest()
 
     def leaf(self) -> Digest32:
-        """``keccak256(keccak256(document_hash || claims_digest || salt))``."""
-        return leaf_hash(self.document_hash, self.claims.digest(), self.salt)
+        """``keccak256(keccak256(document || claims_digest || salt))``."""
+        return leaf_hash(self.document_digest, self.claims.digest(), self.salt)
 
     def computed_root(self) -> Digest32:
         """The root the Merkle proof leads to from :meth:`leaf`."""
@@ -194,8 +218,11 @@ class Proof:
             return False
 
     def for_qr(self) -> Proof:
-        """This proof as a QR carries it: no stamp, no original length, version ``major.0``."""
-        return replace(self, stamp=None, original_length=None, version=CURRENT_VERSION)
+        """This proof as a QR carries it: the document commitment instead of the hash and stamp, no original
+        length, version ``major.0``."""
+        return replace(
+            self, document_hash=None, stamp=None, document=self.document, original_length=None, version=CURRENT_VERSION
+        )
 
     # -- JSON -------------------------------------------------------------------------------------------
 
@@ -206,7 +233,6 @@ class Proof:
             "chain_id": self.chain_id,
             "registry": self.registry,
             "root": self.root.to_hex(),
-            "document_hash": self.document_hash.to_hex(),
             "claims": self.claims.to_json_dict(),
             "salt": self.salt.to_hex(),
             "merkle_proof": self.merkle_proof.hex_list(),
@@ -217,8 +243,11 @@ class Proof:
         }
         if self.original_length is not None:
             out["original_length"] = self.original_length
-        if self.stamp is not None:
+        if self.document_hash is not None and self.stamp is not None:
+            out["document_hash"] = self.document_hash.to_hex()
             out["stamp"] = self.stamp.to_json_dict()
+        else:
+            out["document"] = self.document_digest.to_hex()  # derivable otherwise, so written only alone
         return out
 
     def to_json(self) -> bytes:
@@ -241,7 +270,6 @@ class Proof:
             "chain_id",
             "registry",
             "root",
-            "document_hash",
             "claims",
             "salt",
             "merkle_proof",
@@ -260,11 +288,16 @@ class Proof:
             raise FormatError(f"Merkle proof too deep: {len(siblings)} siblings (limit 32)")
         stamp = data.get("stamp")
         original_length = data.get("original_length")
+        document_hash = data.get("document_hash")
+        document = data.get("document")
         return cls(
             chain_id=_int_field("chain_id", data["chain_id"], 1, MAX_SAFE_INTEGER),
             registry=parse_address(data["registry"], "registry address"),
             root=Digest32.from_hex(_hex_str("root", data["root"])),
-            document_hash=Digest32.from_hex(_hex_str("document_hash", data["document_hash"])),
+            document_hash=(
+                Digest32.from_hex(_hex_str("document_hash", document_hash)) if document_hash is not None else None
+            ),
+            document=Digest32.from_hex(_hex_str("document", document)) if document is not None else None,
             claims=Claims.from_json_dict(data["claims"]),
             salt=Salt.from_hex(_hex_str("salt", data["salt"])),
             merkle_proof=MerkleProof.from_siblings(Digest32.from_hex(_hex_str("merkle_proof[]", s)) for s in siblings),
@@ -293,7 +326,7 @@ class Proof:
             K_MAJOR: self.version.major,
             K_CHAIN: self.chain_id,
             K_REGISTRY: bytes.fromhex(self.registry[2:]),
-            K_DOC_HASH: bytes(self.document_hash),
+            K_DOCUMENT: bytes(self.document_digest),
             K_CLAIMS: self.claims.to_compact_obj(),
             K_SALT: bytes(self.salt),
             K_MERKLE: self.merkle_proof.blob,
@@ -323,7 +356,7 @@ class Proof:
         if type(major) is not int:
             raise FormatError("compact proof field 0 (major version) must be an integer")
         version = FormatVersion(major, 0)
-        doc_hash = Digest32(_bytes_field(obj, K_DOC_HASH, "document hash"))
+        document = Digest32(_bytes_field(obj, K_DOCUMENT, "document"))
         claims = Claims.from_compact_obj(obj[K_CLAIMS])
         salt = Salt(_bytes_field(obj, K_SALT, "salt"))
         merkle = MerkleProof(_bytes_field(obj, K_MERKLE, "Merkle proof"))
@@ -334,13 +367,13 @@ class Proof:
         domain = BatchDomain(
             _int_field("chain_id", obj[K_CHAIN], 1, MAX_SAFE_INTEGER), parse_address("0x" + registry_raw.hex())
         )
-        root = process_proof(leaf_hash(doc_hash, claims.digest(), salt), merkle)
+        root = process_proof(leaf_hash(document, claims.digest(), salt), merkle)
         batch = Batch(root, obj[K_COUNT], obj[K_ISSUED_AT])
         return cls(
             chain_id=domain.chain_id,
             registry=domain.registry,
             root=root,
-            document_hash=doc_hash,
+            document=document,
             claims=claims,
             salt=salt,
             merkle_proof=merkle,

@@ -24,7 +24,7 @@ from eth_account.signers.local import LocalAccount
 
 from notary.chain import Registry
 from notary.chain.registry import GAS, SignedTx
-from notary.core import Batch, BatchDomain, MerkleTree, leaf_for_claims, random_salt, sign_batch
+from notary.core import Batch, BatchDomain, MerkleTree, leaf_hash, random_salt, sign_batch
 from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
@@ -228,7 +228,7 @@ class Issuance:
                 rows.append((*base, "failed", f"claims: {exc}", result.doc_hash, result.size, None, None, None))
                 continue
             salt = random_salt()
-            leaf = leaf_for_claims(result.doc_hash, claims, salt)  # type: ignore[arg-type]
+            leaf = leaf_hash(result.document(), claims.digest(), salt)  # binds the hash and the stamp placement
             seen.add(result.doc_hash)
             rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),
                          bytes(leaf)))  # fmt: skip

@@ -14,7 +14,8 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-from notary.core.layout import STAMP_VERSION, StampLayout
+from notary.core.hashing import Digest32
+from notary.core.layout import STAMP_VERSION, StampLayout, placement_digest
 from notary.errors import PdfError
 from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original
 from notary.pdf.qr_symbol import choose_qr_params, symbol_size
@@ -53,6 +54,50 @@ CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 MIN_QR_SIZE_MM = 30
 
 
+def stamp_geometry(
+    page_width: float,
+    page_height: float,
+    caption: str,
+    *,
+    corner: str = "bottom-right",
+    size_mm: float = QR_SIZE_MM,
+    margin_mm: float = MARGIN_MM,
+) -> tuple[int, int, int]:
+    """(x, y, size) in points: the QR in a corner (default bottom-right, 15 mm margins, 40 mm), the caption under
+    it (the block shifted inwards if the caption is long). Sizes below 30 mm are refused: they stop decoding
+    from ordinary scans.
+
+    Independent of the QR version on purpose: the placement is bound into the leaf before the proof (and so
+    the QR text and its version) exists. The caption's room is reckoned with the widest quiet zone (version 1).
+    """
+    if corner not in CORNERS:
+        raise PdfError(f"unknown stamp corner {corner!r}; use one of {', '.join(CORNERS)}")
+    if not MIN_QR_SIZE_MM <= size_mm <= 120:
+        raise PdfError(f"the QR size must be between {MIN_QR_SIZE_MM} and 120 mm")
+    if not 0 <= margin_mm <= 100:
+        raise PdfError("the stamp margin must be between 0 and 100 mm")
+    margin = round(margin_mm * MM)
+    size = round(size_mm * MM)
+    if page_width < size + 2 * margin or page_height < size + 2 * margin + CAPTION_ROOM:
+        raise PdfError(f"the page ({page_width:.0f} x {page_height:.0f} pt) is too small for the stamp")
+    widest_module = size / (symbol_size(1) + 2 * QUIET_ZONE)
+    text_end = QUIET_ZONE * widest_module + (caption_width(caption) if caption else 0.0)
+    block = max(size, int(text_end) + 1)
+    x = max(int(page_width) - margin - block, margin) if corner.endswith("right") else margin
+    y = margin + CAPTION_ROOM if corner.startswith("bottom") else int(page_height) - margin - size
+    assert CAPTION_GAP < CAPTION_ROOM
+    return x, y, size
+
+
+def stamp_placement_digest(
+    page_width: float, page_height: float, caption: str, *, ecl: str = DEFAULT_ECL, corner: str = "bottom-right",
+    size_mm: float = QR_SIZE_MM, margin_mm: float = MARGIN_MM,
+) -> Digest32:  # fmt: skip
+    """What the leaf binds of the stamp that :func:`default_layout` will produce for this page."""
+    x, y, size = stamp_geometry(page_width, page_height, caption, corner=corner, size_mm=size_mm, margin_mm=margin_mm)
+    return placement_digest(STAMP_VERSION, 0, x, y, size, caption, ecl)
+
+
 def default_layout(
     page_width: float,
     page_height: float,
@@ -64,25 +109,9 @@ def default_layout(
     size_mm: float = QR_SIZE_MM,
     margin_mm: float = MARGIN_MM,
 ) -> StampLayout:
-    """The QR in a corner (default bottom-right, 15 mm margins, 40 mm), the caption under it (shifted inwards
-    if it is long). Sizes below 30 mm are refused: they stop decoding from ordinary scans."""
-    if corner not in CORNERS:
-        raise PdfError(f"unknown stamp corner {corner!r}; use one of {', '.join(CORNERS)}")
-    if not MIN_QR_SIZE_MM <= size_mm <= 120:
-        raise PdfError(f"the QR size must be between {MIN_QR_SIZE_MM} and 120 mm")
-    if not 0 <= margin_mm <= 100:
-        raise PdfError("the stamp margin must be between 0 and 100 mm")
+    """:func:`stamp_geometry` plus the QR version and mask for ``qr_text``."""
+    x, y, size = stamp_geometry(page_width, page_height, caption, corner=corner, size_mm=size_mm, margin_mm=margin_mm)
     version, mask = choose_qr_params(qr_text, ecl)
-    margin = round(margin_mm * MM)
-    size = round(size_mm * MM)
-    if page_width < size + 2 * margin or page_height < size + 2 * margin + CAPTION_ROOM:
-        raise PdfError(f"the page ({page_width:.0f} x {page_height:.0f} pt) is too small for the stamp")
-    module = size / (symbol_size(version) + 2 * QUIET_ZONE)
-    text_end = QUIET_ZONE * module + (caption_width(caption) if caption else 0.0)
-    block = max(size, int(text_end) + 1)
-    x = max(int(page_width) - margin - block, margin) if corner.endswith("right") else margin
-    y = margin + CAPTION_ROOM if corner.startswith("bottom") else int(page_height) - margin - size
-    assert CAPTION_GAP < CAPTION_ROOM
     return StampLayout(
         stamp_version=STAMP_VERSION,
         page=0,

@@ -19,6 +19,7 @@ operations (~15 us per mask) and checked in the tests against a plain module-by-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 from operator import add, itemgetter
@@ -59,9 +60,12 @@ Matrix = tuple[tuple[bool, ...], ...]
 """Rows top to bottom, modules left to right; True = dark. No quiet zone."""
 
 
+_ALNUM_TEXT = re.compile("[" + re.escape(ALPHANUMERIC_CHARSET) + "]*")
+
+
 def is_alphanumeric(text: str) -> bool:
     """True when ``text`` fits the QR alphanumeric charset (uppercase A-Z, 0-9, space, $%*+-./:)."""
-    return all(ch in _ALNUM_VALUE for ch in text)
+    return _ALNUM_TEXT.fullmatch(text) is not None
 
 
 def symbol_size(version: int) -> int:
@@ -189,24 +193,20 @@ def _codewords(data: bytes, version: int, ecl: str) -> bytes:
     raw = _raw_data_modules(version) // 8
     num_short = num_blocks - raw % num_blocks
     short_data = raw // num_blocks - ecc_len
-    blocks: list[bytes] = []
-    eccs: list[bytes] = []
+    # byte i of every block in turn, block by block (the long blocks' extra last byte after all the
+    # others), then the same for the error correction bytes
+    head = bytearray(short_data * num_blocks)
+    extra = bytearray()
+    ecc = bytearray(ecc_len * num_blocks)
     pos = 0
     for i in range(num_blocks):
         length = short_data + (0 if i < num_short else 1)
         block = data[pos : pos + length]
         pos += length
-        blocks.append(block)
-        eccs.append(_rs_remainder(block, ecc_len))
-    out = bytearray()
-    for i in range(short_data + 1):
-        for block in blocks:
-            if i < len(block):
-                out.append(block[i])
-    for i in range(ecc_len):
-        for ecc in eccs:
-            out.append(ecc[i])
-    return bytes(out)
+        head[i::num_blocks] = block[:short_data]
+        extra += block[short_data:]
+        ecc[i::num_blocks] = _rs_remainder(block, ecc_len)
+    return bytes(head + extra + ecc)
 
 
 # --- Module placement ---------------------------------------------------------------------------------------
@@ -419,12 +419,36 @@ def qr_matrix(text: str, version: int, ecl: str, mask: int) -> Matrix:
 
     Raises PdfError when the text is not alphanumeric, does not fit, or a parameter is out of range.
     """
+    global _latest
     _check(text, version, ecl, mask)
     n, width, total = _grid(version)
     bits = format(_symbol_grid(text, version, ecl, mask), f"0{total}b")[::-1].encode().translate(_BIT_BYTES)
     view = memoryview(bits).cast("?")  # tolist() gives bools
     first = _PAD * width
-    return tuple(tuple(cast("list[bool]", view[first + r * width : first + r * width + n].tolist())) for r in range(n))
+    matrix = tuple(
+        tuple(cast("list[bool]", view[first + r * width : first + r * width + n].tolist())) for r in range(n)
+    )
+    _latest = (matrix, bits[first - 1 : first + (n - 1) * width + n + 1], width)
+    return matrix
+
+
+_latest: tuple[Matrix, bytes, int] | None = None
+"""(matrix, its module_bytes, stride) of the last qr_matrix call: the stamp draws the symbol just made."""
+
+
+def module_bytes(matrix: Matrix) -> tuple[bytes, int]:
+    """A square ``matrix`` as (modules, stride): one byte per module, 1 dark, 0 light, row r starting at
+    1 + r * stride (stride > n); the byte before the first row, those between rows and the one after the
+    last row are 0.
+
+    Free for the matrix that ``qr_matrix`` returned last (the very object: tuples are immutable, and it is
+    held, so the identity cannot be reused); built from the rows otherwise (TypeError or ValueError when a
+    module is not a bool or a small int).
+    """
+    latest = _latest
+    if latest is not None and latest[0] is matrix:
+        return latest[1], latest[2]
+    return b"\x00" + bytes(1).join(map(bytes, matrix)) + b"\x00", len(matrix) + 1
 
 
 def smallest_version(text: str, ecl: str = "M") -> int:

@@ -18,12 +18,14 @@ drawing library. Rules of stamp format v1:
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache, lru_cache
+from typing import Literal
 
 from notary.core.layout import StampLayout
 from notary.errors import PdfError
 from notary.pdf.original_pdf import Box
 from notary.pdf.pdf_objects import Real, format_real
-from notary.pdf.qr_symbol import Matrix
+from notary.pdf.qr_symbol import Matrix, module_bytes
 
 QUIET_ZONE = 4
 CAPTION_FONT_SIZE = Fraction(13, 2)
@@ -36,6 +38,17 @@ Rect = tuple[int, int, int, int]
 
 def qr_rectangles(matrix: Matrix) -> list[Rect]:
     """Dark modules merged into rectangles (runs per row, identical runs of consecutive rows joined)."""
+    fields = _rect_fields(matrix)
+    if fields is None:
+        return _qr_rectangles_plain(matrix)
+    xs, ys, widths, heights = fields
+    top = len(matrix) + QUIET_ZONE
+    return [(x - QUIET_ZONE, top - y - h, w, h) for x, y, w, h in zip(xs, ys, widths, heights, strict=True)]
+
+
+def _qr_rectangles_plain(matrix: Matrix) -> list[Rect]:
+    """The rules spelt out module by module: for matrices the fast path does not take (not square, larger
+    than any QR symbol, modules other than bools); a QR symbol never is one."""
     done: list[Rect] = []
     open_rects: dict[tuple[int, int], tuple[int, int]] = {}  # (col, width) -> (start row, height)
     for row_index, row in enumerate(matrix):
@@ -66,6 +79,132 @@ def qr_rectangles(matrix: Matrix) -> list[Rect]:
     return done
 
 
+# --- The rectangles without a module loop -------------------------------------------------------------------
+#
+# The symbol is laid out as one byte per module, row after row, with light bytes before the first row,
+# between rows and after the last (``module_bytes``: position p = 1 + r * stride + c, stride > n; the stamp
+# gets the symbol qr_matrix just made in that form for free). Read as one big integer (big-endian:
+# carries run towards lower positions, i.e. leftwards; little-endian: rightwards) with 0xFF for a dark
+# module, a few whole-symbol operations find, for every run, whether it starts a new rectangle: it does
+# unless the row above has the identical run, i.e. unless the two rows agree on the run and on the light
+# module on either side of it. The modules that differ from the one above are the seeds of a carry that runs
+# through the run's 0xFF bytes and lands on the light module beyond its far end; adding them to the symbol
+# therefore flags every run holding such a module (a differing border module is checked directly). Done
+# leftwards this flags new rectangles at their first module, rightwards just after their last one. Masking
+# per-position tables with those flags and dropping the zero bytes then yields, in position order (= the
+# order rectangles start), their columns, rows and ends as bytes; the heights are counted by following the
+# continuing runs down, one row per step, for all rectangles at once.
+
+_DARK = bytes([0]) + bytes([0xFF]) * 255
+"""translate table: 0 -> light (0x00), anything else -> dark (0xFF)"""
+
+
+@cache
+def _rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int, int]:
+    """For an n x n symbol laid out as ``module_bytes`` says: (0x01 in every byte, big-endian x table,
+    little-endian x table, big-endian y table, byte length, bits per row).
+
+    The x table holds QUIET_ZONE + column at every module and QUIET_ZONE + n between rows (where a run that
+    ends at the right edge ends); the y table holds n + QUIET_ZONE - row, the upper edge of the row in the
+    content stream's units (so a rectangle of height h has its lower edge at that minus h).
+    """
+    length = (n - 1) * stride + n + 2
+    gap = stride - n
+    row_x = bytes(range(QUIET_ZONE, QUIET_ZONE + n)) + bytes([QUIET_ZONE + n]) * gap
+    xs = bytes([QUIET_ZONE + n]) + row_x * n
+    ys = bytes(1) + b"".join(bytes([n + QUIET_ZONE - r]) * n + bytes(gap) for r in range(n))
+    xs, ys = xs[:length], ys[:length]
+    return (
+        int.from_bytes(b"\x01" * length, "big"),
+        int.from_bytes(xs, "big"),
+        int.from_bytes(xs, "little"),
+        int.from_bytes(ys, "big"),
+        length,
+        8 * stride,
+    )
+
+
+def _rect_fields(matrix: Matrix) -> tuple[bytes, bytes, bytes, bytes] | None:
+    """The rectangles in the order they start, as four byte strings with one byte per rectangle: the
+    ``X Y W H`` of their ``re`` operators (X = QUIET_ZONE + column, Y = n + QUIET_ZONE - row - height).
+
+    None when the matrix is not square, too large for one byte per value or has modules that are not
+    bools; callers then use the plain implementation.
+    """
+    n = len(matrix)
+    if not 0 < n <= 240 or set(map(len, matrix)) != {n}:
+        return None
+    try:
+        modules, stride = module_bytes(matrix)
+    except (TypeError, ValueError):
+        return None
+    ones, cols_big, cols_little, rows_big, length, row_bits = _rect_tables(n, stride)
+    raw = modules.translate(_DARK)
+
+    # leftwards: flags at the first module of every new rectangle
+    g = int.from_bytes(raw, "big")
+    starts = g & ~(g >> 8)
+    differs = g ^ (g >> row_bits)
+    seeds = ((differs & g) | (g & ~(g << 8) & (differs << 8))) & ones
+    new = (((g + seeds) | differs) >> 8) & starts & ones
+    continuing = (starts & ones) ^ new
+
+    # rightwards: flags on the light module after the last module of every new rectangle
+    g = int.from_bytes(raw, "little")
+    differs = g ^ (g << row_bits)
+    seeds = ((differs & g) | (g & ~(g << 8) & (differs << 8))) & ones
+    after = ((g + seeds) | differs) & (g << 8) & ~g & ones
+
+    heights = new
+    going = new
+    below = 0
+    while True:
+        going = (going >> row_bits) & continuing  # the rectangles that go on one more row, on that row
+        if not going:
+            break
+        below += row_bits
+        heights += going << below
+
+    def picked(value: int, order: Literal["big", "little"]) -> bytes:
+        return value.to_bytes(length, order).translate(None, b"\x00")
+
+    # bytewise differences never borrow: every y is at least QUIET_ZONE, every width at least 1
+    big = 0xFF * new
+    xs = picked(big & cols_big, "big")
+    ys = picked((big & rows_big) - heights, "big")
+    ends = picked((0xFF * after) & cols_little, "little")
+    count = len(xs)
+    widths = (int.from_bytes(ends, "big") - int.from_bytes(xs, "big")).to_bytes(count, "big")
+    return xs, ys, widths, picked(heights, "big")
+
+
+def _rect_operators(matrix: Matrix) -> list[bytes]:
+    """``X Y W H re`` for every rectangle, in order, in whole module units with the quiet zone's lower-left
+    corner as origin: as one entry (the lines joined by newlines) when the fast path applies."""
+    fields = _rect_fields(matrix)
+    if fields is None:
+        top = len(matrix) + QUIET_ZONE
+        return [b"%d %d %d %d re" % (QUIET_ZONE + c, top - r - h, w, h) for c, r, w, h in qr_rectangles(matrix)]
+    xs, ys, widths, heights = fields
+    count = len(xs)
+    if not count:
+        return []
+    # every value is below 256, so its decimal digits are three byte translations (a leading zero digit
+    # becomes 0x00); they are put into fixed 19-byte slots and the 0x00 bytes dropped
+    text = bytearray(_SLOT * count)
+    for offset, values in ((0, xs), (4, ys), (8, widths), (12, heights)):
+        text[offset::19] = values.translate(_HUNDREDS)
+        text[offset + 1 :: 19] = values.translate(_TENS)
+        text[offset + 2 :: 19] = values.translate(_ONES)
+    return [bytes(text[:-1]).translate(None, b"\x00")]
+
+
+_SLOT = b"\x00\x00\x00 \x00\x00\x00 \x00\x00\x00 \x00\x00\x00 re\n"
+_HUNDREDS = bytes(0x30 + v // 100 if v >= 100 else 0 for v in range(256))
+_TENS = bytes(0x30 + v // 10 % 10 if v >= 10 else 0 for v in range(256))
+_ONES = bytes(0x30 + v % 10 for v in range(256))
+
+
 def page_transform(box: Box, rotate: int) -> tuple[Fraction, ...]:
     """The ``cm`` matrix from displayed coordinates (origin lower-left of the visible box) to user space."""
     x0, y0, x1, y1 = box
@@ -86,7 +225,9 @@ def displayed_size(box: Box, rotate: int) -> tuple[Fraction, Fraction]:
     return (height, width) if rotate in (90, 270) else (width, height)
 
 
+@lru_cache(maxsize=1024)
 def _num(value: Fraction | int, places: int = 6) -> bytes:
+    """Cached: a run's pages share a few boxes and QR sizes."""
     return format_real(Real.rounded(value, places).value)
 
 
@@ -114,9 +255,7 @@ def stamp_content(matrix: Matrix, layout: StampLayout, box: Box, rotate: int, fo
     lines.append(b"q")
     lines.append(b"%s 0 0 %s %d %d cm" % (_num(unit), _num(unit), layout.x, layout.y))
     lines.append(b"0 g")
-    top = modules - QUIET_ZONE
-    for col, row, width, height in qr_rectangles(matrix):
-        lines.append(b"%d %d %d %d re" % (QUIET_ZONE + col, top - row - height, width, height))
+    lines.extend(_rect_operators(matrix))
     lines.append(b"f")
     lines.append(b"Q")
     if layout.caption:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -74,11 +76,47 @@ def test_a_hand_made_notarisation_update_is_rejected(issued: Issued) -> None:
     other_layout = dataclasses.replace(proof.stamp, qr_version=version, qr_mask=mask)
     fake = stamp_pdf(original, proof_json=proof.to_json(), qr_text=other_qr, layout=other_layout)
     assert _failed(verifier.verify_pdf(fake)) == {"notarisation-update": Reason.UPDATE_MISMATCH}
-    # same original and QR, but a proof whose stamp sits elsewhere
-    moved = dataclasses.replace(proof, stamp=dataclasses.replace(proof.stamp, x=proof.stamp.x - 100))
+    # same original and QR, but a proof that says the stamp sits elsewhere
+    moved = dataclasses.replace(proof, stamp=dataclasses.replace(proof.stamp, x=proof.stamp.x - 100), document=None)
     own_qr = encode_qr_text(proof.for_qr())
     fake = stamp_pdf(original, proof_json=moved.to_json(), qr_text=own_qr, layout=proof.stamp)
     assert verifier.verify_pdf(fake).verdict is Verdict.INVALID
+
+
+def test_a_restamp_with_another_placement_or_caption_is_rejected(issued: Issued) -> None:
+    """A forger re-stamps the genuine original: the stamp's white box over the grades, a caption of his own.
+    The update is self-consistent, but the placement is bound into the leaf, so the batch does not contain it."""
+    verifier = verifier_for(issued.registry)
+    original = issued.originals[0].read_bytes()
+    proof = issued.proof(0)
+    assert proof.stamp is not None
+    for layout in (
+        dataclasses.replace(proof.stamp, x=60, y=420, size=300),
+        dataclasses.replace(proof.stamp, caption="Gesamtnote: 1,0 (mit Auszeichnung)"),
+    ):
+        forged = dataclasses.replace(proof, stamp=layout, document=None)
+        qr_text = encode_qr_text(forged.for_qr())
+        version, mask = choose_qr_params(qr_text, layout.qr_ecl)
+        forged = dataclasses.replace(forged, stamp=dataclasses.replace(layout, qr_version=version, qr_mask=mask))
+        pdf = stamp_pdf(original, proof_json=forged.to_json(), qr_text=qr_text, layout=forged.stamp)
+        result = verifier.verify_pdf(pdf)
+        assert result.verdict is Verdict.INVALID
+        assert result.check("notarisation-update").status is Status.VALID  # self-consistent ...
+        assert result.check("inclusion").reason is Reason.NOT_IN_BATCH  # ... but never issued
+
+
+def test_extra_members_in_the_embedded_proof_are_rejected(issued: Issued) -> None:
+    """Any PDF viewer shows the attachment: text added to it (a forged 'grade') must not pass as issued."""
+    proof = issued.proof(0)
+    assert proof.stamp is not None
+    data = json.loads(proof.to_json())
+    data["claims"]["gesamtnote"] = "1,0"
+    padded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    pdf = stamp_pdf(issued.originals[0].read_bytes(), proof_json=padded, qr_text=encode_qr_text(proof.for_qr()),
+                    layout=proof.stamp)  # fmt: skip
+    result = verifier_for(issued.registry).verify_pdf(pdf)
+    assert result.verdict is Verdict.INVALID
+    assert result.check("format").reason is Reason.MALFORMED_PROOF
 
 
 def test_a_rewritten_file_fails_integrity_and_says_so(issued: Issued) -> None:
@@ -100,11 +138,19 @@ def test_a_proof_copied_from_another_document_of_the_batch_is_rejected(issued: I
         {"integrity": Reason.HASH_MISMATCH},
         {"integrity": Reason.LENGTH_MISMATCH},
     )
-    # stamped onto A as if it were A's: the anchored hash is B's, so A's bytes do not match it
+    assert proof_b.stamp is not None
+    # stamped onto A as if it were A's: the anchored hash is B's, so A's bytes do not match it ...
     b_for_a = dataclasses.replace(proof_b, original_length=len(original_a))
-    stamped, _ = notarise(original_a, dataclasses.replace(b_for_a, stamp=None), Placement("Digital geprüft"))
+    qr_b = encode_qr_text(proof_b.for_qr())
+    stamped = stamp_pdf(original_a, proof_json=b_for_a.to_json(), qr_text=qr_b, layout=proof_b.stamp)
     result = verifier.verify_pdf(stamped)
     assert result.verdict is Verdict.INVALID and result.check("integrity").reason is Reason.HASH_MISMATCH
+    # ... and with A's hash written in, the document commitment is not B's, so the batch does not hold it
+    a_hash = hashlib.sha256(original_a).digest()
+    relabelled = dataclasses.replace(b_for_a, document_hash=a_hash, document=None)
+    stamped = stamp_pdf(original_a, proof_json=relabelled.to_json(), qr_text=encode_qr_text(relabelled.for_qr()),
+                        layout=proof_b.stamp)  # fmt: skip
+    assert verifier.verify_pdf(stamped).check("inclusion").reason is Reason.NOT_IN_BATCH
 
 
 def test_changed_claims_or_foreign_chain_in_a_qr_payload_are_rejected(issued: Issued) -> None:
@@ -242,19 +288,23 @@ def test_claims_are_bound_to_the_leaf(issued: Issued) -> None:
     assert not dataclasses.replace(proof, claims=other).root_matches()
 
 
-def test_stamp_position_and_size_are_configurable_and_verify(issued: Issued) -> None:
-    verifier = verifier_for(issued.registry)
-    original = issued.originals[0].read_bytes()
-    bare = dataclasses.replace(issued.proof(0), stamp=None)
-    for corner, size in (("top-left", 50.0), ("bottom-left", 30.0), ("top-right", 45.0)):
-        pdf, full = notarise(original, bare, Placement("Digital geprüft", corner, size))
+def test_stamp_position_and_size_are_configurable_and_verify(actors: Actors, tmp_path: Path) -> None:
+    verifier = verifier_for(actors.registry)
+    for i, (corner, size) in enumerate((("top-left", 50.0), ("bottom-left", 30.0), ("top-right", 45.0))):
+        issued = issue_samples(actors.registry, actors.issuer, tmp_path / corner, count=1, seed=40 + i,
+                               qr_corner=corner, qr_size_mm=size)  # fmt: skip
+        pdf = issued.notarised[0].read_bytes()
+        full = issued.proof(0)
         assert full.stamp is not None and abs(full.stamp.size - size * 72 / 25.4) < 1
         assert (full.stamp.y > 400) == corner.startswith("top") and (full.stamp.x < 100) == corner.endswith("left")
         assert verifier.verify_pdf(pdf).verdict is Verdict.VALID
         image = io.BytesIO()
         render_page(pdf, 150).save(image, format="PNG")
         assert verifier.verify_image(image.getvalue()).verdict is Verdict.VALID
+        # the placement is bound: the same proof cannot be stamped anywhere else
+        with pytest.raises(NotaryError, match="does not commit"):
+            notarise(issued.originals[0].read_bytes(), full, Placement("Digital geprüft", "bottom-right", 40.0))
     with pytest.raises(NotaryError, match="between 30 and 120"):
-        notarise(original, bare, Placement("x", "top-left", 20.0))
+        Placement("x", "top-left", 20.0)
     with pytest.raises(NotaryError, match="unknown stamp corner"):
-        notarise(original, bare, Placement("x", "middle", 40.0))
+        Placement("x", "middle", 40.0)

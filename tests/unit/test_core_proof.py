@@ -17,7 +17,7 @@ from notary.core.claims import Claims
 from notary.core.eip712 import Batch, BatchDomain, sign_batch
 from notary.core.hashing import Digest32, Salt, keccak256
 from notary.core.layout import StampLayout
-from notary.core.leaves import leaf_hash
+from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleTree
 from notary.core.proof import MAX_COMPACT_BYTES, FormatVersion, Proof
 from notary.errors import FormatError
@@ -35,7 +35,9 @@ def _batch(n: int, chain_id: int = 31337) -> tuple[list[Proof], MerkleTree]:
         Claims("zeugnis", "Abschlusszeugnis der Realschule", f"Änne Weiß {i}", dt.date(2025, 7, 15)) for i in range(n)
     ]
     salts = [Salt(keccak256(b"salt %d" % i)) for i in range(n)]
-    tree = MerkleTree.build([leaf_hash(d, c.digest(), s) for d, c, s in zip(docs, claims, salts, strict=True)])
+    # odd documents come as a PDF would carry them (hash + stamp), even ones as a QR does (the commitment)
+    documents = [document_commitment(d, STAMP.placement_digest()) if i % 2 else d for i, d in enumerate(docs)]
+    tree = MerkleTree.build([leaf_hash(d, c.digest(), s) for d, c, s in zip(documents, claims, salts, strict=True)])
     domain = BatchDomain(chain_id, REGISTRY)  # type: ignore[arg-type]
     batch = Batch(tree.root, n, 1752570000 + n)
     sig = sign_batch(KEY, domain, batch)
@@ -44,7 +46,8 @@ def _batch(n: int, chain_id: int = 31337) -> tuple[list[Proof], MerkleTree]:
             chain_id=chain_id,
             registry=domain.registry,
             root=tree.root,
-            document_hash=docs[i],
+            document_hash=docs[i] if i % 2 else None,
+            document=None if i % 2 else docs[i],
             claims=claims[i],
             salt=salts[i],
             merkle_proof=tree.proof(i),

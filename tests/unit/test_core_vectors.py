@@ -21,8 +21,10 @@ def test_valid_vector_parses_to_expected_values(valid_vector: dict[str, Any]) ->
     from_compact = Proof.from_compact(bytes.fromhex(e["compact"][2:]))
     from_qr = decode_qr_text(e["qr_text"])
     assert from_compact == from_qr == from_json.for_qr()
+    assert from_json.document_hash is not None and from_json.document_hash.to_hex() == e["document_hash"]
+    assert from_json.stamp is not None and from_json.stamp.placement_digest().to_hex() == e["placement_digest"]
     for p in (from_json, from_compact):
-        assert p.document_hash.to_hex() == e["document_hash"]
+        assert p.document_digest.to_hex() == e["document"]
         assert "0x" + p.claims.canonical_bytes().hex() == e["claims_canonical"]
         assert p.claims_digest().to_hex() == e["claims_digest"]
         assert p.leaf().to_hex() == e["leaf"]

@@ -81,7 +81,7 @@ def _job(src: Path, out: Path, prepared: documents.Prepared, parsed: bytes | Non
         b'{"doc_type":"zeugnis","holder":"Test","issued_on":"2025-07-01","title":"Abschlusszeugnis"}'
     )
     salt = b"\x07" * 32
-    leaf = leaf_for_claims(prepared.doc_hash, claims, salt)  # type: ignore[arg-type]
+    leaf = leaf_for_claims(prepared.document(), claims, salt)  # type: ignore[arg-type]
     tree = MerkleTree.build([bytes(leaf), b"\x01" * 32])
     account = Account.from_key(b"\x11" * 32)
     registry = "0x" + "22" * 20

@@ -28,7 +28,7 @@ from notary.core.claims import Claims
 from notary.core.eip712 import Batch, BatchDomain, batch_struct_hash, domain_separator, sign_batch
 from notary.core.hashing import Digest32, Salt, keccak256
 from notary.core.layout import StampLayout
-from notary.core.leaves import leaf_hash
+from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleTree
 from notary.core.proof import Proof
 from notary.core.qr_payload import decode_qr_text, encode_qr_text
@@ -76,8 +76,9 @@ def build_batch(spec: dict[str, Any]) -> tuple[list[bytes], list[Claims], list[S
     pdfs = [document_pdf(name, i) for i in range(n)]
     claims = [document_claims(spec, i) for i in range(n)]
     salts = [Salt(keccak256(f"salt {name} {i}".encode())) for i in range(n)]
+    placement = StampLayout.from_json_dict(spec["stamp"]).placement_digest()
     leaves = [
-        leaf_hash(Digest32(hashlib.sha256(p).digest()), c.digest(), s)
+        leaf_hash(document_commitment(Digest32(hashlib.sha256(p).digest()), placement), c.digest(), s)
         for p, c, s in zip(pdfs, claims, salts, strict=True)
     ]
     return pdfs, claims, salts, MerkleTree.build(leaves)
@@ -89,7 +90,7 @@ def build_proof(spec: dict[str, Any]) -> Proof:
     domain = BatchDomain(spec["chain_id"], spec["registry"])
     batch = Batch(tree.root, spec["batch_size"], spec["issued_at"])
     key = private_key()
-    stamp = StampLayout.from_json_dict(spec["stamp"]) if spec.get("stamp") else None
+    stamp = StampLayout.from_json_dict(spec["stamp"])
     return Proof(
         chain_id=domain.chain_id,
         registry=domain.registry,
@@ -143,7 +144,17 @@ SPECS: list[dict[str, Any]] = [
         "registry": REGISTRY,
         "issued_at": 1752570001,
         "claims": {"doc_type": "urkunde", "title": "Geburtsurkunde", "issued_on": "2025-01-02"},
-        "stamp": None,
+        "stamp": {
+            "stamp_version": 1,
+            "page": 0,
+            "x": 437,
+            "y": 62,
+            "size": 113,
+            "caption": "Digital geprüft: https://verify.example",
+            "qr_version": 19,
+            "qr_ecl": "M",
+            "qr_mask": 5,
+        },
         "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
     },
     {
@@ -154,7 +165,17 @@ SPECS: list[dict[str, Any]] = [
         "registry": REGISTRY,
         "issued_at": 1752570002,
         "claims": {"doc_type": "zeugnis", "title": "Abschlusszeugnis der Realschule", "issued_on": "2025-07-15"},
-        "stamp": None,
+        "stamp": {
+            "stamp_version": 1,
+            "page": 0,
+            "x": 437,
+            "y": 62,
+            "size": 113,
+            "caption": "Digital geprüft: https://verify.example",
+            "qr_version": 19,
+            "qr_ecl": "M",
+            "qr_mask": 5,
+        },
         "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
     },
 ]
@@ -164,7 +185,9 @@ def expected_values(spec: dict[str, Any], proof: Proof) -> dict[str, Any]:
     domain = proof.domain()
     qr_text = encode_qr_text(proof, spec["url_prefix"])
     return {
-        "document_hash": proof.document_hash.to_hex(),
+        "document_hash": proof.document_hash.to_hex() if proof.document_hash else None,
+        "placement_digest": proof.stamp.placement_digest().to_hex() if proof.stamp else None,
+        "document": proof.document_digest.to_hex(),
         "claims_canonical": "0x" + proof.claims.canonical_bytes().hex(),
         "claims_digest": proof.claims_digest().to_hex(),
         "salt": proof.salt.to_hex(),
