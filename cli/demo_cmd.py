@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from cli import serve_cmd
 from cli.output import console
@@ -29,7 +30,9 @@ def demo(
     url = f"http://127.0.0.1:{port}"
     docs = issue_samples(Path.cwd(), setup, url, say=console.print)
     console.print()
-    console.print(f"[bold]Registry address:[/] {setup.registry}  (chain {setup.chain_id}, {setup.chain_url})")
+    console.print(
+        Text.assemble(("Registry address:", "bold"), f" {setup.registry}  (chain {setup.chain_id}, {setup.chain_url})")
+    )
     console.print(f"Demo issuer: {setup.issuer}   admin: {setup.admin}")
     console.print(f"This folder is configured ({setup.config_file.name}); try `.venv/bin/notary registry info`.")
     first = docs.notarised[0].relative_to(Path.cwd())
@@ -40,7 +43,9 @@ def demo(
     console.print("Stop the chain with `.venv/bin/notary chain down`.")
     if serve:
         console.print()
-        console.print(f"[bold]Verifier web page: {url}/[/]  — try the samples offered there (Ctrl-C stops it)")
+        console.print(
+            Text.assemble((f"Verifier web page: {url}/", "bold"), "  — try the samples offered there (Ctrl-C stops it)")
+        )
         serve_cmd.serve(
             host="127.0.0.1", port=port, workers=1, max_upload_mb=None, rate_limit=None, forwarded_allow_ips=None,
             demo_file=[

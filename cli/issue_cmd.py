@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from cli.output import console, emit_json
 from cli.progress import BarProgress
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
+from notary import localchain
 from notary.context import load_signer, open_registry
 from notary.errors import ConfigError
 from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
@@ -92,7 +94,9 @@ def issue(
     journal = Journal(settings.data_path / "journal.sqlite")
     progress = BarProgress(enabled=not json_out)
     try:
-        summary = Issuance(journal, reg, signer, options, progress).issue(
+        # the managed anvil writes its state lazily: have it write each anchor before its proofs are handed out
+        persist = partial(localchain.persist_or_wait, settings.data_path) if settings.chain == "local" else None
+        summary = Issuance(journal, reg, signer, options, progress, persist=persist).issue(
             stream(),
             spec=describe(paths, manifest),
             total=total,
@@ -116,6 +120,6 @@ def issue(
         )
         console.print(f"notarised PDFs in {out}/, report: {summary.report_csv}")
         if data["failed"]:
-            console.print("[yellow]some documents failed; the report says why[/]")
+            console.print("some documents failed; the report says why", style="yellow")
     if data["failed"]:
         raise typer.Exit(1)

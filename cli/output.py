@@ -1,4 +1,9 @@
-"""Printing for the CLI: rich for people, one JSON object with --json for programs."""
+"""Printing for the CLI: rich for people, one JSON object with --json for programs.
+
+Both consoles print text as it is (no rich markup): what they print is full of data from outside — claims,
+names, paths, error messages — and "Lena Müller [geb. Schmidt]" must come out whole. Styling is given
+explicitly (``style=`` or a :class:`rich.text.Text`), never by markup in the string.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True, markup=False)
+err_console = Console(stderr=True, highlight=False, markup=False)
 
 
 def emit_json(data: Any) -> None:
@@ -17,5 +23,8 @@ def emit_json(data: Any) -> None:
 
 
 def fail(message: str) -> None:
-    """One readable line on stderr; the caller exits non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    """One readable line on stderr; the caller exits non-zero. Never raises for what the message contains."""
+    try:
+        err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), soft_wrap=True)
+    except Exception:  # the last line of defence must not become a traceback
+        sys.stderr.write(f"error: {message!r}\n")

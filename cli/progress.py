@@ -1,4 +1,4 @@
-"""A rich progress bar with documents/s and ETA for long runs; silent when output is not a terminal."""
+"""A rich progress bar with documents/s and ETA for long runs (only on a terminal); notes always go to stderr."""
 
 from __future__ import annotations
 
@@ -49,9 +49,11 @@ class BarProgress:
             self._bar.update(self._task, completed=done)
 
     def say(self, message: str) -> None:
+        """Notes (a chain being waited for, a lost anchor being repaired) go to stderr even without the bar:
+        in a log they matter most."""
         if self._bar is not None:
             self._bar.console.print(message)
-        elif self.enabled:
+        else:
             self.console.print(message)
 
     def stop(self) -> None:

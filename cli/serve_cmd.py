@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from cli.output import console
 from notary.config import load_settings
@@ -67,7 +68,9 @@ def serve(
         raise ConfigError(f"bad NOTARY_WEB_* setting: {exc}") from None
     for entry in trust.entries():
         kind = "production" if entry.production else "NOT a production chain"
-        console.print(f"trusting [bold]{entry.name}[/] (chain {entry.chain_id}, {entry.address}, {kind})")
+        console.print(
+            Text.assemble("trusting ", (entry.name, "bold"), f" (chain {entry.chain_id}, {entry.address}, {kind})")
+        )
     console.print(f"verifier at http://{host}:{port}/  (API docs at /docs)")
     config = uvicorn.Config(
         "verifier.web.main:app_from_env",

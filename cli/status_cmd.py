@@ -159,7 +159,7 @@ def status(
         emit_json(data)
         return
     if not view.batch.anchored:
-        console.print("[red]this document's batch is not anchored in the configured registry[/]")
+        console.print("this document's batch is not anchored in the configured registry", style="red")
         raise typer.Exit(1)
     console.print(f"document: {data['document']}, batch: {data['batch']} (anchored in block {view.batch.block_number})")
     for event in events:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cli.output import console, emit_json
 from cli.settings_opts import settings_from
@@ -80,12 +81,17 @@ def _read(path: Path) -> bytes:
 
 
 def render(result: VerificationResult, lang: str) -> None:
+    """The verdict, what it confirms, and every check. The console prints text as it is (no markup), so names
+    and claims from the document come out whole; styles are given explicitly."""
     de, en, colour = VERDICT_WORDS[result.verdict]
-    console.print(f"[bold {colour}]{de if lang == 'de' else en}[/]")
+    console.print(de if lang == "de" else en, style=f"bold {colour}")
     issuer, anchor, claims = result.issuer or {}, result.anchor or {}, result.claims or {}
-    if issuer.get("name"):
+    # After INVALID or ERROR nothing in the proof is confirmed: printing its issuer name or claims (as the web
+    # page does not either) would lend a forgery the credit of this tool.
+    confirmed = result.verdict not in (Verdict.INVALID, Verdict.ERROR)
+    if confirmed and issuer.get("name"):
         console.print(f"{'Aussteller' if lang == 'de' else 'Issuer'}: {issuer['name']} ({issuer.get('address')})")
-    if anchor.get("block") is not None:
+    if confirmed and anchor.get("block") is not None:
         when = dt.datetime.fromtimestamp(int(anchor["timestamp"]), dt.UTC).isoformat(timespec="seconds")
         label = "Verankert" if lang == "de" else "Anchored"
         console.print(f"{label}: block {anchor['block']}, {when}, chain {anchor['chain_id']}, tx {anchor.get('tx')}")
@@ -94,7 +100,14 @@ def render(result: VerificationResult, lang: str) -> None:
             "" if result.production else (" — KEINE Produktiv-Kette" if lang == "de" else " — NOT a production chain")
         )
         console.print(f"{'Register' if lang == 'de' else 'Registry'}: {result.registry_name}{note}")
-    if claims:
+    if claims and not confirmed:
+        console.print(
+            "Die Angaben im Nachweis (Aussteller, Inhaber, Titel …) sind NICHT bestätigt und werden nicht angezeigt."
+            if lang == "de"
+            else "The details in the proof (issuer, holder, title …) are NOT confirmed and are not shown.",
+            style=STATUS_STYLE[Status.INVALID if result.verdict is Verdict.INVALID else Status.ERROR],
+        )
+    elif claims:
         for key in ("doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref"):
             if claims.get(key):
                 console.print(f"  {key}: {claims[key]}")
@@ -106,5 +119,7 @@ def render(result: VerificationResult, lang: str) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
     for check in result.checks:
         title = CHECK_TITLES[check.name][0 if lang == "de" else 1]
-        table.add_row(f"[{STATUS_STYLE[check.status]}]{check.status.value}[/]", title, check.message(lang))
+        table.add_row(
+            Text(check.status.value, style=STATUS_STYLE[check.status]), Text(title), Text(check.message(lang))
+        )
     console.print(table)

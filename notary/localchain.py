@@ -1,13 +1,16 @@
 """A managed local chain: anvil from node_modules on 127.0.0.1, its state persisted in the data dir.
 
 anvil writes its state only on a clean exit unless ``--state-interval`` is given, so it is started with a
-one-second interval: a SIGKILL loses at most about a second. The pid and port are recorded so that ``notary chain``
-can find, stop and refuse to double-start it.
+one-second interval: a SIGKILL loses at most about a second. That second matters when proofs were handed out in
+it, so issuance calls :func:`persist` after each anchor, before stamping: the anchor is on disk before any proof
+of it exists. (Whatever is lost anyway, re-running the same ``notary issue`` command anchors again.) The pid and
+port are recorded so that ``notary chain`` can find, stop and refuse to double-start it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import signal
@@ -25,6 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ANVIL = PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 DEFAULT_PORT = 8545
 CHAIN_ID = 31337
+STATE_INTERVAL = 1.0  # seconds between anvil's own state dumps (--state-interval)
 
 
 @dataclass(frozen=True)
@@ -139,8 +143,7 @@ def up(data_dir: Path, port: int | None = None, timeout: float = 20.0) -> LocalC
             "--state",
             str(state_file),
             "--state-interval",
-            "1",
-            "--preserve-historical-states",
+            str(int(STATE_INTERVAL)),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -159,6 +162,57 @@ def up(data_dir: Path, port: int | None = None, timeout: float = 20.0) -> LocalC
         time.sleep(0.05)
     _info_file(data_dir).write_text(json.dumps({"pid": chain.pid, "port": port, "state_file": str(state_file)}))
     return chain
+
+
+def dump_state(url: str, timeout: float = 30.0) -> bytes | None:
+    """The node's current state as anvil writes it to its state file, by anvil_dumpState; None if the node did
+    not give it. Historical states are left out (we start anvil without --preserve-historical-states): they
+    grow the file with every block and nothing here reads old state."""
+    try:
+        reply = httpx.post(
+            url, json={"jsonrpc": "2.0", "id": 1, "method": "anvil_dumpState", "params": [False]}, timeout=timeout
+        )
+        state = gzip.decompress(bytes.fromhex(str(reply.json()["result"]).removeprefix("0x")))
+        parsed = json.loads(state)
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, OSError, EOFError):
+        return None
+    return state if isinstance(parsed, dict) and "blocks" in parsed else None
+
+
+def write_state(state_file: Path, state: bytes) -> None:
+    """Replace the state file whole: written beside it, synced, renamed over it (a kill leaves one or the other)."""
+    temporary = state_file.with_name(state_file.name + ".tmp")
+    try:
+        with temporary.open("wb") as handle:
+            handle.write(state)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, state_file)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def persist(data_dir: Path, timeout: float = 30.0) -> bool:
+    """Write the running chain's current state to its state file now, instead of within the next interval.
+
+    False if the chain is not running or did not give its state (then its own interval writes it)."""
+    chain = running(data_dir)
+    if chain is None:
+        return False
+    state = dump_state(chain.url, timeout)
+    if state is None:
+        return False
+    try:
+        write_state(chain.state_file, state)
+    except OSError:
+        return False
+    return True
+
+
+def persist_or_wait(data_dir: Path) -> None:
+    """persist(), or failing that, wait until anvil's own interval has written the state."""
+    if not persist(data_dir):
+        time.sleep(STATE_INTERVAL + 0.2)
 
 
 def down(data_dir: Path, timeout: float = 15.0) -> LocalChain | None:

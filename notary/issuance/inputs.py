@@ -37,6 +37,7 @@ class InputDoc:
     src: Path  # absolute path of the original
     rel_out: str  # where its notarised copy goes, relative to the output folder (POSIX form)
     fields: dict[str, str]  # raw claim fields; parsed by parse_claims so a bad one fails only this document
+    error: str | None = None  # set: this document fails with this reason, and its file is never read or written
 
 
 def parse_claims(fields: dict[str, str], today: dt.date) -> Claims:
@@ -109,21 +110,31 @@ def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 def _safe_rel(text: str) -> str:
     """A relative POSIX path that cannot climb out of the output folder."""
     parts = [p for p in PurePosixPath(text.replace("\\", "/")).parts if p not in ("", ".", "/")]
-    if not parts or any(p == ".." for p in parts):
+    if not parts:
+        raise FormatError("no path given")
+    if any(p == ".." for p in parts):
         raise FormatError(f"path {text!r} must stay inside the manifest's folder")
     return "/".join(parts)
 
 
 def from_manifest(manifest: Path, defaults: ClaimDefaults) -> Iterator[InputDoc]:
+    """One document per row. A path that would leave the manifest's folder (``..``, or a symbolic link out of
+    it) fails that document: its file is neither read nor written."""
     base = manifest.resolve().parent
-    for _line, row in read_csv_rows(manifest):
+    for line, row in read_csv_rows(manifest):
         raw = row.get("path", "")
         fields = {**_defaults(defaults), **{k: v for k, v in row.items() if k in CLAIM_COLUMNS and v}}
         try:
             rel = _safe_rel(raw)
-        except FormatError:
-            rel = raw
-        yield InputDoc(src=(base / rel).resolve(), rel_out=rel, fields=fields)
+            src = (base / rel).resolve()
+            if not src.is_relative_to(base):
+                raise FormatError(f"path {raw!r} leads outside the manifest's folder")
+        except (FormatError, OSError, ValueError) as exc:
+            # never read, never written; the stand-in source names the row in the journal and the report
+            reason = str(exc) if isinstance(exc, FormatError) else f"path {raw!r} is not usable"
+            yield InputDoc(base / f"{raw} (manifest line {line})", "", fields, f"manifest line {line}: {reason}")
+            continue
+        yield InputDoc(src=src, rel_out=rel, fields=fields)
 
 
 def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | None = None) -> Iterator[InputDoc]:
@@ -136,6 +147,15 @@ def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | No
             per_file[key] = fields
             per_file.setdefault(PurePosixPath(key.replace("\\", "/")).name, fields)
     base = _defaults(defaults)
+    taken: dict[str, Path] = {}  # output name -> the input that has it: two inputs must not share one
+
+    def doc(src: Path, rel: str, fields: dict[str, str]) -> InputDoc:
+        owner = taken.setdefault(rel, src)
+        if owner != src:
+            clash = f"its output name {rel} is taken by {owner}; rename it or issue the folders one by one"
+            return InputDoc(src, rel, fields, error=clash)
+        return InputDoc(src, rel, fields)
+
     for path in paths:
         if path.is_dir():
             root = path.resolve()
@@ -143,10 +163,10 @@ def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | No
                 if file.is_file() and file.suffix.lower() == ".pdf":
                     rel = file.relative_to(root).as_posix()
                     fields = per_file.get(rel) or per_file.get(file.name) or {}
-                    yield InputDoc(file, rel, {**base, **fields})
+                    yield doc(file, rel, {**base, **fields})
         else:
             fields = per_file.get(str(path)) or per_file.get(path.name) or {}
-            yield InputDoc(path.resolve(), path.name, {**base, **fields})
+            yield doc(path.resolve(), path.name, {**base, **fields})
 
 
 def describe(paths: list[Path], manifest: Path | None) -> str:

@@ -179,14 +179,22 @@ class Journal:
             )
 
     def issued_elsewhere(self, chain_id: int, registry: str, doc_hash: bytes) -> str | None:
-        """Where this exact content is already issued (or being issued) in this registry, if anywhere."""
+        """Where this exact content is already issued (or being issued) in this registry, if anywhere.
+
+        A document that was anchored but whose file could not be written (failed, with a batch) counts as
+        issued: its leaf is on chain, and re-running its own command writes the file; issuing it again
+        elsewhere would anchor it a second time."""
         row = self.db.execute(
-            "SELECT r.id, d.src FROM docs d JOIN runs r ON r.id = d.run_id "
+            "SELECT r.id, d.src, d.state FROM docs d JOIN runs r ON r.id = d.run_id "
             "WHERE d.doc_hash = ? AND r.chain_id = ? AND lower(r.registry) = lower(?) "
-            "AND d.state IN ('prepared', 'batched', 'written') LIMIT 1",
+            "AND (d.state IN ('prepared', 'batched', 'written') OR (d.state = 'failed' AND d.batch_id IS NOT NULL)) "
+            "ORDER BY d.state = 'failed' LIMIT 1",
             (doc_hash, chain_id, registry),
         ).fetchone()
-        return f"run {row[0]} ({row[1]})" if row else None
+        if row is None:
+            return None
+        note = "; anchored, not written: run that command again to write it" if row[2] == "failed" else ""
+        return f"run {row[0]} ({row[1]}{note})"
 
     def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes]]:
         return [
@@ -243,9 +251,9 @@ class Journal:
         yield from self.db.execute("SELECT id, out_path FROM docs WHERE run_id = ? AND state = 'written'", (run_id,))
 
     def report_rows(self, run_id: int) -> Iterator[dict[str, Any]]:
-        cols = ("src", "out_path", "state", "reason", "leaf", "root", "tx_hash", "block")
+        cols = ("src", "out_path", "state", "reason", "leaf", "root", "tx_hash", "block", "batch_id")
         for row in self.db.execute(
-            "SELECT d.src, d.out_path, d.state, d.reason, d.leaf, b.root, b.tx_hash, b.block "
+            "SELECT d.src, d.out_path, d.state, d.reason, d.leaf, b.root, b.tx_hash, b.block, d.batch_id "
             "FROM docs d LEFT JOIN batches b ON b.id = d.batch_id WHERE d.run_id = ? ORDER BY d.seq",
             (run_id,),
         ):
@@ -293,6 +301,15 @@ class Journal:
             "UPDATE batches SET state = 'anchored', tx_hash = COALESCE(?, tx_hash), block = ?, timestamp = ? "
             "WHERE id = ?",
             (tx_hash, block, timestamp, batch_id),
+        )
+
+    def mark_unanchored(self, batch_id: int) -> None:
+        """The chain does not have this batch (any more): back to sending its recorded transaction (or to
+        signed, to sign one afresh) so that it is anchored again."""
+        self.db.execute(
+            "UPDATE batches SET state = CASE WHEN raw_tx IS NULL OR tx_hash IS NULL THEN 'signed' ELSE 'sending' END, "
+            "block = NULL, timestamp = NULL WHERE id = ? AND state = 'anchored'",
+            (batch_id,),
         )
 
     def batches_with_unwritten_docs(self, run_id: int) -> list[BatchRow]:

@@ -69,6 +69,10 @@ class IssueOptions:
     chunk: int = CHUNK  # documents read, and results journaled, per step
 
 
+Persist = Callable[[], None]
+"""Called once a batch is anchored (and confirmed), before any proof of it is handed out: asks a node that writes
+its state lazily (the managed anvil) to write it now, so that killing the node cannot lose the anchor."""
+
 Checkpoint = Callable[[str], None]
 """Called at each durable step ("prepared", "batch-signed", "tx-recorded", "tx-sent", "tx-mined", "anchored",
 "stamped-part"): a seam for the crash tests, which kill the process there."""
@@ -102,6 +106,7 @@ class Issuance:
         progress: Progress | None = None,
         executor: Executor | None = None,
         checkpoint: Checkpoint | None = None,
+        persist: Persist | None = None,
     ) -> None:
         if not 1 <= options.batch_size <= 2**24 - 1:
             raise FormatError("the batch size must be between 1 and 16,777,215")
@@ -112,6 +117,7 @@ class Issuance:
         self.progress = progress or _Quiet()
         self.executor = executor
         self.checkpoint = checkpoint or (lambda stage: None)
+        self.persist = persist
         self.domain = BatchDomain(registry.chain_id, registry.address)
         self.run: Run | None = None
         self._done = 0
@@ -154,10 +160,10 @@ class Issuance:
             known = self.journal.known_sources(run.id)
             self._done = len(known)
             self.progress.advance(self._done)
-            fresh = (doc for doc in inputs if str(doc.src) not in known)
+            fresh = (item for item in _listed(inputs) if str(item[0].src) not in known)
             # One chunk ahead: the workers read and hash chunk k+1 while this process journals chunk k (and
             # batches, anchors and stamps). Preparing has no effects, so this changes nothing for a crash.
-            ahead: tuple[list[InputDoc], Iterator[documents.Prepared]] | None = None
+            ahead: tuple[list[_Item], Iterator[documents.Prepared]] | None = None
             for chunk in _chunks(fresh, self.options.chunk):
                 started_chunk = (chunk, self._submit_prepare(chunk, executor))
                 if ahead is not None:
@@ -180,8 +186,10 @@ class Issuance:
     # ------------------------------------------------------------------ stages
 
     def _resume(self, executor: Executor) -> None:
-        """Finish what a killed run left: anchor its signed batches, stamp its anchored ones, redo lost files."""
+        """Finish what a killed run left: anchor its signed batches, stamp its anchored ones, redo lost files,
+        and anchor again any batch the chain lost (a node killed before it wrote its state)."""
         assert self.run is not None
+        self._recheck_anchored()
         retried = self.journal.retry_failures(self.run.id)
         if retried:
             self.progress.say(f"trying {retried} failed documents again")
@@ -194,15 +202,36 @@ class Issuance:
         for batch in self.journal.batches_with_unwritten_docs(self.run.id):
             self._stamp(batch, executor)
 
-    def _submit_prepare(self, chunk: list[InputDoc], executor: Executor) -> Iterator[documents.Prepared]:
+    def _recheck_anchored(self) -> None:
+        """The chain is the judge, also of batches the journal has as anchored: a node that lost its latest
+        state (killed before writing it) no longer has them, and every proof handed out for them fails. Such a
+        batch goes back to sending, so that _anchor broadcasts its recorded transaction again (or signs afresh
+        when that nonce was used meanwhile); the files already written stay valid, as the root is the same."""
+        assert self.run is not None
+        for batch in self.journal.batches(self.run.id, ["anchored"]):
+            record, _ = self._retrying("checking an anchored batch", partial(self.registry.batch, batch.root))
+            if not record.anchored:
+                self.progress.say(
+                    f"batch {batch.id} (root 0x{batch.root.hex()[:16]}…) is no longer on the chain (the node lost "
+                    "it); anchoring it again"
+                )
+                self.journal.mark_unanchored(batch.id)
+            elif (
+                record.issuer != self.issuer.address
+                or record.block_number != batch.block
+                or not self._confirmed(record.block_number)
+            ):
+                self._anchor(batch)  # raises for a foreign anchor; else waits for confirmations, updates the block
+
+    def _submit_prepare(self, chunk: list[_Item], executor: Executor) -> Iterator[documents.Prepared]:
         workers = max(1, self.options.workers)
         return executor.map(
             partial(documents.prepare, placement=self._placement()),
-            [str(d.src) for d in chunk],
+            [str(d.src) for d, preset in chunk if preset is None],  # a preset outcome: the file is never read
             chunksize=max(1, min(32, len(chunk) // (4 * workers))),
         )
 
-    def _prepare(self, chunk: list[InputDoc], prepared: Iterator[documents.Prepared], executor: Executor) -> None:
+    def _prepare(self, chunk: list[_Item], prepared: Iterator[documents.Prepared], executor: Executor) -> None:
         """Journal one prepared chunk, then cut, anchor and stamp every batch that is full."""
         assert self.run is not None
         run_id = self.run.id
@@ -211,8 +240,13 @@ class Issuance:
         seen: set[bytes] = set()
         parsed: dict[str, tuple[bytes, bytes]] = {}
         rows: list[tuple[object, ...]] = []
-        for offset, (doc, result) in enumerate(zip(chunk, prepared, strict=True)):
+        results = iter(prepared)
+        for offset, (doc, preset) in enumerate(chunk):
             base = (run_id, seq + offset, str(doc.src), doc.rel_out)
+            if preset is not None:
+                rows.append((*base, preset, doc.error, None, None, None, None, None))
+                continue
+            result = next(results)
             if result.error is not None:
                 rows.append((*base, "failed", result.error, None, result.size, None, None, None))
                 continue
@@ -234,6 +268,8 @@ class Issuance:
                          bytes(leaf)))  # fmt: skip
             if result.parsed is not None:
                 parsed[result.src] = (result.doc_hash, result.parsed)
+        if next(results, None) is not None:
+            raise NotaryError("internal error: more prepared documents than inputs")
         self.journal.add_docs(rows)
         self.checkpoint("prepared")
         if len(self._parsed) + len(parsed) <= MAX_HELD_PARSES:
@@ -266,11 +302,30 @@ class Issuance:
         """Anchor once, whatever happened before: the chain says whether the root is already there."""
         registry, issuer = self.registry, self.issuer
         raw, tx_hash = batch.raw_tx, batch.tx_hash
+        waiting_since: float | None = None
         while True:
             record, _ = self._retrying("reading the batch", lambda: registry.batch(batch.root))
             if record.anchored:
                 if record.issuer != issuer.address:
                     raise NotaryError(f"batch root 0x{batch.root.hex()} was anchored by {record.issuer}, not by us")
+                if not self._confirmed(record.block_number):
+                    # however it was found anchored (fresh send, resume, a send before a crash): no proof is
+                    # handed out before the anchor has its confirmations; re-reading it each time sees a reorg
+                    if waiting_since is None:
+                        waiting_since = time.monotonic()
+                        self.progress.say(
+                            f"batch {batch.id} anchored in block {record.block_number}; waiting for "
+                            f"{registry.confirmations} confirmations"
+                        )
+                    elif time.monotonic() - waiting_since > self.options.chain_wait:
+                        raise ChainError(
+                            f"batch root 0x{batch.root.hex()} (block {record.block_number}) did not get "
+                            f"{registry.confirmations} confirmations within {self.options.chain_wait:.0f} s"
+                        )
+                    time.sleep(max(registry.poll_interval, 0.2))
+                    continue
+                if self.persist is not None:
+                    self.persist()
                 tx = tx_hash or self._retrying(
                     "reading the anchoring event", partial(registry.anchor_tx, batch.root, record.block_number)
                 )
@@ -343,6 +398,14 @@ class Issuance:
             self._done += len(part)
             self.progress.advance(self._done)
 
+    def _confirmed(self, block_number: int) -> bool:
+        """Whether an anchor in ``block_number`` has the registry's confirmations (mined block included)."""
+        need = self.registry.confirmations
+        if need <= 1:
+            return True
+        head = self._retrying("reading the block number", self.registry.block_number)
+        return head >= block_number + need - 1
+
     def _placement(self) -> documents.Placement:
         return documents.Placement(self.options.caption, self.options.qr_corner, self.options.qr_size_mm)
 
@@ -361,6 +424,31 @@ class Issuance:
                 self.progress.say(f"waiting for the chain ({what}): {exc}; retrying in {delay:.0f} s")
                 time.sleep(delay)
                 delay = min(delay * 2, 15.0)
+
+
+_Item = tuple[InputDoc, str | None]
+"""An input and its outcome when that is known without reading it ('failed': unusable path; 'duplicate': the
+same file listed again), else None."""
+
+
+def _listed(inputs: Iterable[InputDoc]) -> Iterator[_Item]:
+    """The inputs, each with its preset outcome. A file listed more than once (a manifest's repeated row, a file
+    named beside its folder) is issued once; its later listings are duplicates, journaled under a name of their
+    own (the journal keys documents by source), the same on every run of the command."""
+    listed: set[str] = set()
+    repeats: dict[str, int] = {}
+    for doc in inputs:
+        if doc.error is not None:
+            yield doc, "failed"
+            continue
+        src = str(doc.src)
+        if src not in listed:
+            listed.add(src)
+            yield doc, None
+            continue
+        repeats[src] = repeats.get(src, 1) + 1
+        reason = "listed more than once: issued once, under its first listing"
+        yield InputDoc(Path(f"{src} (listing {repeats[src]})"), doc.rel_out, doc.fields, reason), "duplicate"
 
 
 def _held_parse(held: dict[str, tuple[bytes, bytes]], src: str, doc_hash: bytes) -> bytes | None:
@@ -390,8 +478,12 @@ def write_reports(journal: Journal, run_id: int, out_dir: Path) -> tuple[Path, P
         j.write(f'{{"run": {run_id}, "documents": [\n')
         first = True
         for row in journal.report_rows(run_id):
+            reason = row["reason"]
+            if row["state"] == "failed" and row["batch_id"] is not None:
+                # its leaf is on chain: re-running this command writes it, and it counts as issued elsewhere
+                reason = f"anchored, not written: {reason}"
             values = (
-                row["src"], row["out_path"], status_names.get(row["state"], row["state"]), row["reason"],
+                row["src"], row["out_path"], status_names.get(row["state"], row["state"]), reason,
                 "0x" + bytes(row["leaf"]).hex() if row["leaf"] else None,
                 "0x" + bytes(row["root"]).hex() if row["root"] else None, row["tx_hash"], row["block"],
             )  # fmt: skip

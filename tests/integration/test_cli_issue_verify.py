@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,56 @@ def test_bad_input_is_one_line_not_a_traceback(demo_dir: Path) -> None:
         result = notary(demo_dir, *args, code=None)
         assert result.returncode in (1, 2), args
         assert result.stderr.strip() or result.stdout.strip()
+
+
+def test_data_is_printed_as_text_never_as_markup(demo_dir: Path) -> None:
+    """Claims, names, paths and error messages come from outside: printed whole, never interpreted by rich."""
+    src = demo_dir / "markup-in"
+    src.mkdir()
+    (src / "zeugnis.pdf").write_bytes(next(make_certificates(1, seed=61)))
+    out = "ausgang-a[/b]c"  # a folder "ausgang-a[" holding "b]c": "[/b]" used to be a MarkupError traceback
+    issued = notary(demo_dir, "issue", str(src), "--out", out, "--type", "zeugnis", "--title", "x [/x] y",
+                    "--holder", "Lena Müller [geb. Schmidt]")  # fmt: skip
+    assert f"notarised PDFs in {out}/" in issued.stdout
+    shown = notary(demo_dir, "verify", f"{out}/zeugnis.pdf", "--lang", "en").stdout
+    assert "VALID" in shown.splitlines()[0]
+    assert "holder: Lena Müller [geb. Schmidt]" in shown and "title: x [/x] y" in shown
+    assert "Document unchanged" in shown and "Validity period" in shown  # the checks table still follows
+    missing = notary(demo_dir, "verify", "/tmp/a[/b]c.pdf", code=1)
+    assert missing.stderr.strip() == "error: no such file: /tmp/a[/b]c.pdf"
+    bracketed = notary(demo_dir, "verify", "[bold red]nope[/].pdf", code=1)
+    assert "[bold red]nope[/].pdf" in bracketed.stderr
+
+
+def test_an_invalid_document_shows_nothing_of_its_proof_as_if_confirmed(demo_dir: Path) -> None:
+    tampered = next((demo_dir / "demo" / "tampered").glob("*.pdf"))
+    facts = json.loads(notary(demo_dir, "verify", str(tampered), "--json", code=1).stdout)
+    assert facts["verdict"] == "INVALID" and facts["claims"]["holder"]
+    for lang, note in (("en", "NOT confirmed"), ("de", "NICHT bestätigt")):
+        shown = notary(demo_dir, "verify", str(tampered), "--lang", lang, code=1).stdout
+        assert note in shown
+        assert facts["claims"]["holder"] not in shown and facts["claims"]["title"] not in shown
+        lines = shown.splitlines()
+        # no issuer line, no anchor line (the checks may still name the issuer the chain has for the key)
+        assert not any(line.startswith(("Issuer:", "Aussteller:", "Anchored:", "Verankert:")) for line in lines)
+
+
+def test_issued_anchors_survive_the_local_chain_being_killed_right_after(demo_dir: Path) -> None:
+    """`notary issue` on the managed chain has anvil write each anchor before stamping: a SIGKILL right after the
+    run (inside anvil's one-second state interval) loses nothing that was handed out."""
+    src = demo_dir / "kill-in"
+    src.mkdir()
+    for i, pdf in enumerate(make_certificates(2, seed=63)):
+        (src / f"k{i}.pdf").write_bytes(pdf)
+    notary(demo_dir, "issue", str(src), "--out", "kill-out", "--type", "zeugnis", "--title", "Zeugnis",
+           "--holder", "Kim Kaiser", "--batch-size", "1")  # fmt: skip
+    chain = localchain.running(demo_dir / ".notary")
+    assert chain is not None
+    os.kill(chain.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while localchain._alive(chain.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    notary(demo_dir, "chain", "up", "--port", str(chain.port))
+    for name in ("k0.pdf", "k1.pdf"):
+        verdict = json.loads(notary(demo_dir, "verify", f"kill-out/{name}", "--json").stdout)["verdict"]
+        assert verdict == "VALID", name
