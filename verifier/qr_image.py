@@ -1,8 +1,26 @@
-"""Find QR codes in a photo or scan (PNG/JPEG), bounded in size so a crafted image cannot exhaust memory."""
+"""Find QR codes in a photo or scan (PNG/JPEG), bounded in size so a crafted image cannot exhaust memory, and
+in decoding time so it cannot hold a thread for seconds.
+
+Why downscale: the QR search (zxing-cpp, C++) cannot be interrupted, and its time grows with the pixel count
+and the number of symbol-like shapes in the image: 40 megapixels of tiled tiny QR codes kept it busy for
+4 s. A QR code that is readable at all stays readable at ``MAX_DECODE_PIXELS`` (a 150-dpi A4 page scan,
+1240 x 1754, is decoded as it is; a 300-dpi scan or a phone photo is reduced to about the same), and there
+the worst crafted image costs a fraction of a second. JPEGs are decoded at reduced size right away
+(``Image.draft``, DCT scaling), others are reduced after loading (box filter). zxing-cpp 3.x's Python API
+offers no bound on the number of symbols; the pixel bound is what bounds the work.
+
+Interpreter exit: the C++ search runs without the GIL. A thread still inside it when the interpreter
+finalises would be torn down on its way back (``terminate called without an active exception``, SIGABRT).
+An exit hook therefore refuses new searches and waits for running ones (each bounded as above).
+"""
 
 from __future__ import annotations
 
+import atexit
 import io
+import math
+import threading
+import time
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
@@ -10,20 +28,83 @@ from PIL import Image, UnidentifiedImageError
 from notary.errors import FormatError
 
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is downscaled first by any sane client; this is the bound
+MAX_DECODE_PIXELS = 2_500_000  # what the QR search sees at most (a 150-dpi A4 page is 2.2 megapixels)
+EXIT_WAIT_SECONDS = 10.0  # an exit waits at most this long for searches still running
+
+_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def qr_texts(image: bytes) -> list[str]:
     """The texts of all QR codes found in the image (possibly none); FormatError if it is not an image."""
+    picture = _load(image)
+    with _searches:
+        found = zxingcpp.read_barcodes(picture, formats=_FORMATS)
+    return [code.text for code in found if code.valid and code.text]
+
+
+def _load(image: bytes) -> Image.Image:
+    """The image in grey levels, at most ``MAX_DECODE_PIXELS``."""
     try:
         with Image.open(io.BytesIO(image)) as probe:
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise FormatError(f"the image is too large ({width}x{height} pixels); scan at a lower resolution")
+            if probe.format == "JPEG":
+                probe.draft("L", _fitted(width, height))  # decodes at 1/2, 1/4 or 1/8 size, never below the request
             probe.load()
             picture = probe.convert("L")
     except FormatError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise FormatError(f"not a readable PNG or JPEG image ({type(exc).__name__})") from None
-    found = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
-    return [code.text for code in found if code.valid and code.text]
+    if picture.width * picture.height > MAX_DECODE_PIXELS:
+        picture = picture.resize(_fitted(picture.width, picture.height), Image.Resampling.BOX, reducing_gap=2.0)
+    return picture
+
+
+def _fitted(width: int, height: int) -> tuple[int, int]:
+    """``width`` x ``height`` scaled down (never up) to at most ``MAX_DECODE_PIXELS``, aspect kept."""
+    if width * height <= MAX_DECODE_PIXELS:
+        return width, height
+    scale = math.sqrt(MAX_DECODE_PIXELS / (width * height))
+    return max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
+
+
+class _Searches:
+    """Counts QR searches in flight; after :meth:`close` (at exit) no new one starts."""
+
+    def __init__(self) -> None:
+        self._idle = threading.Condition()
+        self._running = 0
+        self._closed = False
+
+    def __enter__(self) -> None:
+        with self._idle:
+            if self._closed:
+                raise FormatError("the verifier is shutting down")
+            self._running += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def close(self, wait: float = EXIT_WAIT_SECONDS) -> bool:
+        """Refuse new searches and wait up to ``wait`` seconds for running ones; True if none is left."""
+        deadline = time.monotonic() + wait
+        with self._idle:
+            self._closed = True
+            while self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+
+_searches = _Searches()
+atexit.register(_searches.close)  # atexit runs before finalisation, while other threads still take the GIL

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import base45
 
-from notary.core.proof import Proof
+from notary.core.proof import MAX_COMPACT_BYTES, Proof
 from notary.errors import FormatError
 
 __all__ = ["BASE45_ALPHABET", "MAX_QR_TEXT_CHARS", "QR_PREFIX", "decode_qr_text", "encode_qr_text", "qr_payload"]
@@ -36,6 +36,11 @@ percent-encoding a payload at most triples it."""
 
 _ALPHABET = frozenset(BASE45_ALPHABET)
 _MAX_LITERAL_GUESSES = 2
+_MAX_LITERAL_GAPS = 64
+_MAX_CANDIDATES = 256
+"""Bound on the percent-decoding candidates tried (step 5), the plain ones included: all of them for up to
+22 ``%20`` (a 900-character payload has about 20 spaces), then every single literal guess up to 64 and the
+pairs in order until the bound. Each candidate is at most one base45 decoding of at most 4,200 characters."""
 
 
 def qr_payload(proof: Proof) -> str:
@@ -83,7 +88,7 @@ def decode_qr_text(text: str) -> Proof:
     except FormatError as first_error:
         if "%" not in text:
             raise
-        for candidate in _percent_candidates(text):
+        for candidate in itertools.islice(_percent_candidates(text), _MAX_CANDIDATES):
             try:
                 return _decode_text(candidate)
             except FormatError:
@@ -107,6 +112,9 @@ def _decode_body(body: str) -> Proof:
         raise FormatError(f"QR payload has a character outside base45: {bad!r}")
     if len(body) % 3 == 1:
         raise FormatError("QR payload is truncated (base45 length is 1 mod 3)")
+    size = len(body) * 2 // 3  # exactly the decoded length: 3 characters -> 2 bytes, 2 characters -> 1 byte
+    if size > MAX_COMPACT_BYTES:  # Proof.from_compact would refuse it: refuse before decoding anything
+        raise FormatError(f"QR payload is oversized: {size} bytes (limit {MAX_COMPACT_BYTES})")
     try:
         raw = base45.b45decode(body)
     except ValueError:
@@ -121,8 +129,8 @@ def _percent_candidates(body: str) -> Iterator[str]:
     # Rare: the original payload itself contained "%20" (about 1 in 100 payloads of 900 characters).
     parts = body.split("%20")
     gaps = len(parts) - 1
-    if gaps > 64:
-        return
+    if gaps > _MAX_LITERAL_GAPS or _too_long(len(body) - 2 * gaps):
+        return  # too many to guess, or even the shortest guess (one "%20" kept) cannot be a proof
     for literal in range(1, min(_MAX_LITERAL_GUESSES, gaps) + 1):
         for keep in itertools.combinations(range(gaps), literal):
             keep_set = set(keep)
@@ -131,3 +139,8 @@ def _percent_candidates(body: str) -> Iterator[str]:
                 out.append("%20" if i in keep_set else " ")
                 out.append(parts[i + 1])
             yield "".join(out)
+
+
+def _too_long(all_replaced: int) -> bool:
+    """A candidate this long (or longer) after keeping one "%20" fails the size check of ``_decode_body``."""
+    return (all_replaced + 2 - len(QR_PREFIX)) * 2 // 3 > MAX_COMPACT_BYTES

@@ -117,3 +117,39 @@ def test_garbage_base45_raises_format_error_only(body: str) -> None:
 def test_non_string_rejected() -> None:
     with pytest.raises(FormatError, match="must be a string"):
         decode_qr_text(b"NT1:")  # type: ignore[arg-type]
+
+
+def _count_decodings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = base45.b45decode
+
+    def counting(text: str | bytes) -> bytes:
+        calls.append(len(text))
+        return bytes(real(text))
+
+    monkeypatch.setattr(base45, "b45decode", counting)
+    return calls
+
+
+def test_oversized_payload_is_refused_before_any_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review finding: a 16 KB payload with 64 "%20" cost ~2,100 base45 decodings before the size check."""
+    calls = _count_decodings(monkeypatch)
+    text = "NT1:" + ("%20" + "000" * 80) * 64
+    with pytest.raises(FormatError, match="oversized"):
+        decode_qr_text(text[: 16000 - (16000 - 4) % 3])
+    assert calls == []
+    # the bound is exactly the compact limit (2,800 bytes = 4,200 characters): one more byte is refused
+    with pytest.raises(FormatError, match="oversized: 2801 bytes"):
+        decode_qr_text(QR_PREFIX + "0" * 4202)
+    assert calls == []
+    with pytest.raises(FormatError) as at_limit:
+        decode_qr_text(QR_PREFIX + "0" * 4200)
+    assert "oversized: 2800" not in str(at_limit.value) and calls == [4200]
+
+
+def test_percent_candidates_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_decodings(monkeypatch)
+    text = QR_PREFIX + ("%20" + "0" * 64) * 64 + "00"  # 64 gaps: 2 + 64 + 2,016 candidates unbounded
+    with pytest.raises(FormatError):
+        decode_qr_text(text)
+    assert len(calls) <= 1 + 256 and max(calls) <= 4200

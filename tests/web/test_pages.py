@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import World, relaxed
@@ -88,3 +89,32 @@ def test_healthz_reports_block_per_registry(client: TestClient, world: World) ->
     registry = reply.json()["registries"][0]
     assert registry["reachable"] is True and registry["chain_id_matches"] is True
     assert registry["address"] == world.entry.address and isinstance(registry["block"], int)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%2F%2Fevil.example",
+        "/%2F/evil.example",
+        "/%5C%5Cevil.example",
+        "/%5C/evil.example",
+        "/%09/evil.example",
+        "/%2F%09%2Fevil.example",
+        "/https:%2F%2Fevil.example",
+        "/demo/%2F%2Fevil.example",
+        "/docs/%2F%2Fevil.example",
+    ],
+)
+def test_language_switch_never_leaves_the_site(client: TestClient, path: str) -> None:
+    """Review finding: GET /%2F%2Fevil.example rendered the switch as href="///evil.example?lang=en"."""
+    page = client.get(path)
+    assert page.status_code == 404
+    switch = re.search(r'class="site__lang" href="([^"]*)"', page.text)
+    assert switch is not None and switch.group(1) == "/?lang=en"
+    assert "evil.example" not in page.text
+
+
+def test_language_switch_keeps_our_own_pages(client: TestClient) -> None:
+    for path in ("/", "/docs"):
+        page = client.get(path + "?lang=de")
+        assert f'class="site__lang" href="{path}?lang=en"' in page.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tests.web.conftest import World, relaxed
 from verifier.pipeline import Verifier
+from verifier.result import VerificationResult
 from verifier.trust import TrustedEntry, TrustList
 from verifier.web import create_app
 
@@ -148,3 +150,51 @@ def test_cached_reader_sees_a_revocation_in_the_next_block(world: World) -> None
         State.REVOKED,
     )  # fmt: skip
     assert verifier.verify_pdf(pdf).verdict.value == "REVOKED"
+
+
+def test_forged_merkle_path_does_not_poison_the_cache_for_the_genuine_document(world: World) -> None:
+    """Review finding (HIGH): the cache key holds root and leaf but not the Merkle path. An upload with the
+    genuine root and leaf but one sibling changed must not turn the genuine document INVALID in that block."""
+    from dataclasses import replace
+
+    from notary.core import Proof, encode_qr_text
+    from notary.core.hashing import Digest32
+    from notary.core.merkle import MerkleProof
+    from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
+    from notary.pdf.stamping import stamp_pdf
+    from tests.web.conftest import proof_of
+    from verifier.checks import ChainFacts
+    from verifier.pipeline import read_facts
+    from verifier.web.facts_cache import BlockClock, CachedFacts
+
+    registry = world.actors.registry
+
+    def read(entry: TrustedEntry, proof: Proof) -> ChainFacts:
+        return read_facts(registry, proof)
+
+    cache = CachedFacts(read, BlockClock(lambda entry: registry.block_number(), 0))
+    verifier = Verifier(TrustList([world.entry]), facts_reader=cache)
+    genuine = proof_of(world.genuine)
+    siblings = list(genuine.merkle_proof)
+    siblings[0] = Digest32(bytes(31) + b"\x01")
+    forged = replace(genuine, merkle_proof=MerkleProof.from_siblings(siblings))
+    assert forged.root == genuine.root and forged.leaf() == genuine.leaf() and not forged.root_matches()
+    assert forged.stamp is not None
+    evil_pdf = stamp_pdf(
+        make_certificate(SAMPLE_PUPILS[-1]), proof_json=forged.to_json(), qr_text=encode_qr_text(forged.for_qr()),
+        layout=forged.stamp,
+    )  # fmt: skip
+    block = registry.block_number()
+    attacks: list[Callable[[], VerificationResult]] = [  # (the QR form cannot: its root is derived from the path)
+        lambda: verifier.verify_pdf(evil_pdf),
+        lambda: verifier.verify_pdf_with_proof(world.genuine, forged.to_json()),
+    ]
+    for attack in attacks:
+        outcome = attack()
+        assert outcome.verdict.value == "INVALID"
+        assert outcome.check("anchor").reason.value == "not-in-batch"  # the chain's own answer for the forged path
+        assert verifier.verify_pdf(world.genuine).verdict.value == "VALID"
+        assert verifier.verify_payload(world.qr_text).verdict.value == "VALID"
+        assert attack().check("anchor").status.value == "INVALID"  # and a cached genuine read lends nothing back
+    assert registry.block_number() == block  # all in one block: the genuine answers came from the cache
+    assert cache.misses == 1 and cache.hits >= 7, (cache.misses, cache.hits)

@@ -5,6 +5,14 @@ contains that block number; when the chain moves on, every key changes and the n
 The latest block is re-read at most every ``poll_seconds`` (one cheap ``eth_blockNumber`` per registry),
 so a revocation shows within one block plus ``poll_seconds``. Reads for a key that is being fetched wait
 for that fetch instead of sending the same calls again (a burst of requests for one document costs one read).
+
+Path independence: the key names the document (root, leaf), not its Merkle path, and the contract's
+``included`` answer depends on the path sent with the read. A cached answer therefore never hands one
+request's ``included`` to another: a request served from the cache (or from another request's read) gets
+``included`` computed from its *own* proof, with the contract's rule (OpenZeppelin ``MerkleProof``: the path
+leads from the leaf to the root). Everything else in ChainFacts (anchor, statuses, issuer, transaction)
+depends on root and leaf only. Without this, one upload with the genuine root and leaf but a broken path
+would make every genuine verification of that document fail until the next block.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 
 from notary.core import Proof
 from notary.errors import ChainError
@@ -58,7 +67,7 @@ class BlockClock:
 
 class CachedFacts:
     """A ``facts_reader`` for :class:`verifier.pipeline.Verifier` that caches ChainFacts by
-    (chain id, registry, root, leaf, latest block)."""
+    (chain id, registry, root, leaf, latest block); ``included`` is always that of the caller's own proof."""
 
     def __init__(self, read_facts: FactsReader, clock: BlockClock, max_entries: int = 20_000) -> None:
         self._read_facts = read_facts
@@ -80,7 +89,7 @@ class CachedFacts:
             if cached is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return cached
+                return _own_inclusion(cached, proof)
             waiting = self._pending.get(key)
             if waiting is None:
                 mine: Future[ChainFacts] = Future()
@@ -88,7 +97,7 @@ class CachedFacts:
                 self.misses += 1
         if waiting is not None:
             try:
-                return waiting.result(timeout=WAIT_SECONDS)
+                return _own_inclusion(waiting.result(timeout=WAIT_SECONDS), proof)
             except ChainError:
                 raise  # the fetcher's answer ("unreachable") is the right answer here too
             except BaseException:
@@ -106,4 +115,12 @@ class CachedFacts:
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
         mine.set_result(facts)
+        return facts  # read with this very proof: the contract's own ``included``
+
+
+def _own_inclusion(facts: ChainFacts, proof: Proof) -> ChainFacts:
+    """``facts`` (read with some proof of the same root and leaf) with ``included`` judged for ``proof``."""
+    included = proof.root_matches()
+    if facts.view.included == included:
         return facts
+    return replace(facts, view=replace(facts.view, included=included))

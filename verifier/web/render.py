@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from verifier.web.i18n import Lang, t
 from verifier.web.state import AppState
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+_FIXED_PATH = re.compile(r"/(?:[a-z0-9_-]+(?:/[a-z0-9_-]+)*)?")  # "/", "/docs": one leading slash, plain segments
 
 
 def environment() -> Environment:
@@ -24,18 +26,28 @@ def environment() -> Environment:
 
 def render(state: AppState, request: Request, name: str, lang: Lang, status: int = 200, **context: Any) -> HTMLResponse:
     other: Lang = "en" if lang == "de" else "de"
-    # a result page cannot be re-rendered without the upload, so its switch leads to the start page
-    path = request.url.path if request.method == "GET" else "/"
     page = state.templates.get_template(name).render(
         lang=lang,
         other_lang=other,
-        switch_href=f"{path}?lang={other}",
+        switch_href=f"{switch_path(request)}?lang={other}",
         t=lambda key: t(key, lang),
         demo_names=sorted(state.demo_files),
         max_upload_mb=max(1, state.config.max_upload_bytes // (1024 * 1024)),
         **context,
     )
     return HTMLResponse(page, status_code=status)
+
+
+def switch_path(request: Request) -> str:
+    """Where the language switch leads: the path of the route that answered, taken from our own route table,
+    never from the request (GET /%2F%2Fevil.example must not link to //evil.example). A result page cannot
+    be re-rendered without the upload, and an unknown path or a route with parameters has no fixed path:
+    those lead to the start page."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    if request.method != "GET" or not isinstance(path, str) or not _FIXED_PATH.fullmatch(path):
+        return "/"
+    return path
 
 
 def render_error(request: Request, lang: Lang, error: WebError) -> HTMLResponse:

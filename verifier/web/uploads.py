@@ -9,6 +9,7 @@ most ``limit`` bytes of memory before the 413.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ class Ticket:
     def __init__(self, budget: ByteBudget) -> None:
         self.budget = budget
         self.held = 0
+        self.kept = False
 
     def take(self, size: int) -> None:
         if self.budget.used + size > self.budget.limit:
@@ -52,8 +54,22 @@ class Ticket:
         self.held += size
 
     def release(self) -> None:
+        """Give the bytes back (at the end of the request), unless :meth:`keep` holds them."""
+        if self.kept:
+            return
         self.budget.used -= self.held
         self.held = 0
+
+    def keep(self) -> Callable[[], None]:
+        """Hold the bytes past the end of the request, until the returned function is called: a verification
+        thread abandoned at its deadline may still be reading the upload (uninterruptible C code)."""
+        self.kept = True
+
+        def give_back() -> None:
+            self.kept = False
+            self.release()
+
+        return give_back
 
 
 @dataclass

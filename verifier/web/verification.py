@@ -15,6 +15,7 @@ from verifier.pipeline import ORDER, Verifier
 from verifier.result import Reason, Status, Verdict, VerificationResult
 from verifier.web.errors import busy
 from verifier.web.runner import Busy, TimedOut, VerifyRunner
+from verifier.web.uploads import Ticket
 
 log = logging.getLogger("verifier.web")
 
@@ -30,7 +31,10 @@ def undecidable(source: str, detail_de: str = "", detail_en: str = "") -> Verifi
     return VerificationResult(verdict=Verdict.ERROR, checks=(first, *rest), source=source)
 
 
-async def verify(runner: VerifyRunner, verifier: Verifier, kind: Kind, data: bytes | str) -> VerificationResult:
+async def verify(
+    runner: VerifyRunner, verifier: Verifier, kind: Kind, data: bytes | str, ticket: Ticket | None = None
+) -> VerificationResult:
+    """``ticket``: the request's share of the upload memory; held until the thread lets go of ``data``."""
     source = "qr" if kind != "pdf" else "pdf"
     job: Callable[[], VerificationResult]
     if kind == "pdf":
@@ -43,7 +47,7 @@ async def verify(runner: VerifyRunner, verifier: Verifier, kind: Kind, data: byt
         assert isinstance(data, str)
         job = lambda: verifier.verify_payload(data)  # noqa: E731
     try:
-        return await runner.run(job)
+        return await runner.run(job, keep=ticket.keep if ticket is not None else None)
     except Busy:
         raise busy() from None
     except TimedOut:

@@ -69,7 +69,7 @@ async def verify_api(
         payload = body.get("payload") if isinstance(body, dict) else None
         if not isinstance(payload, str) or not payload.strip():
             raise _missing()
-        result = await verify(state.runner, state.verifier, "payload", payload.strip())
+        result = await verify(state.runner, state.verifier, "payload", payload.strip(), ticket)
     elif content_type == "multipart/form-data":
         parts = await read_form(request, state.config.max_upload_bytes, ticket)
         upload = parts.get("file")
@@ -78,7 +78,9 @@ async def verify_api(
         if not upload.data:
             raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
         data = bytes(upload.data)
-        result = await verify(state.runner, state.verifier, file_kind(data, upload.filename, upload.content_type), data)
+        result = await verify(
+            state.runner, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
+        )
     else:
         raise unsupported_type(content_type or "ohne Content-Type/none")
     return JSONResponse(result.to_json(lang))
