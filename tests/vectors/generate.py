@@ -108,6 +108,19 @@ def build_proof(spec: dict[str, Any]) -> Proof:
     )
 
 
+DEFAULT_STAMP: dict[str, Any] = {
+    "stamp_version": 1,
+    "page": 0,
+    "x": 437,
+    "y": 62,
+    "size": 113,
+    "caption": "Digital geprüft: https://verify.example",
+    "qr_version": 19,
+    "qr_ecl": "M",
+    "qr_mask": 5,
+}
+"""The stamp of the realistic vectors: bottom-right, 40 mm, as `notary issue` places it on A4."""
+
 SPECS: list[dict[str, Any]] = [
     {
         "name": "single",
@@ -144,17 +157,7 @@ SPECS: list[dict[str, Any]] = [
         "registry": REGISTRY,
         "issued_at": 1752570001,
         "claims": {"doc_type": "urkunde", "title": "Geburtsurkunde", "issued_on": "2025-01-02"},
-        "stamp": {
-            "stamp_version": 1,
-            "page": 0,
-            "x": 437,
-            "y": 62,
-            "size": 113,
-            "caption": "Digital geprüft: https://verify.example",
-            "qr_version": 19,
-            "qr_ecl": "M",
-            "qr_mask": 5,
-        },
+        "stamp": DEFAULT_STAMP,
         "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
     },
     {
@@ -165,17 +168,7 @@ SPECS: list[dict[str, Any]] = [
         "registry": REGISTRY,
         "issued_at": 1752570002,
         "claims": {"doc_type": "zeugnis", "title": "Abschlusszeugnis der Realschule", "issued_on": "2025-07-15"},
-        "stamp": {
-            "stamp_version": 1,
-            "page": 0,
-            "x": 437,
-            "y": 62,
-            "size": 113,
-            "caption": "Digital geprüft: https://verify.example",
-            "qr_version": 19,
-            "qr_ecl": "M",
-            "qr_mask": 5,
-        },
+        "stamp": DEFAULT_STAMP,
         "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
     },
 ]
