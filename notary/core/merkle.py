@@ -1,4 +1,5 @@
-"""Merkle batches, laid out exactly like OpenZeppelin's ``StandardMerkleTree.of(...)``. FORMAT-CRITICAL.
+"""Merkle batches, laid out exactly like OpenZeppelin's ``StandardMerkleTree.of(..., {sortLeaves: false})``.
+FORMAT-CRITICAL.
 
 Why this layout: the registry verifies with OpenZeppelin's ``MerkleProof.verify`` and the JavaScript package
 ``@openzeppelin/merkle-tree`` is an independent implementation to test against; matching its layout makes
@@ -6,9 +7,10 @@ our roots *and* proofs byte-identical to theirs (tests/unit/test_core_merkle_oz.
 
 Layout (for ``n >= 1`` leaves, which are already leaf hashes):
 
-1. Sort the leaves ascending as 32-byte big-endian strings (stable: equal leaves keep input order).
-2. Use an array ``T`` of ``2n - 1`` nodes; the k-th smallest leaf goes to ``T[2n - 2 - k]`` (so the leaves
-   fill the tail of the array in *descending* order).
+1. Keep the leaves in input order (OZ's ``sortLeaves: false``: sorting them would cost n log n and buys
+   nothing here — inner nodes are sorted pairs, so proofs verify whatever the leaf order).
+2. Use an array ``T`` of ``2n - 1`` nodes; leaf ``k`` goes to ``T[2n - 2 - k]`` (so the leaves fill the tail
+   of the array in *reverse* input order).
 3. For ``i = n - 2`` down to ``0``: ``T[i] = node_hash(T[2i + 1], T[2i + 2])``. The root is ``T[0]``.
 4. The proof of the leaf at ``T[j]``: while ``j > 0``, append ``T[j + 1]`` if ``j`` is odd else ``T[j - 1]``,
    then ``j = (j - 1) // 2``.
@@ -172,8 +174,7 @@ class MerkleTree:
         if set(map(len, leaves)) != {32} or not all(issubclass(t, bytes) for t in set(map(type, leaves))):
             raise FormatError("every Merkle leaf must be 32 bytes")
         values = leaves if isinstance(leaves, list) else list(leaves)
-        # Python's sort is stable, as is V8's: equal leaves keep their input order in both implementations.
-        order = sorted(range(n), key=values.__getitem__)
+        order = list(range(n))  # input order (OZ sortLeaves: false); kept as a table for the proof walks
         # Fresh copies of the leaves, allocated in node order: hashing and proof walks then read memory
         # sequentially instead of chasing the caller's objects around the heap (~10% faster at 1M leaves).
         packed = b"".join(map(values.__getitem__, reversed(order)))
