@@ -7,7 +7,7 @@ Reason codes are a stable vocabulary: add new ones, never rename or reuse one.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -102,7 +102,6 @@ class VerificationResult:
     source: str = "pdf"  # pdf | pdf+proof | qr
     registry_name: str | None = None
     production: bool | None = None
-    notes: tuple[str, ...] = field(default=())
 
     def check(self, name: str) -> CheckResult:
         return next(c for c in self.checks if c.name == name)

@@ -14,6 +14,7 @@ from typing import Any
 
 import cbor2
 
+from notary.core._input import bounded
 from notary.errors import FormatError
 
 MAX_DEPTH = 4
@@ -25,13 +26,7 @@ def dumps(value: Any) -> bytes:
 
 def loads(data: bytes, *, max_bytes: int, what: str) -> Any:
     """Decode one canonical CBOR item of the accepted subset or raise :class:`FormatError`."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise FormatError(f"{what} must be bytes, not {type(data).__name__}")
-    data = bytes(data)
-    if not data:
-        raise FormatError(f"{what} is empty")
-    if len(data) > max_bytes:
-        raise FormatError(f"{what} is oversized: {len(data)} bytes (limit {max_bytes})")
+    data = bounded(data, max_bytes=max_bytes, what=what)
     end = _scan(data, 0, 0, what)
     if end != len(data):
         raise FormatError(f"{what} has {len(data) - end} trailing bytes after the CBOR item")

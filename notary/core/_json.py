@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+from notary.core._input import bounded
 from notary.errors import FormatError
 
 
@@ -34,13 +35,7 @@ def _reject_float(text: str) -> NoReturn:
 
 
 def loads(data: bytes, *, max_bytes: int, what: str) -> Any:
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise FormatError(f"{what} must be bytes, not {type(data).__name__}")
-    data = bytes(data)
-    if not data:
-        raise FormatError(f"{what} is empty")
-    if len(data) > max_bytes:
-        raise FormatError(f"{what} is oversized: {len(data)} bytes (limit {max_bytes})")
+    data = bounded(data, max_bytes=max_bytes, what=what)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
