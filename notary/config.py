@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,8 +26,29 @@ class TrustedRegistry(BaseModel):
     name: str
     chain_id: int
     address: str
-    rpc_url: str
+    rpc_url: str = ""
+    # several nodes (witnesses) so that no single node operator decides a verdict; see docs/witnesses.md
+    rpc_urls: list[str] = Field(default_factory=list)
+    quorum: int | None = Field(default=None, ge=1, description="identical answers needed (default: a majority)")
     production: bool = False
+
+    @model_validator(mode="after")
+    def _witnesses(self) -> TrustedRegistry:
+        if not self.endpoints:
+            raise ValueError(f"trusted registry {self.name!r} needs rpc_url or rpc_urls")
+        if self.quorum is not None and self.quorum > len(self.endpoints):
+            raise ValueError(f"quorum {self.quorum} of {self.name!r} exceeds its {len(self.endpoints)} endpoints")
+        return self
+
+    @property
+    def endpoints(self) -> list[str]:
+        """rpc_url and rpc_urls, each node once: a URL listed twice must not count as two witnesses."""
+        out: list[str] = []
+        for url in [self.rpc_url, *self.rpc_urls]:
+            url = url.strip().rstrip("/")
+            if url and url not in out:
+                out.append(url)
+        return out
 
 
 class Settings(BaseSettings):
