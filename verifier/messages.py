@@ -107,6 +107,12 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "Die Blockchain war nicht erreichbar; die Echtheit konnte nicht geprüft werden. Bitte später erneut versuchen.",
         "The blockchain could not be reached; authenticity could not be checked. Please try again later.",
     ),
+    Reason.WITNESSES_DISAGREE: (
+        "Die Blockchain-Knoten dieser Prüfstelle widersprechen sich; die Echtheit konnte nicht geprüft werden. "
+        "Bitte später erneut versuchen.",
+        "This verifier's blockchain nodes contradict each other; authenticity could not be checked. "
+        "Please try again later.",
+    ),
     Reason.INTERNAL_ERROR: (
         "Bei der Prüfung ist ein interner Fehler aufgetreten.",
         "An internal error occurred during the check.",

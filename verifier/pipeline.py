@@ -17,6 +17,7 @@ from verifier.checks import ChainFacts, invalid, result, skipped
 from verifier.qr_image import qr_texts
 from verifier.result import CheckResult, Reason, Status, Verdict, VerificationResult
 from verifier.trust import TrustedEntry, TrustList
+from verifier.witnesses import Witnesses, WitnessesDisagree
 
 ORDER = (
     "format", "registry", "integrity", "notarisation-update", "inclusion",
@@ -49,6 +50,7 @@ class Verifier:
         self._now = now
         self._registries: dict[tuple[int, str], Registry] = {}
         self._lock = threading.Lock()
+        self.witnesses = Witnesses()
         self._read_facts = facts_reader or self._read_facts_from_chain
 
     def registry_for(self, entry: TrustedEntry) -> Registry:
@@ -59,7 +61,7 @@ class Verifier:
             return self._registries[key]
 
     def _read_facts_from_chain(self, entry: TrustedEntry, proof: Proof) -> ChainFacts:
-        return read_facts(self.registry_for(entry), proof)
+        return self.witnesses.facts(entry, proof)  # every endpoint of the entry, agreeing (verifier/witnesses.py)
 
     # ------------------------------------------------------------------ inputs
 
@@ -165,6 +167,10 @@ class Verifier:
             return None
         try:
             facts = self._read_facts(entry, proof)
+        except WitnessesDisagree as exc:
+            detail = f"({exc})"
+            out.update({n: result(n, Status.ERROR, Reason.WITNESSES_DISAGREE, detail, detail) for n in chain_checks})
+            return None
         except ChainError as exc:
             detail = f"({exc})"
             out.update({n: result(n, Status.ERROR, Reason.CHAIN_UNREACHABLE, detail, detail) for n in chain_checks})

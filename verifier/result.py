@@ -67,6 +67,7 @@ class Reason(enum.StrEnum):
     EXPIRED = "expired"
     # undecidable
     CHAIN_UNREACHABLE = "chain-unreachable"
+    WITNESSES_DISAGREE = "witnesses-disagree"  # the trusted registry's RPC endpoints gave different answers
     INTERNAL_ERROR = "internal-error"
 
 

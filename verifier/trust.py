@@ -4,7 +4,7 @@ so a proof is only as good as the registry it points to: anything outside this l
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from notary import localchain
 from notary.config import Settings, TrustedRegistry
@@ -13,11 +13,28 @@ from notary.errors import ConfigError
 
 @dataclass(frozen=True, slots=True)
 class TrustedEntry:
+    """One trusted registry. ``rpc_url`` is the first endpoint; ``rpc_urls`` (when given) all of them."""
+
     name: str
     chain_id: int
     address: str
     rpc_url: str
     production: bool
+    rpc_urls: tuple[str, ...] = field(default=())
+    quorum: int | None = None
+
+    @property
+    def endpoints(self) -> tuple[str, ...]:
+        return self.rpc_urls or (self.rpc_url,)
+
+    @property
+    def needed(self) -> int:
+        """Identical answers required: the configured quorum, else a majority of the endpoints (one of one,
+        two of two or three, three of four or five). A majority means two groups of answers can never both
+        reach it, and a minority of broken or lying nodes cannot decide alone."""
+        if self.quorum is not None:
+            return min(self.quorum, len(self.endpoints))
+        return len(self.endpoints) // 2 + 1
 
 
 class TrustList:
@@ -43,9 +60,16 @@ class TrustList:
 
 
 def _entry(trusted: TrustedRegistry, settings: Settings) -> TrustedEntry:
-    url = trusted.rpc_url
-    if url == "local":
-        chain = localchain.running(settings.data_path)
-        # an unreachable local chain is decided later as ERROR (undecidable), not here
-        url = chain.url if chain else "http://127.0.0.1:1"
-    return TrustedEntry(trusted.name, trusted.chain_id, trusted.address, url, trusted.production)
+    urls = tuple(_resolve(url, settings) for url in trusted.endpoints)
+    return TrustedEntry(
+        trusted.name, trusted.chain_id, trusted.address, urls[0], trusted.production,
+        rpc_urls=urls, quorum=trusted.quorum,
+    )  # fmt: skip
+
+
+def _resolve(url: str, settings: Settings) -> str:
+    if url != "local":
+        return url
+    chain = localchain.running(settings.data_path)
+    # an unreachable local chain is decided later as ERROR (undecidable), not here
+    return chain.url if chain else "http://127.0.0.1:1"

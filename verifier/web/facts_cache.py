@@ -2,8 +2,13 @@
 
 Correctness rule: a cached answer is never older than the latest block this process has seen. The cache key
 contains that block number; when the chain moves on, every key changes and the next request reads afresh.
-The latest block is re-read at most every ``poll_seconds`` (one cheap ``eth_blockNumber`` per registry),
-so a revocation shows within one block plus ``poll_seconds``. Reads for a key that is being fetched wait
+The latest block is re-read at most every ``poll_seconds`` (one cheap ``eth_blockNumber`` per endpoint),
+so a revocation shows within one block plus ``poll_seconds``.
+
+Witnesses (verifier/witnesses.py): with several endpoints per registry, both parts of the key come from the
+quorum, never from one node. The facts are those all answering endpoints agreed on (a disagreement raises and
+is not cached), and the block is one that ``needed`` endpoints have reached: a single node announcing a block
+far in the future cannot freeze the key and so hide a later revocation. Reads for a key that is being fetched wait
 for that fetch instead of sending the same calls again (a burst of requests for one document costs one read).
 
 Path independence: the key names the document (root, leaf), not its Merkle path, and the contract's

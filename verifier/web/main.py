@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from notary.config import Settings, load_settings
 from notary.core import Proof
 from verifier.checks import ChainFacts
-from verifier.pipeline import Verifier, read_facts
+from verifier.pipeline import Verifier
 from verifier.trust import TrustedEntry, TrustList
 from verifier.web import errors
 from verifier.web.config import WebConfig
@@ -39,9 +39,9 @@ def cached_verifier(trust: TrustList, config: WebConfig) -> tuple[Verifier, Bloc
     verifier: Verifier
 
     def read(entry: TrustedEntry, proof: Proof) -> ChainFacts:
-        return read_facts(verifier.registry_for(entry), proof)
+        return verifier.witnesses.facts(entry, proof)  # the quorum's answer is what gets cached
 
-    clock = BlockClock(lambda entry: verifier.registry_for(entry).block_number(), config.block_poll_seconds)
+    clock = BlockClock(lambda entry: verifier.witnesses.block_number(entry), config.block_poll_seconds)
     verifier = Verifier(trust, facts_reader=CachedFacts(read, clock, config.facts_cache_entries))
     return verifier, clock
 
@@ -59,7 +59,7 @@ def create_app(
         verifier, clock = cached_verifier(TrustList.from_settings(settings or load_settings()), config)
     else:
         injected = verifier
-        clock = BlockClock(lambda entry: injected.registry_for(entry).block_number(), config.block_poll_seconds)
+        clock = BlockClock(lambda entry: injected.witnesses.block_number(entry), config.block_poll_seconds)
     # pypdf logs what it finds odd in a file, sometimes quoting it: uploaded content must not reach the logs
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 

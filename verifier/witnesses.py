@@ -1,0 +1,161 @@
+"""More than one witness for the chain: the same facts read from several RPC endpoints, believed only when
+enough of them give the identical answer.
+
+Why: a node that answers with the trusted chain id and runs a registry at the trusted address can say anything
+(it only has to be a chain of its own). One node operator must not decide a verdict. Rules (docs/witnesses.md):
+
+- every endpoint of a trusted registry is asked, in parallel, each RPC call with a timeout and all of them
+  within one total deadline;
+- an answer counts only if it came back in time; at least ``entry.needed`` answers are required;
+- any two answers that differ make the facts undecidable (:class:`WitnessesDisagree`, shown as ERROR): a
+  disagreement means a node is lying, broken or lagging, and a majority vote would let the verifier's own
+  guess stand in for evidence. Disagreement can never yield VALID;
+- an endpoint on another chain id is reported as such (the pipeline's WRONG_CHAIN), never outvoted.
+
+Public messages name witnesses by number, never by URL: endpoint URLs often carry API keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from notary.chain import Registry, connect
+from notary.core import Proof
+from notary.errors import ChainError
+from verifier.checks import ChainFacts
+from verifier.trust import TrustedEntry
+
+T = TypeVar("T")
+LOG = logging.getLogger("verifier.witnesses")
+
+RPC_TIMEOUT_SECONDS = 5.0  # one JSON-RPC call to one node
+DEADLINE_SECONDS = 8.0  # all witnesses together; a slow node costs this at most, a dead one its connect time
+
+
+class WitnessesDisagree(ChainError):
+    """Two endpoints of one trusted registry gave different answers: nothing can be decided from them."""
+
+
+class Witnesses:
+    """Reads chain facts for a trusted registry from all its endpoints and returns the agreed answer."""
+
+    def __init__(
+        self,
+        *,
+        rpc_timeout: float = RPC_TIMEOUT_SECONDS,
+        deadline: float = DEADLINE_SECONDS,
+        max_workers: int = 32,
+        read_facts: Callable[[Registry, Proof], ChainFacts] | None = None,
+    ) -> None:
+        self._rpc_timeout = rpc_timeout
+        self._deadline = deadline
+        self._max_workers = max_workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._registries: dict[tuple[str, str], Registry] = {}
+        self._lock = threading.Lock()
+        self._read_facts = read_facts
+
+    def registry(self, url: str, address: str) -> Registry:
+        key = (url, address.lower())
+        with self._lock:
+            if key not in self._registries:
+                self._registries[key] = Registry(connect(url, timeout=self._rpc_timeout), address)
+            return self._registries[key]
+
+    def facts(self, entry: TrustedEntry, proof: Proof) -> ChainFacts:
+        """The facts all answering endpoints agree on; raises ChainError (too few answers) or
+        WitnessesDisagree. An answer from another chain id is returned as is, for the pipeline to refuse."""
+        read = self._read_facts or _default_read_facts
+        answers = self._ask(entry, lambda registry: read(registry, proof))
+        for answer in answers.values():
+            if answer.node_chain_id != entry.chain_id:
+                return answer
+        return _agreed(entry, answers, "facts")
+
+    def block_number(self, entry: TrustedEntry) -> int:
+        """A block at least ``needed`` witnesses have reached: one node claiming a far-future block cannot pin
+        a cache keyed by block number, and one lagging node does not hold it back."""
+        answers = self._ask(entry, lambda registry: registry.block_number())
+        _enough(entry, answers)
+        return sorted(answers.values(), reverse=True)[entry.needed - 1]
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------ asking
+
+    def _ask(self, entry: TrustedEntry, question: Callable[[Registry], T]) -> dict[int, T]:
+        """Answers by witness number (1-based); endpoints that failed or missed the deadline are left out."""
+        urls = entry.endpoints
+        if len(urls) == 1:
+            # one endpoint: no thread hop, the RPC timeout bounds it; its error is the error
+            return {1: question(self.registry(urls[0], entry.address))}
+        pool = self._executor()
+        futures: dict[Future[T], int] = {}
+        for number, url in enumerate(urls, start=1):
+            futures[pool.submit(self._one, url, entry.address, question)] = number
+        done, pending = wait(futures, timeout=self._deadline)
+        for future in pending:
+            future.cancel()
+        answers: dict[int, T] = {}
+        for future, number in futures.items():
+            if future not in done:
+                _note(entry, number, urls[number - 1], "no answer before the deadline")
+                continue
+            error = future.exception()
+            if error is not None:
+                _note(entry, number, urls[number - 1], str(error))
+                continue
+            answers[number] = future.result()
+        return answers
+
+    def _one(self, url: str, address: str, question: Callable[[Registry], T]) -> T:
+        return question(self.registry(url, address))
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix="witness")
+            return self._pool
+
+
+def _default_read_facts(registry: Registry, proof: Proof) -> ChainFacts:
+    from verifier.pipeline import read_facts  # the pipeline owns what "the facts" are; imported late (cycle)
+
+    return read_facts(registry, proof)
+
+
+def _enough(entry: TrustedEntry, answers: dict[int, T]) -> None:
+    if len(answers) < entry.needed:
+        raise ChainError(f"only {len(answers)} of {len(entry.endpoints)} chain nodes answered, {entry.needed} needed")
+
+
+def _agreed(entry: TrustedEntry, answers: dict[int, T], what: str) -> T:
+    _enough(entry, answers)
+    groups: list[tuple[T, list[int]]] = []
+    for number, answer in sorted(answers.items()):
+        for value, members in groups:
+            if value == answer:
+                members.append(number)
+                break
+        else:
+            groups.append((answer, [number]))
+    if len(groups) > 1:
+        sizes = " / ".join(", ".join(str(n) for n in members) for _, members in groups)
+        LOG.warning("witnesses of %r disagree about the %s: groups of nodes %s", entry.name, what, sizes)
+        raise WitnessesDisagree(f"the chain nodes disagree (nodes {sizes} of {len(entry.endpoints)})")
+    return groups[0][0]
+
+
+def _note(entry: TrustedEntry, number: int, url: str, why: str) -> None:
+    # scheme and host only: a path or query may hold an API key
+    parts = urlsplit(url)
+    LOG.warning("witness %d (%s://%s) of %r: %s", number, parts.scheme, parts.hostname, entry.name, why)
