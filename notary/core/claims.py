@@ -5,8 +5,9 @@ document by the leaf. Their digest is ``keccak256(canonical_encoding)``, where t
 Solidity's ``abi.encode`` of a fixed tuple (see :meth:`Claims.canonical_bytes`): every Ethereum library
 can produce it, and there is exactly one encoding per value.
 
-Text is NFC-normalised Unicode without control, line-separator or bidi-override characters, and without
-surrounding whitespace, so two claims that *look* the same are the same bytes. The constructor rejects
+Text follows the rules of :mod:`notary.core.text_rules` (docs/proof-format.md §3.2): NFC, nothing
+invisible, single U+0020 spaces, a bounded number of combining marks, so two claims that *look* the same are
+the same bytes. The constructor rejects
 anything else (a proof carrying non-canonical text was not made by a conforming issuer);
 :meth:`Claims.create` is the forgiving entry point for issuers that normalises first.
 """
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from notary.core import _cbor, _json
+from notary.core import _cbor, _json, text_rules
+from notary.core.format_errors import NonCanonicalError, UnknownFieldError
 from notary.core.hashing import Digest32, keccak256
 from notary.errors import FormatError
 
@@ -40,11 +41,9 @@ MAX_ISSUER_REF_CHARS = 64
 MAX_JSON_BYTES = 8 * 1024
 MAX_COMPACT_BYTES = 2 * 1024
 
+_JSON_KEYS = frozenset({"doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref"})
 _SLUG = re.compile(r"[a-z0-9-]{1,32}", re.ASCII)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-# Bidi embedding/override/isolate controls can make a name render differently from its code points.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-_BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def _check_text(name: str, value: object, max_chars: int) -> str:
@@ -54,14 +53,7 @@ def _check_text(name: str, value: object, max_chars: int) -> str:
         raise FormatError(f"claims field {name!r} must not be empty")
     if len(value) > max_chars:
         raise FormatError(f"claims field {name!r} is too long: {len(value)} characters (limit {max_chars})")
-    for ch in value:
-        if unicodedata.category(ch) in _BAD_CATEGORIES or ch in _BIDI_CONTROLS:
-            raise FormatError(f"claims field {name!r} contains a control character U+{ord(ch):04X}")
-    if value.strip() != value:
-        raise FormatError(f"claims field {name!r} has leading or trailing whitespace")
-    if not unicodedata.is_normalized("NFC", value):
-        raise FormatError(f"claims field {name!r} is not NFC-normalised")
-    return value
+    return text_rules.check_text(f"claims field {name!r}", value)
 
 
 def _date_int(d: _dt.date) -> int:
@@ -139,10 +131,11 @@ class Claims:
         valid_until: _dt.date | None = None,
         issuer_ref: str | None = None,
     ) -> Claims:
-        """Issuer-side constructor: NFC-normalises and strips the text fields, maps ``""`` to ``None``."""
+        """Issuer-side constructor: normalises the text fields (NFC, white space runs as one space, trimmed;
+        :func:`notary.core.text_rules.normalise`), maps ``""`` to ``None``; refuses what is still not allowed."""
 
         def norm(s: str) -> str:
-            return unicodedata.normalize("NFC", s).strip() if isinstance(s, str) else s
+            return text_rules.normalise(s) if isinstance(s, str) else s
 
         ref = norm(issuer_ref) if issuer_ref is not None else None
         return cls(
@@ -205,12 +198,19 @@ class Claims:
 
     @classmethod
     def from_json_dict(cls, data: Mapping[str, Any]) -> Claims:
-        """Parse the JSON object; unknown keys are ignored, ``null`` counts as absent for optional keys."""
+        """Parse the JSON object. Only the members of §3 are allowed, and an optional one is either present
+        with a value or absent (no ``null``): anything else would be bytes nobody signed."""
         if not isinstance(data, Mapping):
             raise FormatError("claims must be a JSON object")
+        unknown = sorted(str(k) for k in data if k not in _JSON_KEYS)
+        if unknown:
+            raise UnknownFieldError(f"claims member {unknown[0]!r} is not defined in this format version")
         for key in ("doc_type", "title", "holder", "issued_on"):
             if key not in data:
                 raise FormatError(f"claims field {key!r} is missing")
+        for key in ("valid_until", "issuer_ref"):
+            if key in data and data[key] is None:
+                raise NonCanonicalError(f"claims field {key!r} is null: leave an absent field out")
         valid = data.get("valid_until")
         ref = data.get("issuer_ref")
         return cls(

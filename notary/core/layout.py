@@ -15,13 +15,16 @@ from typing import Any
 
 from eth_abi.abi import encode as abi_encode
 
+from notary.core.format_errors import UnknownFieldError
 from notary.core.hashing import Digest32, raw_keccak256
+from notary.core.text_rules import check_text
 from notary.errors import FormatError
 
 STAMP_VERSION = 1
 PLACEMENT_TAG = "notary.stamp.v1"
 _ECLS = ("L", "M", "Q", "H")
 _MAX_CAPTION = 200
+_JSON_KEYS = frozenset({"stamp_version", "page", "x", "y", "size", "caption", "qr_version", "qr_ecl", "qr_mask"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,10 @@ class StampLayout:
                 raise FormatError(f"stamp {name} out of range: {value}")
         if not 36 <= self.size <= 1440:
             raise FormatError(f"stamp size out of range: {self.size} pt")
-        if len(self.caption) > _MAX_CAPTION or any(ord(c) < 0x20 for c in self.caption):
-            raise FormatError("stamp caption too long or has control characters")
+        if not isinstance(self.caption, str) or len(self.caption) > _MAX_CAPTION:
+            raise FormatError(f"stamp caption must be a string of at most {_MAX_CAPTION} characters")
+        if self.caption:  # empty: no caption line; otherwise the claims' text rules (§3.2), it is read as one
+            check_text("stamp caption", self.caption)
         if not 1 <= self.qr_version <= 40:
             raise FormatError(f"QR version out of range: {self.qr_version}")
         if self.qr_ecl not in _ECLS:
@@ -82,9 +87,12 @@ class StampLayout:
 
     @classmethod
     def from_json_dict(cls, data: Mapping[str, Any]) -> StampLayout:
-        """Parse the JSON object; unknown keys are ignored (forward compatible), missing or mistyped ones raise."""
+        """Parse the JSON object; unknown (unsigned) keys, missing or mistyped ones raise."""
         if not isinstance(data, Mapping):
             raise FormatError("stamp layout must be a JSON object")
+        unknown = sorted(str(k) for k in data if k not in _JSON_KEYS)
+        if unknown:
+            raise UnknownFieldError(f"stamp layout member {unknown[0]!r} is not defined in this format version")
         ints = ("stamp_version", "page", "x", "y", "size", "qr_version", "qr_mask")
         values: dict[str, Any] = {}
         for key in ints:

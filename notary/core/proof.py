@@ -15,8 +15,9 @@ Two encodings (docs/proof-format.md is the normative text):
   verification does not need (stamp layout, original PDF length, minor version). Instead of the PDF's SHA-256
   and stamp layout it carries their commitment ``document`` (see :mod:`notary.core.leaves`).
 
-Versioning: ``major.minor``. A reader rejects an unknown major version, accepts any minor version of a known
-major, and ignores fields it does not know; minor versions only ever add optional fields.
+Versioning (docs/proof-format.md §10): ``major.minor``. Nothing is ignored: a member or key the proof's version
+does not define, or a version this reader does not know (a higher minor included), makes the proof unreadable
+with its own error code (:mod:`notary.core.format_errors`) — bytes nobody signed never ride along.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from notary.core.eip712 import (
     parse_signature,
     recover_batch_signer,
 )
+from notary.core.format_errors import NonCanonicalError, UnknownFieldError, UnsupportedVersionError
 from notary.core.hashing import Digest32, Salt, parse_hex_bytes
 from notary.core.layout import StampLayout
 from notary.core.leaves import document_commitment, leaf_hash
@@ -65,6 +67,17 @@ MAX_COMPACT_BYTES = 2800
 
 # Compact (CBOR) map keys. Add, never renumber.
 K_MAJOR, K_CHAIN, K_REGISTRY, K_DOCUMENT, K_CLAIMS, K_SALT, K_MERKLE, K_SIG, K_ISSUED_AT, K_COUNT = range(10)
+K_MINOR = 10
+"""Reserved for the minor version (§10): absent in 1.0; a later minor writes it, so a 1.0 reader refuses it as
+unsupported rather than reading a proof whose new keys it cannot check."""
+
+_JSON_REQUIRED = (
+    "chain_id", "registry", "root", "claims", "salt", "merkle_proof", "issuer", "signature", "issued_at",
+    "document_count",
+)  # fmt: skip
+_JSON_OPTIONAL = ("original_length", "document_hash", "stamp", "document")
+_JSON_KEYS = frozenset({"type", "version", *_JSON_REQUIRED, *_JSON_OPTIONAL})
+_LOWER_HEX = re.compile(r"0x[0-9a-f]*", re.ASCII)
 
 _VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})", re.ASCII)
 
@@ -76,7 +89,7 @@ class FormatVersion:
 
     def __post_init__(self) -> None:
         if self.major != FORMAT_MAJOR:
-            raise FormatError(
+            raise UnsupportedVersionError(
                 f"unsupported proof format version {self.major}.{self.minor} (this software reads {FORMAT_MAJOR}.x)"
             )
         if type(self.minor) is not int or not 0 <= self.minor <= 999999:
@@ -94,6 +107,15 @@ class FormatVersion:
 
 
 CURRENT_VERSION = FormatVersion(FORMAT_MAJOR, FORMAT_MINOR)
+
+
+def _known(version: FormatVersion) -> FormatVersion:
+    # A higher minor adds fields this reader cannot check; reading around them would leave them unsigned.
+    if version.minor > FORMAT_MINOR:
+        raise UnsupportedVersionError(
+            f"unsupported proof format version {version} (this software reads up to {CURRENT_VERSION})"
+        )
+    return version
 
 
 def _int_field(name: str, value: object, low: int, high: int) -> int:
@@ -265,22 +287,18 @@ class Proof:
             raise FormatError(f'not a proof: JSON member "type" must be "{JSON_TYPE}"')
         if "version" not in data:
             raise FormatError('proof field "version" is missing')
-        version = FormatVersion.parse(data["version"])
-        required = (
-            "chain_id",
-            "registry",
-            "root",
-            "claims",
-            "salt",
-            "merkle_proof",
-            "issuer",
-            "signature",
-            "issued_at",
-            "document_count",
-        )
-        for key in required:
+        version = _known(FormatVersion.parse(data["version"]))
+        unknown = sorted(str(k) for k in data if k not in _JSON_KEYS)
+        if unknown:
+            raise UnknownFieldError(f"proof member {unknown[0]!r} is not defined in format version {version}")
+        for key in _JSON_REQUIRED:
             if key not in data:
                 raise FormatError(f"proof field {key!r} is missing")
+        for key in _JSON_OPTIONAL:
+            if key in data and data[key] is None:
+                raise NonCanonicalError(f"proof field {key!r} is null: leave an absent field out")
+        if "document" in data and ("document_hash" in data or "stamp" in data):
+            raise NonCanonicalError("proof field 'document' is written only when 'document_hash' and 'stamp' are not")
         siblings = data["merkle_proof"]
         if not isinstance(siblings, list):
             raise FormatError("proof field 'merkle_proof' must be a list of hex strings")
@@ -292,7 +310,7 @@ class Proof:
         document = data.get("document")
         return cls(
             chain_id=_int_field("chain_id", data["chain_id"], 1, MAX_SAFE_INTEGER),
-            registry=parse_address(data["registry"], "registry address"),
+            registry=_eip55("registry address", data["registry"]),
             root=Digest32.from_hex(_hex_str("root", data["root"])),
             document_hash=(
                 Digest32.from_hex(_hex_str("document_hash", document_hash)) if document_hash is not None else None
@@ -301,7 +319,7 @@ class Proof:
             claims=Claims.from_json_dict(data["claims"]),
             salt=Salt.from_hex(_hex_str("salt", data["salt"])),
             merkle_proof=MerkleProof.from_siblings(Digest32.from_hex(_hex_str("merkle_proof[]", s)) for s in siblings),
-            issuer=parse_address(data["issuer"], "issuer address"),
+            issuer=_eip55("issuer address", data["issuer"]),
             signature=parse_hex_bytes(_hex_str("signature", data["signature"]), 65, "signature"),
             issued_at=_int_field("issued_at", data["issued_at"], 0, MAX_SAFE_INTEGER),
             document_count=_int_field("document_count", data["document_count"], 1, 2**24 - 1),
@@ -349,13 +367,19 @@ class Proof:
             raise FormatError("compact proof must be a CBOR map")
         if not all(type(k) is int for k in obj):
             raise FormatError("compact proof map keys must be integers")
+        major = obj.get(K_MAJOR)
+        if type(major) is not int:
+            raise FormatError("compact proof field 0 (major version) must be an integer")
+        minor = obj.get(K_MINOR, 0)
+        if type(minor) is not int or (K_MINOR in obj and minor == 0):
+            raise NonCanonicalError(f"compact proof field {K_MINOR} (minor version) must be an integer above 0")
+        version = _known(FormatVersion(major, minor))
+        unknown = sorted(k for k in obj if not 0 <= k <= K_COUNT)
+        if unknown:
+            raise UnknownFieldError(f"compact proof field {unknown[0]} is not defined in format version {version}")
         for key in range(10):
             if key not in obj:
                 raise FormatError(f"compact proof field {key} is missing")
-        major = obj[K_MAJOR]
-        if type(major) is not int:
-            raise FormatError("compact proof field 0 (major version) must be an integer")
-        version = FormatVersion(major, 0)
         document = Digest32(_bytes_field(obj, K_DOCUMENT, "document"))
         claims = Claims.from_compact_obj(obj[K_CLAIMS])
         salt = Salt(_bytes_field(obj, K_SALT, "salt"))
@@ -388,7 +412,19 @@ class Proof:
 def _hex_str(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise FormatError(f"proof field {name!r} must be a hex string, not {type(value).__name__}")
+    if value.startswith("0x") and not _LOWER_HEX.fullmatch(value) and _LOWER_HEX.fullmatch(value.lower()):
+        raise NonCanonicalError(f"proof field {name!r} must be written in lower-case hex")
     return value
+
+
+def _eip55(what: str, value: object) -> ChecksumAddress:
+    """JSON addresses have one spelling, EIP-55 (§1): all-lower, all-upper or a wrong mix is a second one."""
+    if isinstance(value, str) and value.startswith("0x"):
+        address = parse_address(value.lower(), what)
+        if address != value:
+            raise NonCanonicalError(f"{what} has a wrong EIP-55 checksum: {value} (EIP-55 form: {address})")
+        return address
+    return parse_address(value, what)
 
 
 def _bytes_field(obj: Mapping[int, Any], key: int, name: str) -> bytes:

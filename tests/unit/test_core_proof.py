@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -15,11 +16,12 @@ from hypothesis import strategies as st
 from notary.core import _cbor
 from notary.core.claims import Claims
 from notary.core.eip712 import Batch, BatchDomain, sign_batch
+from notary.core.format_errors import error_code
 from notary.core.hashing import Digest32, Salt, keccak256
 from notary.core.layout import StampLayout
 from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleTree
-from notary.core.proof import MAX_COMPACT_BYTES, FormatVersion, Proof
+from notary.core.proof import K_MINOR, MAX_COMPACT_BYTES, FormatVersion, Proof
 from notary.errors import FormatError
 
 KEY = bytes(keccak256(b"notary test vector key 1"))
@@ -96,15 +98,30 @@ def test_json_is_canonical_and_stable() -> None:
     assert Proof.from_json(pretty).to_json() == data
 
 
-def test_json_accepts_higher_minor_and_unknown_fields() -> None:
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (lambda d: d.update(version="1.7"), "unsupported-version"),
+        (lambda d: d.update(version="2.0"), "unsupported-version"),
+        (lambda d: d.update(future={"x": 1}), "unknown-field"),
+        (lambda d: d["claims"].update(grade="Gefälscht: Note 1,0"), "unknown-field"),
+        (lambda d: d["stamp"].update(future="y"), "unknown-field"),
+        (lambda d: d.update(original_length=None), "non-canonical"),
+        (lambda d: d.update(document="0x" + "00" * 32), "non-canonical"),
+        (lambda d: d.update(root=d["root"].upper().replace("0X", "0x")), "non-canonical"),
+        (lambda d: d.update(registry=d["registry"].lower()), "non-canonical"),
+        (lambda d: d.update(issuer="0x" + d["issuer"][2:].upper()), "non-canonical"),
+        (lambda d: d["claims"].update(holder="Lena\u200bMüller"), "disallowed-text"),
+    ],
+)
+def test_json_refuses_what_nobody_signed(change: Callable[[dict[str, Any]], None], code: str) -> None:
+    """Nothing unsigned: an unknown member, a higher version, a second spelling is an error with its own code."""
     p = _batch(5)[0][1]
     d = json.loads(p.to_json())
-    d.update({"version": "1.7", "future": {"x": 1}})
-    d["claims"]["future"] = True
-    d["stamp"]["future"] = "y"
-    parsed = Proof.from_json(json.dumps(d).encode())
-    assert parsed.version == FormatVersion(1, 7)
-    assert replace(parsed, version=p.version) == p
+    change(d)
+    with pytest.raises(FormatError) as info:
+        Proof.from_json(json.dumps(d, ensure_ascii=False).encode())
+    assert error_code(info.value) == code
 
 
 def test_json_without_pdf_fields() -> None:
@@ -122,11 +139,22 @@ def test_compact_leaves_out_derived_fields() -> None:
     assert bytes.fromhex(p.issuer[2:]) not in obj.values()
 
 
-def test_compact_ignores_unknown_integer_keys() -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        (11, "Gefälscht: Note 1,0", "unknown-field"),
+        (99, b"future", "unknown-field"),
+        (K_MINOR, 1, "unsupported-version"),
+        (K_MINOR, 0, "non-canonical"),
+    ],
+)
+def test_compact_refuses_unknown_keys(key: int, value: object, code: str) -> None:
     p = _batch(5)[0][1]
-    obj = p.to_compact_obj()
-    obj[99] = b"future"
-    assert Proof.from_compact(_cbor.dumps(obj)) == p.for_qr()
+    obj: dict[int, Any] = p.to_compact_obj()
+    obj[key] = value
+    with pytest.raises(FormatError) as info:
+        Proof.from_compact(_cbor.dumps(obj))
+    assert error_code(info.value) == code
 
 
 @given(st.data())
