@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from notary.chain import Registry, connect
@@ -17,7 +18,7 @@ from verifier.checks import ChainFacts, invalid, result, skipped
 from verifier.qr_image import qr_texts
 from verifier.result import CheckResult, Reason, Status, Verdict, VerificationResult
 from verifier.trust import TrustedEntry, TrustList
-from verifier.witnesses import Witnesses, WitnessesDisagree
+from verifier.witnesses import WitnessError, Witnesses
 
 ORDER = (
     "format", "registry", "integrity", "notarisation-update", "inclusion",
@@ -63,89 +64,37 @@ class Verifier:
     def _read_facts_from_chain(self, entry: TrustedEntry, proof: Proof) -> ChainFacts:
         return self.witnesses.facts(entry, proof)  # every endpoint of the entry, agreeing (verifier/witnesses.py)
 
-    # ------------------------------------------------------------------ inputs
+    # ------------------------------------------------------------------ inputs (in-process: parse, then chain)
 
     def verify_pdf(self, pdf: bytes) -> VerificationResult:
         """A notarised PDF: the proof is read from its attachment."""
-        try:
-            proof_json = read_attached_proof(pdf)
-        except PdfError:
-            return _format_failure("pdf", Reason.UNREADABLE_PDF)
-        if proof_json is None:
-            return _format_failure("pdf", Reason.NO_PROOF)
-        try:
-            proof = Proof.from_json(proof_json)
-        except FormatError as exc:
-            return _format_failure("pdf", Reason.MALFORMED_PROOF, str(exc))
-        if proof.original_length is None or proof.stamp is None:
-            return _format_failure("pdf", Reason.MALFORMED_PROOF, "no original length or stamp layout")
-        if proof.to_json() != proof_json:
-            # the attachment is shown by any PDF viewer: extra members or another spelling would be unsigned text
-            return _format_failure("pdf", Reason.MALFORMED_PROOF, "the embedded proof is not in canonical form")
-        return self._run("pdf", proof, pdf=pdf, proof_json=proof_json)
+        return self.finish(prepare_pdf(self.trust, pdf))
 
     def verify_pdf_with_proof(self, pdf: bytes, proof_json: bytes) -> VerificationResult:
         """An original (un-stamped) PDF with its proof in a separate file."""
-        try:
-            proof = Proof.from_json(proof_json)
-        except FormatError as exc:
-            return _format_failure("pdf+proof", Reason.MALFORMED_PROOF, str(exc))
-        if proof.document_hash is None:
-            return _format_failure("pdf+proof", Reason.MALFORMED_PROOF, "the proof does not name the PDF's hash")
-        return self._run("pdf+proof", proof, pdf=pdf)
+        return self.finish(prepare_pdf_with_proof(self.trust, pdf, proof_json))
 
     def verify_payload(self, text: str) -> VerificationResult:
         """The text of a QR code (as a scanner app shows it)."""
-        try:
-            proof = decode_qr_text(text)
-        except FormatError as exc:
-            return _format_failure("qr", Reason.NOT_A_NOTARY_QR, str(exc))
-        return self._run("qr", proof)
+        return self.finish(prepare_payload(self.trust, text))
 
     def verify_image(self, image: bytes) -> VerificationResult:
         """A photo or scan containing the QR code."""
-        try:
-            texts = qr_texts(image)
-        except FormatError as exc:
-            return _format_failure("qr", Reason.NO_QR_CODE, str(exc))
-        if not texts:
-            return _format_failure("qr", Reason.NO_QR_CODE)
-        last = None
-        for text in texts:
-            last = self.verify_payload(text)
-            if last.check("format").status is Status.VALID:
-                return last
-        assert last is not None
-        return last
+        return self.finish(prepare_image(self.trust, image))
 
-    # ------------------------------------------------------------------ the pipeline
+    # ------------------------------------------------------------------ the chain stage
 
-    def _run(
-        self, source: str, proof: Proof, *, pdf: bytes | None = None, proof_json: bytes | None = None
-    ) -> VerificationResult:
-        out: dict[str, CheckResult] = {"format": checks.ok("format")}
+    def finish(self, prepared: Prepared) -> VerificationResult:
+        """The chain checks and the verdict for what the parse stage found. Touches no uploaded bytes: only the
+        parsed proof and the parse stage's check results (so it may run where untrusted input must not)."""
+        if prepared.failure is not None:
+            return prepared.failure
+        proof = prepared.proof
+        assert proof is not None
+        out = dict(prepared.checks)
+        # judged again here: the chain is read for this process's trust list, whatever the parse stage said
         out["registry"], entry = _guard("registry", lambda: checks.check_registry(proof, self.trust))
-        if source == "pdf":
-            assert pdf is not None and proof_json is not None
-            out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_notarised(pdf, proof))
-            # Regenerating the update parses the original prefix: only for a prefix that is what a proof naming
-            # a trusted registry says was anchored, so a crafted file cannot make us parse whatever it likes.
-            if out["integrity"].status is Status.VALID and out["registry"].status is Status.VALID:
-                out["notarisation-update"] = _guard1(
-                    "notarisation-update", lambda: checks.check_update(pdf, proof, proof_json)
-                )
-            else:
-                out["notarisation-update"] = skipped("notarisation-update", Reason.NOT_REACHED)
-        elif source == "pdf+proof":
-            assert pdf is not None
-            out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_original(pdf, proof))
-            out["notarisation-update"] = skipped("notarisation-update")
-        else:
-            out["integrity"] = skipped("integrity")
-            out["notarisation-update"] = skipped("notarisation-update")
-        out["inclusion"] = _guard1("inclusion", lambda: checks.check_inclusion(proof))
         out["expiry"] = checks.check_expiry(proof, self._now().astimezone(LOCAL_TIME).date())
-
         facts = self._chain_checks(proof, entry, out)
         ordered = tuple(out[name] for name in ORDER)
         return VerificationResult(
@@ -154,7 +103,7 @@ class Verifier:
             issuer=_issuer_json(proof, facts),
             anchor=_anchor_json(proof, facts),
             claims=proof.claims.to_json_dict(),
-            source=source,
+            source=prepared.source,
             registry_name=entry.name if entry else None,
             production=entry.production if entry else None,
         )
@@ -167,9 +116,9 @@ class Verifier:
             return None
         try:
             facts = self._read_facts(entry, proof)
-        except WitnessesDisagree as exc:
+        except WitnessError as exc:
             detail = f"({exc})"
-            out.update({n: result(n, Status.ERROR, Reason.WITNESSES_DISAGREE, detail, detail) for n in chain_checks})
+            out.update({n: result(n, Status.ERROR, exc.reason, detail, detail) for n in chain_checks})
             return None
         except ChainError as exc:
             detail = f"({exc})"
@@ -188,6 +137,106 @@ class Verifier:
         for name, judge in judged.items():
             out[name] = _guard1(name, judge) if anchored else skipped(name, Reason.NOT_REACHED)
         return facts
+
+
+# ---------------------------------------------------------------------- the parse stage (untrusted bytes)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the parse stage found in the input: a final result when it failed before a usable proof was read,
+    else the proof and the checks that need no chain (format, registry, integrity, notarisation-update,
+    inclusion). Plain data, so it can come back from an isolated worker process (verifier/isolation.py)."""
+
+    source: str
+    proof: Proof | None = None
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    failure: VerificationResult | None = None
+
+
+def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
+    """A notarised PDF: the proof is read from its attachment."""
+    try:
+        proof_json = read_attached_proof(pdf)
+    except PdfError:
+        return _failed("pdf", Reason.UNREADABLE_PDF)
+    if proof_json is None:
+        return _failed("pdf", Reason.NO_PROOF)
+    try:
+        proof = Proof.from_json(proof_json)
+    except FormatError as exc:
+        return _failed("pdf", Reason.MALFORMED_PROOF, str(exc))
+    if proof.original_length is None or proof.stamp is None:
+        return _failed("pdf", Reason.MALFORMED_PROOF, "no original length or stamp layout")
+    if proof.to_json() != proof_json:
+        # the attachment is shown by any PDF viewer: extra members or another spelling would be unsigned text
+        return _failed("pdf", Reason.MALFORMED_PROOF, "the embedded proof is not in canonical form")
+    return _prepare(trust, "pdf", proof, pdf=pdf, proof_json=proof_json)
+
+
+def prepare_pdf_with_proof(trust: TrustList, pdf: bytes, proof_json: bytes) -> Prepared:
+    """An original (un-stamped) PDF with its proof in a separate file."""
+    try:
+        proof = Proof.from_json(proof_json)
+    except FormatError as exc:
+        return _failed("pdf+proof", Reason.MALFORMED_PROOF, str(exc))
+    if proof.document_hash is None:
+        return _failed("pdf+proof", Reason.MALFORMED_PROOF, "the proof does not name the PDF's hash")
+    return _prepare(trust, "pdf+proof", proof, pdf=pdf)
+
+
+def prepare_payload(trust: TrustList, text: str) -> Prepared:
+    """The text of a QR code (as a scanner app shows it)."""
+    try:
+        proof = decode_qr_text(text)
+    except FormatError as exc:
+        return _failed("qr", Reason.NOT_A_NOTARY_QR, str(exc))
+    return _prepare(trust, "qr", proof)
+
+
+def prepare_image(trust: TrustList, image: bytes) -> Prepared:
+    """A photo or scan: the first QR code in it that is a notary QR."""
+    try:
+        texts = qr_texts(image)
+    except FormatError as exc:
+        return _failed("qr", Reason.NO_QR_CODE, str(exc))
+    last = _failed("qr", Reason.NO_QR_CODE)
+    for text in texts:
+        last = prepare_payload(trust, text)
+        if last.failure is None:
+            return last
+    return last
+
+
+def _prepare(
+    trust: TrustList, source: str, proof: Proof, *, pdf: bytes | None = None, proof_json: bytes | None = None
+) -> Prepared:
+    out: dict[str, CheckResult] = {"format": checks.ok("format")}
+    out["registry"], _ = _guard("registry", lambda: checks.check_registry(proof, trust))
+    if source == "pdf":
+        assert pdf is not None and proof_json is not None
+        out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_notarised(pdf, proof))
+        # Regenerating the update parses the original prefix: only for a prefix that is what a proof naming
+        # a trusted registry says was anchored, so a crafted file cannot make us parse whatever it likes.
+        if out["integrity"].status is Status.VALID and out["registry"].status is Status.VALID:
+            out["notarisation-update"] = _guard1(
+                "notarisation-update", lambda: checks.check_update(pdf, proof, proof_json)
+            )
+        else:
+            out["notarisation-update"] = skipped("notarisation-update", Reason.NOT_REACHED)
+    elif source == "pdf+proof":
+        assert pdf is not None
+        out["integrity"] = _guard1("integrity", lambda: checks.check_integrity_original(pdf, proof))
+        out["notarisation-update"] = skipped("notarisation-update")
+    else:
+        out["integrity"] = skipped("integrity")
+        out["notarisation-update"] = skipped("notarisation-update")
+    out["inclusion"] = _guard1("inclusion", lambda: checks.check_inclusion(proof))
+    return Prepared(source, proof, out)
+
+
+def _failed(source: str, reason: Reason, detail: str = "") -> Prepared:
+    return Prepared(source, failure=_format_failure(source, reason, detail))
 
 
 def verdict(results: tuple[CheckResult, ...]) -> Verdict:

@@ -10,7 +10,7 @@ Why: a node that answers with the trusted chain id and runs a registry at the tr
 - any two answers that differ make the facts undecidable (:class:`WitnessesDisagree`, shown as ERROR): a
   disagreement means a node is lying, broken or lagging, and a majority vote would let the verifier's own
   guess stand in for evidence. Disagreement can never yield VALID;
-- an endpoint on another chain id is reported as such (the pipeline's WRONG_CHAIN), never outvoted.
+- an endpoint on another chain id is reported as such (WRONG_CHAIN), never outvoted.
 
 Public messages name witnesses by number, never by URL: endpoint URLs often carry API keys.
 """
@@ -28,6 +28,7 @@ from notary.chain import Registry, connect
 from notary.core import Proof
 from notary.errors import ChainError
 from verifier.checks import ChainFacts
+from verifier.result import Reason
 from verifier.trust import TrustedEntry
 
 T = TypeVar("T")
@@ -37,8 +38,22 @@ RPC_TIMEOUT_SECONDS = 5.0  # one JSON-RPC call to one node
 DEADLINE_SECONDS = 8.0  # all witnesses together; a slow node costs this at most, a dead one its connect time
 
 
-class WitnessesDisagree(ChainError):
+class WitnessError(ChainError):
+    """The witnesses leave the facts undecidable, for ``reason``."""
+
+    reason = Reason.CHAIN_UNREACHABLE
+
+
+class WitnessesDisagree(WitnessError):
     """Two endpoints of one trusted registry gave different answers: nothing can be decided from them."""
+
+    reason = Reason.WITNESSES_DISAGREE
+
+
+class WitnessOnWrongChain(WitnessError):
+    """An endpoint serves another chain id than the trusted one: misconfigured or lying, never outvoted."""
+
+    reason = Reason.WRONG_CHAIN
 
 
 class Witnesses:
@@ -68,14 +83,23 @@ class Witnesses:
             return self._registries[key]
 
     def facts(self, entry: TrustedEntry, proof: Proof) -> ChainFacts:
-        """The facts all answering endpoints agree on; raises ChainError (too few answers) or
-        WitnessesDisagree. An answer from another chain id is returned as is, for the pipeline to refuse."""
+        """The facts all answering endpoints agree on; raises ChainError (too few answers), WitnessesDisagree
+        or WitnessOnWrongChain. The chain id is asked first: another chain's node has no registry to read."""
         read = self._read_facts or _default_read_facts
-        answers = self._ask(entry, lambda registry: read(registry, proof))
-        for answer in answers.values():
-            if answer.node_chain_id != entry.chain_id:
-                return answer
-        return _agreed(entry, answers, "facts")
+
+        def question(registry: Registry) -> ChainFacts | int:
+            chain_id = registry.chain_id
+            return read(registry, proof) if chain_id == entry.chain_id else chain_id
+
+        answers = self._ask(entry, question)
+        for number, answer in sorted(answers.items()):
+            if isinstance(answer, int):
+                raise WitnessOnWrongChain(
+                    f"chain node {number} of {len(entry.endpoints)} is on chain {answer}, not {entry.chain_id}"
+                )
+        facts = _agreed(entry, answers, "facts")
+        assert not isinstance(facts, int)
+        return facts
 
     def block_number(self, entry: TrustedEntry) -> int:
         """A block at least ``needed`` witnesses have reached: one node claiming a far-future block cannot pin
