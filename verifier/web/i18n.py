@@ -183,6 +183,34 @@ UI: dict[str, tuple[str, str]] = {
         "Please choose a file or paste the text of the QR code.",
     ),
     "unknown": ("unbekannt", "unknown"),
+    "trust_link": ("Welchen Registern diese Prüfstelle vertraut", "Which registries this verifier trusts"),
+    "trust_heading": ("Vertrauensliste dieser Prüfstelle", "This verifier's trust list"),
+    "trust_intro": (
+        "Diese Prüfstelle erkennt nur Dokumente an, die in einem der folgenden Register verankert sind. Die Liste "
+        "stammt vom Betreiber dieser Seite, nie aus einem hochgeladenen Dokument. Jeder kann ein eigenes Register "
+        "anlegen und sich darin beliebig nennen; ein Dokument aus einem anderen Register gilt hier als ungültig.",
+        "This verifier accepts only documents anchored in one of the registries below. The list comes from the "
+        "operator of this site, never from an uploaded document. Anyone can create a registry and give himself any "
+        "name in it; a document from any other registry is invalid here.",
+    ),
+    "trust_empty": ("Es ist kein Register eingetragen.", "No registry is configured."),
+    "trust_name": ("Name", "Name"),
+    "trust_chain": ("Blockchain (Chain-ID)", "Blockchain (chain ID)"),
+    "trust_address": ("Adresse des Registers", "Registry address"),
+    "trust_kind": ("Art", "Kind"),
+    "trust_production": ("Produktivsystem", "Production system"),
+    "trust_test": (
+        "Testsystem – Ergebnisse haben keine rechtliche Bedeutung",
+        "Test system – results have no legal standing",
+    ),
+    "trust_witnesses": ("Befragte Blockchain-Knoten", "Blockchain nodes asked"),
+    "trust_witnesses_value": ("{n}, davon müssen {q} übereinstimmen", "{n}, of which {q} must agree"),
+    "trust_witnesses_note": (
+        "Hat ein Register mehrere Knoten, fragt die Prüfstelle alle. Widersprechen sie sich, lautet das Ergebnis "
+        "„Nicht prüfbar“ – nie „Gültig“. So entscheidet kein einzelner Knotenbetreiber über ein Ergebnis.",
+        "When a registry has several nodes, the verifier asks all of them. If they contradict each other, the "
+        "result is “Cannot be checked” – never “Valid”. So no single node operator decides a result.",
+    ),
 }
 
 

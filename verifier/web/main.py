@@ -26,7 +26,7 @@ from verifier.web.facts_cache import BlockClock, CachedFacts
 from verifier.web.headers import SecurityHeaders
 from verifier.web.ratelimit import RateLimiter
 from verifier.web.render import environment, render_error
-from verifier.web.routes import api, demo, docs, health, pages
+from verifier.web.routes import api, demo, docs, health, pages, trust
 from verifier.web.runner import VerifyRunner
 from verifier.web.state import AppState
 from verifier.web.uploads import ByteBudget
@@ -95,7 +95,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages, api, health, docs, demo):
+    for module in (pages, api, health, docs, demo, trust):
         app.include_router(module.router)
     return app
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from verifier.messages import CHECK_TITLES
 from verifier.result import Verdict, VerificationResult
+from verifier.trust import TrustedEntry
 from verifier.web.i18n import DOC_TYPES, STATUS_LABELS, VERDICT_LABELS, VERDICT_SUMMARIES, Lang, pick, t
 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
@@ -125,3 +126,31 @@ def result_view(result: VerificationResult, lang: Lang) -> ResultView:
         claims_note=t("claims_qr_note" if qr else "claims_pdf_note", lang),
         checks=checks,
     )
+
+
+@dataclass(frozen=True)
+class TrustRow:
+    name: str
+    rows: list[tuple[str, str]]
+    production: bool
+
+
+def trust_view(entries: list[TrustedEntry], lang: Lang) -> list[TrustRow]:
+    """The operator's trust list as the public may see it. Endpoint URLs are left out on purpose: they often
+    carry API keys, and the public needs to know how many nodes vouch, not where they are."""
+    out = []
+    for entry in sorted(entries, key=lambda e: (not e.production, e.name.casefold(), e.chain_id)):
+        witnesses = t("trust_witnesses_value", lang).format(n=len(entry.endpoints), q=entry.needed)
+        out.append(
+            TrustRow(
+                name=entry.name,
+                production=entry.production,
+                rows=[
+                    (t("trust_chain", lang), str(entry.chain_id)),
+                    (t("trust_address", lang), entry.address),
+                    (t("trust_kind", lang), t("trust_production" if entry.production else "trust_test", lang)),
+                    (t("trust_witnesses", lang), witnesses),
+                ],
+            )
+        )
+    return out
