@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from notary.chain import DocumentView, IssuerRecord, State
 from notary.chain import Reason as StatusReason
 from notary.core import Proof, encode_qr_text
-from notary.errors import PdfError
+from notary.core.format_errors import error_code
+from notary.errors import FormatError, PdfError
 from notary.pdf import check_notarisation_update
 from notary.pdf.update_check import UpdateVerdict
 from verifier.messages import texts
@@ -45,6 +46,18 @@ def skipped(name: str, reason: Reason = Reason.NOT_APPLICABLE) -> CheckResult:
 
 def invalid(name: str, reason: Reason, detail_de: str = "", detail_en: str = "") -> CheckResult:
     return result(name, Status.INVALID, reason, detail_de, detail_en)
+
+
+def format_reason(exc: FormatError, default: Reason) -> Reason:
+    """The reason code for a proof that does not parse: the rule it broke (docs/proof-format.md §13), or
+    ``default`` for a plain malformed input."""
+    code = error_code(exc)
+    return Reason(code) if code in _FORMAT_CODES else default
+
+
+_FORMAT_CODES = frozenset(
+    r.value for r in (Reason.UNKNOWN_FIELD, Reason.NON_CANONICAL, Reason.DISALLOWED_TEXT, Reason.UNSUPPORTED_VERSION)
+)
 
 
 def check_registry(proof: Proof, trust: TrustList) -> tuple[CheckResult, TrustedEntry | None]:

@@ -40,6 +40,22 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "Der QR-Code ist kein Prüfcode dieses Systems.",
         "The QR code is not a verification code of this system.",
     ),
+    Reason.UNKNOWN_FIELD: (
+        "Der Echtheitsnachweis enthält Angaben, die nicht unterschrieben sind. Er wurde verändert.",
+        "The proof of authenticity holds data nobody signed. It was changed.",
+    ),
+    Reason.NON_CANONICAL: (
+        "Der Echtheitsnachweis ist nicht in der einzig zulässigen Schreibweise. Er wurde verändert.",
+        "The proof of authenticity is not in its one allowed spelling. It was changed.",
+    ),
+    Reason.DISALLOWED_TEXT: (
+        "Die Angaben im Nachweis enthalten unsichtbare oder unzulässige Zeichen, die den Text verfälschen können.",
+        "The details in the proof contain invisible or forbidden characters that can disguise the text.",
+    ),
+    Reason.UNSUPPORTED_VERSION: (
+        "Der Nachweis hat eine neuere Formatversion, die diese Prüfstelle noch nicht prüfen kann.",
+        "The proof has a newer format version that this verifier cannot check yet.",
+    ),
     Reason.UNTRUSTED_REGISTRY: (
         "Der Nachweis verweist auf ein Register, dem diese Prüfstelle nicht vertraut. Jeder kann ein eigenes "
         "Register anlegen und sich darin beliebig nennen.",

@@ -165,12 +165,12 @@ def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
     try:
         proof = Proof.from_json(proof_json)
     except FormatError as exc:
-        return _failed("pdf", Reason.MALFORMED_PROOF, str(exc))
+        return _failed("pdf", checks.format_reason(exc, Reason.MALFORMED_PROOF), str(exc))
     if proof.original_length is None or proof.stamp is None:
         return _failed("pdf", Reason.MALFORMED_PROOF, "no original length or stamp layout")
     if proof.to_json() != proof_json:
         # the attachment is shown by any PDF viewer: extra members or another spelling would be unsigned text
-        return _failed("pdf", Reason.MALFORMED_PROOF, "the embedded proof is not in canonical form")
+        return _failed("pdf", Reason.NON_CANONICAL, "the embedded proof is not in canonical form")
     return _prepare(trust, "pdf", proof, pdf=pdf, proof_json=proof_json)
 
 
@@ -179,7 +179,7 @@ def prepare_pdf_with_proof(trust: TrustList, pdf: bytes, proof_json: bytes) -> P
     try:
         proof = Proof.from_json(proof_json)
     except FormatError as exc:
-        return _failed("pdf+proof", Reason.MALFORMED_PROOF, str(exc))
+        return _failed("pdf+proof", checks.format_reason(exc, Reason.MALFORMED_PROOF), str(exc))
     if proof.document_hash is None:
         return _failed("pdf+proof", Reason.MALFORMED_PROOF, "the proof does not name the PDF's hash")
     return _prepare(trust, "pdf+proof", proof, pdf=pdf)
@@ -190,7 +190,7 @@ def prepare_payload(trust: TrustList, text: str) -> Prepared:
     try:
         proof = decode_qr_text(text)
     except FormatError as exc:
-        return _failed("qr", Reason.NOT_A_NOTARY_QR, str(exc))
+        return _failed("qr", checks.format_reason(exc, Reason.NOT_A_NOTARY_QR), str(exc))
     return _prepare(trust, "qr", proof)
 
 
@@ -280,6 +280,9 @@ def _guard1(name: str, fn: Callable[[], CheckResult]) -> CheckResult:
 def _format_failure(source: str, reason: Reason, detail: str = "") -> VerificationResult:
     first = invalid("format", reason, "", f"({detail})" if detail else "")
     rest = tuple(skipped(name, Reason.NOT_REACHED) for name in ORDER[1:])
+    if reason is Reason.UNSUPPORTED_VERSION:  # could not check (a newer format), not evidence of forgery
+        first = result("format", Status.ERROR, reason, "", f"({detail})" if detail else "")
+        return VerificationResult(verdict=Verdict.ERROR, checks=(first, *rest), source=source)
     return VerificationResult(verdict=Verdict.INVALID, checks=(first, *rest), source=source)
 
 

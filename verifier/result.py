@@ -44,6 +44,10 @@ class Reason(enum.StrEnum):
     UNREADABLE_PDF = "unreadable-pdf"
     NO_QR_CODE = "no-qr-code"
     NOT_A_NOTARY_QR = "not-a-notary-qr"
+    UNKNOWN_FIELD = "unknown-field"  # a member/key the proof's version does not define (unsigned bytes)
+    NON_CANONICAL = "non-canonical"  # a second spelling of a value (null, upper-case hex, non-EIP-55 address)
+    DISALLOWED_TEXT = "disallowed-text"  # claims or caption break the text rules (invisible characters, ...)
+    UNSUPPORTED_VERSION = "unsupported-version"  # a format version this verifier cannot check (ERROR, not INVALID)
     # trust
     UNTRUSTED_REGISTRY = "untrusted-registry"
     WRONG_CHAIN = "wrong-chain"

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 import base45
 
+from notary.core.format_errors import UnsupportedVersionError
 from notary.core.proof import MAX_COMPACT_BYTES, Proof
 from notary.errors import FormatError
 
@@ -99,7 +100,9 @@ def decode_qr_text(text: str) -> Proof:
 def _decode_text(text: str) -> Proof:
     if not text.startswith(QR_PREFIX):
         if text.startswith("NT") and text[2:3].isdigit() and text[3:4] == ":":
-            raise FormatError(f"unsupported QR payload version {text[:4]!r} (this software reads {QR_PREFIX!r})")
+            raise UnsupportedVersionError(
+                f"unsupported QR payload version {text[:4]!r} (this software reads {QR_PREFIX!r})"
+            )
         raise FormatError(f"not a notary QR code (the payload must start with {QR_PREFIX!r})")
     return _decode_body(text[len(QR_PREFIX) :])
 

@@ -116,7 +116,7 @@ def test_extra_members_in_the_embedded_proof_are_rejected(issued: Issued) -> Non
                     layout=proof.stamp)  # fmt: skip
     result = verifier_for(issued.registry).verify_pdf(pdf)
     assert result.verdict is Verdict.INVALID
-    assert result.check("format").reason is Reason.MALFORMED_PROOF
+    assert result.check("format").reason is Reason.UNKNOWN_FIELD  # unsigned bytes, docs/proof-format.md §10
 
 
 def test_a_rewritten_file_fails_integrity_and_says_so(issued: Issued) -> None:

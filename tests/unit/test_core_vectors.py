@@ -48,22 +48,34 @@ def test_valid_vector_is_reproduced_byte_for_byte(valid_vector: dict[str, Any], 
     assert hashlib.sha256(pdf).hexdigest() == e["document_hash"][2:]
 
 
-def test_invalid_json_vector(invalid_json_vector: dict[str, Any]) -> None:
+def test_invalid_json_vector(invalid_json_vector: dict[str, Any], vector_generator: ModuleType) -> None:
     with pytest.raises(FormatError) as info:
         Proof.from_json(invalid_json_vector["data"])
     assert invalid_json_vector["error"] in str(info.value)
+    assert vector_generator.reason_code(info.value) == invalid_json_vector["code"]
 
 
-def test_invalid_compact_vector(invalid_compact_vector: dict[str, Any]) -> None:
+def test_invalid_compact_vector(invalid_compact_vector: dict[str, Any], vector_generator: ModuleType) -> None:
     with pytest.raises(FormatError) as info:
         Proof.from_compact(invalid_compact_vector["data"])
     assert invalid_compact_vector["error"] in str(info.value)
+    assert vector_generator.reason_code(info.value) == invalid_compact_vector["code"]
 
 
-def test_invalid_qr_vector(invalid_qr_vector: dict[str, Any]) -> None:
+def test_invalid_qr_vector(invalid_qr_vector: dict[str, Any], vector_generator: ModuleType) -> None:
     with pytest.raises(FormatError) as info:
         decode_qr_text(invalid_qr_vector["data"])
     assert invalid_qr_vector["error"] in str(info.value)
+    assert vector_generator.reason_code(info.value, qr=True) == invalid_qr_vector["code"]
+
+
+def test_reason_codes_are_the_verifiers() -> None:
+    """Every code a vector names is a reason code the verifier reports (verifier/result.py)."""
+    from verifier.result import Reason
+
+    for code in ("malformed-proof", "not-a-notary-qr", "unknown-field", "non-canonical", "disallowed-text",
+                 "unsupported-version"):  # fmt: skip
+        assert Reason(code).value == code
 
 
 def test_vector_files_are_up_to_date(vector_generator: ModuleType, vector_file: Any) -> None:

@@ -26,6 +26,7 @@ from eth_account import Account
 from notary.core import _cbor
 from notary.core.claims import Claims
 from notary.core.eip712 import Batch, BatchDomain, batch_struct_hash, domain_separator, sign_batch
+from notary.core.format_errors import error_code
 from notary.core.hashing import Digest32, Salt, keccak256
 from notary.core.layout import StampLayout
 from notary.core.leaves import document_commitment, leaf_hash
@@ -317,6 +318,31 @@ def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("date invalid", mutate(set_("claims.issued_on", "2025-02-30")), "not a real calendar date"),
         ("valid before issue", mutate(set_("claims.valid_until", "2024-01-01")), "before 'issued_on'"),
         ("stamp bad", mutate(set_("stamp", {"stamp_version": 9})), "stamp"),
+        # nothing unsigned (§10): unknown members, a second spelling, a version this reader cannot check
+        ("unknown member", mutate(set_("grade", "Gefälscht: Note 1,0")), "not defined"),
+        ("unknown claims member", mutate(set_("claims.note", "1,0")), "not defined"),
+        ("unknown stamp member", mutate(set_("stamp.color", "red")), "not defined"),
+        ("higher minor", mutate(set_("version", "1.1")), "unsupported proof format version 1.1"),
+        ("null optional", mutate(set_("original_length", None)), "is null"),
+        ("document beside hash", mutate(set_("document", base["salt"])), "written only when"),
+        ("upper-case hex", mutate(set_("salt", "0x" + base["salt"][2:].upper())), "lower-case hex"),
+        ("address all lower", mutate(set_("issuer", base["issuer"].lower())), "wrong EIP-55 checksum"),
+        ("address all upper", mutate(set_("issuer", "0x" + base["issuer"][2:].upper())), "wrong EIP-55 checksum"),
+        # text rules (§3.2)
+        ("holder zero width space", mutate(set_("claims.holder", "Anna\u200bMüller")), "U+200B"),
+        ("holder soft hyphen", mutate(set_("claims.holder", "Anna\u00adMüller")), "U+00AD"),
+        ("holder word joiner", mutate(set_("claims.holder", "Anna\u2060Müller")), "U+2060"),
+        ("holder hangul filler", mutate(set_("claims.holder", "Anna\u3164")), "U+3164"),
+        ("title tag characters", mutate(set_("claims.title", "Zeugnis\U000e0041\U000e007f")), "U+E0041"),
+        ("title variation selector", mutate(set_("claims.title", "Zeugnis\ufe0f")), "U+FE0F"),
+        ("title annotation", mutate(set_("claims.title", "\ufff9Zeugnis\ufffa1,0\ufffb")), "U+FFF9"),
+        ("title private use", mutate(set_("claims.title", "Zeugnis\ue000")), "U+E000"),
+        ("title unassigned", mutate(set_("claims.title", "Zeugnis\u0378")), "U+0378"),
+        ("holder no-break space", mutate(set_("claims.holder", "Anna\u00a0Müller")), "other than U+0020"),
+        ("holder double space", mutate(set_("claims.holder", "Anna  Müller")), "two spaces"),
+        ("title three marks", mutate(set_("claims.title", "Zeugnis\u0336\u0336\u0336")), "combining marks"),
+        ("title leading mark", mutate(set_("claims.title", "\u0301Zeugnis")), "combining marks"),
+        ("caption invisible", mutate(set_("stamp.caption", "Digital\u200bgeprüft")), "U+200B"),
     ]
 
 
@@ -362,6 +388,11 @@ def _compact_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("claims short", with_(4, claims[:5]), "array of 6"),
         ("claims bad date", with_(4, bad_claims), "not a real calendar date"),
         ("invalid utf8", with_(4, claims).replace(b"Geburtsurkunde", b"Geburtsurkund\xff"), "CBOR"),
+        ("unknown key 11", with_(11, "Gefälscht: Note 1,0"), "field 11 is not defined"),
+        ("minor version key", with_(10, 1), "unsupported proof format version 1.1"),
+        ("minor version zero", with_(10, 0), "minor version"),
+        ("nested 5 deep", with_(4, [[[[0]]]]), "nested too deeply"),
+        ("holder invisible", with_(4, [*claims[:2], "Anna\u2060Müller", *claims[3:]]), "U+2060"),
     ]
 
 
@@ -382,46 +413,57 @@ def _qr_cases() -> list[tuple[str, str | Repeat, str]]:
 
 def invalid_vectors() -> dict[str, Any]:
     out: dict[str, Any] = {
-        "description": "Inputs every reader must reject; error: a substring of the FormatError message.",
+        "description": (
+            "Inputs every reader must reject. code: the stable reason code a verifier reports (docs/proof-format.md"
+            " §13); error: a substring of the reference implementation's message (informative only)."
+        ),
         "json": [],
         "compact": [],
         "qr": [],
     }
     for name, data, error in _json_cases():
         if isinstance(data, Repeat):
-            _expect_error(lambda r=data: Proof.from_json(r.text().encode()), name, error)
-            out["json"].append({"name": name, "repeat": data.to_json(), "error": error})
+            code = _expect_error(lambda r=data: Proof.from_json(r.text().encode()), name, error)
+            out["json"].append({"name": name, "repeat": data.to_json(), "error": error, "code": code})
             continue
-        _expect_error(lambda d=data: Proof.from_json(d), name, error)
+        code = _expect_error(lambda d=data: Proof.from_json(d), name, error)
         try:
-            entry = {"name": name, "input": data.decode("utf-8"), "error": error}
+            entry = {"name": name, "input": data.decode("utf-8"), "error": error, "code": code}
         except UnicodeDecodeError:
-            entry = {"name": name, "hex": data.hex(), "error": error}
+            entry = {"name": name, "hex": data.hex(), "error": error, "code": code}
         out["json"].append(entry)
     for name, data, error in _compact_cases():
         if isinstance(data, Repeat):
-            _expect_error(lambda r=data: Proof.from_compact(bytes.fromhex(r.text())), name, error)
-            out["compact"].append({"name": name, "repeat": data.to_json(), "error": error})
+            code = _expect_error(lambda r=data: Proof.from_compact(bytes.fromhex(r.text())), name, error)
+            out["compact"].append({"name": name, "repeat": data.to_json(), "error": error, "code": code})
             continue
-        _expect_error(lambda d=data: Proof.from_compact(d), name, error)
-        out["compact"].append({"name": name, "hex": data.hex(), "error": error})
+        code = _expect_error(lambda d=data: Proof.from_compact(d), name, error)
+        out["compact"].append({"name": name, "hex": data.hex(), "error": error, "code": code})
     for name, text, error in _qr_cases():
         if isinstance(text, Repeat):
-            _expect_error(lambda r=text: decode_qr_text(r.text()), name, error)
-            out["qr"].append({"name": name, "repeat": text.to_json(), "error": error})
+            code = _expect_error(lambda r=text: decode_qr_text(r.text()), name, error, qr=True)
+            out["qr"].append({"name": name, "repeat": text.to_json(), "error": error, "code": code})
             continue
-        _expect_error(lambda t=text: decode_qr_text(t), name, error)
-        out["qr"].append({"name": name, "text": text, "error": error})
+        code = _expect_error(lambda t=text: decode_qr_text(t), name, error, qr=True)
+        out["qr"].append({"name": name, "text": text, "error": error, "code": code})
     return out
 
 
-def _expect_error(fn: Callable[[], object], name: str, error: str) -> None:
+def reason_code(exc: FormatError, *, qr: bool = False) -> str:
+    """The verifier's reason code for a reader error (§13): a rule's own code, else the generic one."""
+    code = error_code(exc)
+    if code == "malformed-proof" and qr:
+        return "not-a-notary-qr"
+    return code
+
+
+def _expect_error(fn: Callable[[], object], name: str, error: str, *, qr: bool = False) -> str:
     try:
         fn()
     except FormatError as exc:
         if error not in str(exc):
             raise AssertionError(f"{name}: expected {error!r} in {str(exc)!r}") from None
-        return
+        return reason_code(exc, qr=qr)
     raise AssertionError(f"{name}: no FormatError")
 
 
