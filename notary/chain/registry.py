@@ -2,8 +2,10 @@
 
 This module and connect.py are the only places that import web3. Transactions are signed locally with the
 sender's key, carry explicit gas limits, use a locally tracked nonce per sender (re-read after any failure), are
-simulated first so a refusal comes back as a named error, and wait for their receipt (and optional
-confirmations) by polling, because anvil may return a hash before its receipt is queryable.
+simulated first so a refusal comes back as a named error, pay for gas as the chain wants it (fees.py), and wait
+for their receipt and confirmations (blocks on top of the mined one) by polling, because anvil may return a hash
+before its receipt is queryable. Event logs are read in chunks of blocks, since nodes cap the range (Besu's
+``--rpc-max-logs-range``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
@@ -19,7 +22,9 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import TransactionNotFound, Web3Exception
 
-from notary.chain.artifact import abi, bytecode
+from notary.chain.artifact import DEFAULT_EVM, abi, build_of, bytecode
+from notary.chain.fees import FeeOracle, FeePolicy
+from notary.chain.identity import WrongChain
 from notary.chain.records import (
     BatchRecord,
     DocumentView,
@@ -51,7 +56,9 @@ GAS = {
 }
 _DOC_STATUS_GAS = 110_000
 _PER_PROOF_STEP_GAS = 3_000
-PRIORITY_FEE = 10**9  # 1 gwei
+DEFAULT_LOG_CHUNK = 1_000  # blocks per eth_getLogs request
+DEFAULT_RECEIPT_TIMEOUT = 120.0  # seconds for the receipt itself
+DEFAULT_BLOCK_TIME = 12.0  # seconds per block assumed when waiting for confirmations
 
 REVOKER_ROLE = Web3.keccak(text="REVOKER_ROLE")
 ISSUER_ROLE = Web3.keccak(text="ISSUER_ROLE")
@@ -78,6 +85,9 @@ def _chain_call(what: str, fn: Callable[[], T]) -> T:
         raise ChainError(f"the chain answered badly while {what}: {type(exc).__name__}: {exc}") from exc
 
 
+chain_call = _chain_call
+
+
 @dataclass(frozen=True, slots=True)
 class SignedTx:
     """A signed transaction and what is needed to explain its failure; safe to store (no key material)."""
@@ -100,15 +110,25 @@ class Registry:
         address: str,
         *,
         confirmations: int = 0,
-        receipt_timeout: float = 120.0,
+        receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+        block_time: float = DEFAULT_BLOCK_TIME,
         poll_interval: float = 0.02,
+        fees: FeePolicy | None = None,
+        log_chunk: int = DEFAULT_LOG_CHUNK,
+        expected_chain_id: int | None = None,
     ) -> None:
+        if log_chunk < 1:
+            raise ValueError("log_chunk must be at least 1 block")
         self.w3 = w3
         self.address = Web3.to_checksum_address(address)
         self.contract = w3.eth.contract(address=self.address, abi=abi())
         self.confirmations = confirmations
         self.receipt_timeout = receipt_timeout
+        self.block_time = block_time
         self.poll_interval = poll_interval
+        self.fees = FeeOracle(w3, fees or FeePolicy())
+        self.log_chunk = log_chunk
+        self.expected_chain_id = expected_chain_id
         self._chain_id: int | None = None
         self._nonces: dict[str, int] = {}
         self._nonce_lock = threading.Lock()
@@ -116,9 +136,20 @@ class Registry:
     # ------------------------------------------------------------------ deployment
 
     @classmethod
-    def deploy(cls, w3: Web3, admin: LocalAccount, **kwargs: Any) -> tuple[Registry, TxResult]:
-        """Deploy a new registry whose admin is ``admin``; returns it and the deployment transaction."""
-        factory = w3.eth.contract(abi=abi(), bytecode=bytecode())
+    def deploy(
+        cls, w3: Web3, admin: LocalAccount, *, evm_version: str | None = None, **kwargs: Any
+    ) -> tuple[Registry, TxResult]:
+        """Deploy the build for ``evm_version`` (default: the node's, probed) with ``admin`` as its admin.
+
+        Returns the registry and the deployment transaction. The caller checks the views (evm.check_views)."""
+        from notary.chain.connect import is_memory
+        from notary.chain.evm import detect_evm_version, require_evm
+
+        if evm_version is None:
+            evm_version = DEFAULT_EVM if is_memory(w3) else detect_evm_version(w3)
+        elif not is_memory(w3):
+            require_evm(w3, evm_version)
+        factory = w3.eth.contract(abi=abi(), bytecode=bytecode(evm_version))
         data = factory.constructor(admin.address).data_in_transaction
         probe = cls(w3, "0x" + "00" * 20, **kwargs)
         result, receipt = probe._send(admin, None, data, GAS["deploy"], "deploying the registry")
@@ -132,7 +163,13 @@ class Registry:
     @property
     def chain_id(self) -> int:
         if self._chain_id is None:
-            self._chain_id = _chain_call("reading the chain id", lambda: int(self.w3.eth.chain_id))
+            found = _chain_call("reading the chain id", lambda: int(self.w3.eth.chain_id))
+            if self.expected_chain_id is not None and found != self.expected_chain_id:
+                raise WrongChain(
+                    f"wrong chain: the node is chain {found}, the registry {self.address} is on chain "
+                    f"{self.expected_chain_id}"
+                )
+            self._chain_id = found
         return self._chain_id
 
     def block_number(self) -> int:
@@ -142,19 +179,21 @@ class Registry:
         return _chain_call("reading a block", lambda: int(self.w3.eth.get_block(number)["timestamp"]))
 
     def has_code(self) -> bool:
-        """True when a contract with our runtime code sits at the address (a registry, not something else)."""
-        from notary.chain.artifact import load_artifact
+        """True when one of our builds (any EVM version) sits at the address (a registry, not something else)."""
+        return self.deployed_build() is not None
 
+    def deployed_build(self) -> str | None:
+        """The EVM version of the build at the address, or None if no build of ours is there."""
         code = _chain_call("reading the registry code", lambda: bytes(self.w3.eth.get_code(self.address)))
-        expected = bytes.fromhex(load_artifact()["deployedBytecode"][2:])
-        # immutables (EIP-712 cached domain) differ per deployment, so compare the length only beyond presence
-        return len(code) > 0 and len(code) == len(expected)
+        return build_of(code)
 
     def batch(self, root: bytes) -> tuple[BatchRecord, StatusRecord]:
         record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(root).call())
         return _batch(root, record), _status(status)
 
     def document(self, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> DocumentView:
+        if self.expected_chain_id is not None:
+            _ = self.chain_id  # a wrong chain is told as such before its empty answers are misread
         included, record, batch_status, doc_status = _chain_call(
             "reading a document's status",
             lambda: self.contract.functions.documentStatus(root, leaf, list(proof)).call(),
@@ -208,24 +247,23 @@ class Registry:
 
     def status_history(self, root: bytes, leaf: bytes | None = None, from_block: int = 0) -> list[StatusEvent]:
         """Status changes of a batch and (if ``leaf`` is given) of that document, oldest first."""
-        events: list[StatusEvent] = []
-        batch_logs = _chain_call(
-            "reading status events",
-            lambda: self.contract.events.BatchStatusChanged.get_logs(
-                from_block=from_block, argument_filters={"root": root}
-            ),
-        )
-        for log in batch_logs:
-            events.append(_status_event(log, None))
+        events = [_status_event(log, None) for log in self.logs("BatchStatusChanged", from_block, {"root": root})]
         if leaf is not None:
-            doc_logs = _chain_call(
-                "reading status events",
-                lambda: self.contract.events.DocumentStatusChanged.get_logs(
-                    from_block=from_block, argument_filters={"root": root, "leaf": leaf}
-                ),
-            )
-            events.extend(_status_event(log, leaf) for log in doc_logs)
+            found = self.logs("DocumentStatusChanged", from_block, {"root": root, "leaf": leaf})
+            events.extend(_status_event(log, leaf) for log in found)
         return sorted(events, key=lambda e: (e.block_number, e.tx_hash))
+
+    def logs(self, event: str, from_block: int, filters: dict[str, Any], to_block: int | None = None) -> list[Any]:
+        """An event's logs from ``from_block`` to ``to_block`` (default: the head), ``log_chunk`` blocks a request."""
+        last = self.block_number() if to_block is None else to_block
+        found: list[Any] = []
+        for start in range(from_block, last + 1, self.log_chunk):
+            end = min(start + self.log_chunk - 1, last)
+            found.extend(_chain_call(f"reading {event} events", partial(self._logs, event, start, end, filters)))
+        return found
+
+    def _logs(self, event: str, start: int, end: int, filters: dict[str, Any]) -> list[Any]:
+        return list(self.contract.events[event].get_logs(from_block=start, to_block=end, argument_filters=filters))
 
     # ------------------------------------------------------------------ writes (admin)
 
@@ -317,15 +355,12 @@ class Registry:
         if to is not None:
             call["to"] = to
         _chain_call(what, lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+        if self.fees.policy.estimate_gas:
+            estimate = _chain_call(what, lambda: int(self.w3.eth.estimate_gas(call)))  # type: ignore[arg-type]
+            gas = call["gas"] = estimate + estimate // 5  # headroom: state may change before it is mined
+        fees = _chain_call("reading the gas price", self.fees.fields)
         nonce = self._next_nonce(sender.address)
-        tx = {
-            **call,
-            "nonce": nonce,
-            "chainId": self.chain_id,
-            "maxPriorityFeePerGas": PRIORITY_FEE,
-            "maxFeePerGas": self._max_fee(),
-            "value": 0,
-        }
+        tx = {**call, **fees, "nonce": nonce, "chainId": self.chain_id, "value": 0}
         signed = sender.sign_transaction(tx)
         return SignedTx(
             sender=sender.address, to=to, data=data, gas=gas, nonce=nonce,
@@ -393,31 +428,44 @@ class Registry:
         with self._nonce_lock:
             self._nonces.pop(address, None)
 
-    def _max_fee(self) -> int:
-        block = _chain_call("reading the latest block", lambda: self.w3.eth.get_block("latest"))
-        base = int(block.get("baseFeePerGas", 0) or 0)
-        return 2 * base + PRIORITY_FEE
+    @property
+    def wait_limit(self) -> float:
+        """Seconds to wait for a receipt and its confirmations: the receipt timeout plus, per confirmation,
+        twice the block time (a slot may stay empty)."""
+        return self.receipt_timeout + 2 * self.block_time * self.confirmations
 
-    def _wait(self, tx_hash: Any, what: str) -> Any:
-        deadline = time.monotonic() + self.receipt_timeout
+    def confirmed(self, block_number: int) -> bool:
+        """Whether a transaction mined in ``block_number`` has its confirmations (blocks on top of that one)."""
+        return self.confirmations == 0 or self.block_number() >= block_number + self.confirmations
+
+    def _receipt_or_none(self, tx_hash: str) -> Any:
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+
+    def _wait(self, tx_hash: str, what: str) -> Any:
+        limit = self.wait_limit
+        deadline = time.monotonic() + limit
         while True:
-            try:
-                receipt = self.w3.eth.get_transaction_receipt(tx_hash)
-                if receipt is not None:
-                    break
-            except TransactionNotFound:
-                pass
-            except (requests.RequestException, OSError) as exc:
-                raise ChainError(f"lost the chain while waiting for a receipt ({what})") from exc
+            receipt = _chain_call(f"waiting for a receipt ({what})", partial(self._receipt_or_none, tx_hash))
+            if receipt is not None:
+                break
             if time.monotonic() > deadline:
-                raise ChainError(f"no receipt for {Web3.to_hex(tx_hash)} after {self.receipt_timeout:.0f} s ({what})")
+                raise ChainError(
+                    f"no receipt for {tx_hash} after {limit:.0f} s ({what}); it may still be mined: check with "
+                    "the same command later (a re-sent transaction is refused, not doubled)"
+                )
             time.sleep(self.poll_interval)
-        if self.confirmations > 1:
-            target = int(receipt["blockNumber"]) + self.confirmations - 1
-            while self.block_number() < target:
-                if time.monotonic() > deadline:
-                    raise ChainError(f"{Web3.to_hex(tx_hash)} is not confirmed after {self.receipt_timeout:.0f} s")
-                time.sleep(max(self.poll_interval, 0.2))
+        mined = int(receipt["blockNumber"])
+        while not self.confirmed(mined):
+            if time.monotonic() > deadline:
+                raise ChainError(
+                    f"{tx_hash} was mined in block {mined} but has not got {self.confirmations} confirmations "
+                    f"after {limit:.0f} s (head: block {self.block_number()}); it stays on chain and counts once "
+                    "the chain moves on (raise receipt_timeout or block_time for slow chains)"
+                )
+            time.sleep(max(self.poll_interval, 0.2))
         return receipt
 
 
