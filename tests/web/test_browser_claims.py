@@ -1,0 +1,114 @@
+"""Claims text that paints outside its box (issue 15, item 5): in a real Chromium, a title with stacked combining
+marks ("zalgo") must not paint over the verdict box, the test-system banner or the note above the claims.
+
+The issuer and verifier now refuse such titles, so no genuine result can carry one; the page must hold anyway
+(an older proof, a mark the rules allow in another script). The result page is therefore rendered from a view
+made here, with the real template and the real stylesheet, and compared pixel for pixel with the same page
+carrying a plain title: every protected region must be identical.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verifier.web.render import environment
+from verifier.web.view import CheckRow, ResultView
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("NOTARY_CHROMIUM", "/usr/bin/chromium"))
+CSS = Path(__file__).resolve().parents[2] / "verifier" / "web" / "static" / "app.css"
+# marks the browser's fonts stack on each other (mark-to-mark), so each column reaches far above and below
+ABOVE, BELOW = "\u030d", "\u0329"  # vertical line above / below
+PLAIN = "Abschlusszeugnis"
+
+
+def zalgo(text: str, depth: int = 150) -> str:
+    return "".join(ch + ABOVE * depth + BELOW * depth for ch in text)
+
+
+def _view(title: str, holder: str) -> ResultView:
+    return ResultView(
+        verdict="valid",
+        label="Gültig",
+        summary="Das Dokument ist echt und unverändert.",
+        source="Geprüft: QR-Code",
+        qr=True,
+        production_warning=True,
+        details=[("Eingetragener Name", "Realschule am Park, Mannheim")],
+        anchor=[],
+        claims=[("Art", "Zeugnis"), ("Titel", title), ("Inhaber/in", holder)],
+        claims_note="Wichtig: Der QR-Code bestätigt nur diese Angaben.",
+        checks=[CheckRow("Nachweis lesbar", "valid", "bestanden", "Der Nachweis ist lesbar.")],
+    )
+
+
+def _html(view: ResultView) -> str:
+    page = (
+        environment()
+        .get_template("result.html")
+        .render(
+            lang="de",
+            other_lang="en",
+            switch_href="/?lang=en",
+            t=lambda key: key,
+            demo_names=[],
+            max_upload_mb=20,
+            view=view,
+        )
+    )
+    # the stylesheet inline and no script: the page is loaded from a string, not from a server
+    page = re.sub(r'<link rel="stylesheet"[^>]*>', lambda _: f"<style>{CSS.read_text()}</style>", page)
+    return re.sub(r"<script[^>]*></script>", "", page)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package with `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield browser
+        browser.close()
+
+
+def _regions(browser: Any, view: ResultView, width: int) -> dict[str, Any]:
+    """Screenshots of the protected regions, and the claim value boxes."""
+    context = browser.new_context(viewport={"width": width, "height": 1400}, java_script_enabled=True)
+    try:
+        page = context.new_page()
+        page.set_content(_html(view))
+        shots = {
+            name: page.locator(selector).screenshot(animations="disabled")
+            for name, selector in (("verdict", ".verdict"), ("banner", "#not-production"), ("note", ".note"))
+        }
+        shots["boxes"] = page.evaluate(
+            """() => ['.verdict', '#not-production', '.facts dd'].map(s =>
+                 [...document.querySelectorAll(s)].map(e => { const r = e.getBoundingClientRect();
+                   return [r.top, r.bottom]; }))"""
+        )
+        return shots
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_zalgo_claims_do_not_paint_over_the_verdict_or_the_banner(browser: Any, width: int) -> None:
+    plain = _regions(browser, _view(PLAIN, "Lena Müller"), width)
+    hostile = _regions(browser, _view(zalgo(PLAIN), zalgo("Lena Müller")), width)
+    for region in ("verdict", "banner", "note"):
+        assert hostile[region] == plain[region], f"{region} was painted over at width {width}"
+    verdict_box, banner_box, values = hostile["boxes"]
+    # each value keeps a bounded box (the marks do not make it grow) below the verdict and the banner
+    plain_values = plain["boxes"][2]
+    for (top, bottom), (plain_top, plain_bottom) in zip(values, plain_values, strict=True):
+        assert top >= banner_box[0][1] >= verdict_box[0][1]
+        assert bottom - top <= (plain_bottom - plain_top) * 1.5 + 2
