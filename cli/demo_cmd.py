@@ -23,8 +23,10 @@ def demo(
     """Set up a local chain, registry and samples in this folder, then serve the verifier web page.
 
     Starts anvil, deploys the registry, registers a demo issuer, issues sample certificates (plus a tampered copy
-    and a QR photo) into demo/, writes notary.toml so the other commands need no flags, and serves the verifier
-    with the samples to try. Idempotent: a second run reuses what is there.
+    and a QR photo) into demo/, writes notary.toml so the operator's commands need no flags, adds the demo
+    registry to your own trust list ($XDG_CONFIG_HOME/notary/notary.toml, default ~/.config/notary/notary.toml)
+    where `notary verify` looks, and serves the verifier with the samples to try. Idempotent: a second run reuses
+    what is there.
     """
     setup = setup_demo(Path.cwd(), say=console.print, port=chain_port)
     url = f"http://127.0.0.1:{port}"
@@ -35,6 +37,7 @@ def demo(
     )
     console.print(f"Demo issuer: {setup.issuer}   admin: {setup.admin}")
     console.print(f"This folder is configured ({setup.config_file.name}); try `.venv/bin/notary registry info`.")
+    console.print(f"`notary verify` trusts what {setup.trust_file} lists (the demo registry is in it now).")
     first = docs.notarised[0].relative_to(Path.cwd())
     console.print(f"Sample certificates: {first.parent}/  (tampered copy: {docs.tampered.relative_to(Path.cwd())})")
     console.print(f"Try: .venv/bin/notary verify {first}")

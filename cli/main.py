@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from typer._click import exceptions as click_errors  # typer ships its own click; its usage errors live here
 
 from cli import (
     chain_cmd,
@@ -19,11 +23,24 @@ from cli import (
     verify_cmd,
 )
 from cli.output import fail
-from notary.errors import NotaryError
+from notary.config import set_explicit_config
+from notary.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, NotaryError
+
+EPILOG = (
+    "Configuration: the operator's commands (issue, revoke, status, registry, chain, keys, journal, serve, demo) "
+    "read --config FILE or NOTARY_CONFIG, else ./notary.toml. `verify` reads its trust list from --config FILE or "
+    "NOTARY_CONFIG, else from $XDG_CONFIG_HOME/notary/notary.toml (default ~/.config/notary/notary.toml) — never "
+    "from a notary.toml in the current folder unless named (--config ./notary.toml). A file named that does not "
+    "exist is an error.\n\n"
+    "Exit codes: 0 done (verify: VALID); 1 failed (verify: not valid — invalid, revoked, suspended, expired); "
+    "2 usage error (verify: could not be checked); 70 internal error; 78 configuration missing, unreadable or "
+    "bad; 130 interrupted."
+)
 
 app = typer.Typer(
     name="notary",
     help="Notarise PDFs on an EVM chain and verify them against the chain alone.",
+    epilog=EPILOG,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -42,8 +59,48 @@ app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
 
 
+@app.callback()
+def _global(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Configuration file for every command (must exist). [env NOTARY_CONFIG] See the rule below.",
+        ),
+    ] = None,
+) -> None:
+    set_explicit_config(config)
+
+
+def usage_line(exc: click_errors.UsageError) -> str:
+    """One line for a command line that cannot be run, with the nearest known names ("did you mean …")."""
+    ctx = exc.ctx
+    path = ctx.command_path if ctx is not None else "notary"
+    where, see = f"`{path}`", f"(see `{path} --help`)"
+    if isinstance(exc, click_errors.NoSuchOption):
+        known = sorted({opt for p in ctx.command.params for opt in p.opts if opt.startswith("-")}) if ctx else []
+        near = difflib.get_close_matches(exc.option_name, known, n=1, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}?" if near else f"{where} knows {', '.join(known) or 'no options'}"
+        return f"no such option {exc.option_name} for {where} — {hint} {see}"
+    message = exc.format_message()
+    commands = _subcommands(ctx.command if ctx is not None else None)
+    if message.startswith("No such command") and commands:
+        typo = message.split("'")[1] if message.count("'") >= 2 else ""
+        near = difflib.get_close_matches(typo, commands, n=1, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}?" if near else f"commands: {', '.join(commands)}"
+        return f"no such command {typo!r} in {where} — {hint} {see}"
+    if message == "Missing command." and commands:
+        return f"{where} needs a command: {', '.join(commands)} {see}"
+    return f"{message} {see}"
+
+
+def _subcommands(command: object) -> list[str]:
+    commands = getattr(command, "commands", None)
+    return sorted(commands) if isinstance(commands, dict) else []
+
+
 def main() -> None:
-    """Entry point: a NotaryError is one red line and exit 1; anything else is a short internal-error line."""
+    """Entry point: a NotaryError is one red line and its exit code; anything else is a short internal-error line."""
     try:
         code = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
         sys.exit(code if isinstance(code, int) else 0)
@@ -54,20 +111,23 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         fail("aborted")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         fail("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors are handled below; this is the last line of defence
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        sys.exit(EXIT_INTERRUPTED)
+    except click_errors.NoArgsIsHelpError:
+        sys.exit(EXIT_USAGE)  # the help text has been printed; it says it all
+    except click_errors.UsageError as exc:
+        fail(usage_line(exc))
+        sys.exit(EXIT_USAGE)
+    except click_errors.ClickException as exc:  # e.g. a file option that cannot be opened
+        fail(exc.format_message())
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the last line of defence
         if os.environ.get("NOTARY_DEBUG"):
             raise
         fail(f"internal error ({type(exc).__name__}: {exc}); rerun with NOTARY_DEBUG=1 for details")
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

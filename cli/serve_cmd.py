@@ -15,7 +15,8 @@ import typer
 from rich.text import Text
 
 from cli.output import console
-from notary.config import load_settings
+from cli.settings_opts import ConfigOpt
+from notary.config import load_settings, operator_source
 from notary.errors import ConfigError
 from verifier.trust import TrustList
 from verifier.web import serving
@@ -42,6 +43,7 @@ def serve(
         list[str] | None, typer.Option(help="NAME=PATH of a sample PDF offered at /demo/NAME (repeatable).")
     ] = None,
     access_log: Annotated[bool, typer.Option(help="Log one line per request (client, path, status).")] = True,
+    config_file: ConfigOpt = None,
 ) -> None:
     """Serve the public verifier: upload a PDF or QR photo, or scan the QR code; JSON API at /api/v1/verify."""
     import json
@@ -61,7 +63,11 @@ def serve(
             files[name] = str(Path(path).resolve())
         os.environ["NOTARY_WEB_DEMO_FILES"] = json.dumps(files)
     # fail here, with one clear line, rather than in every worker
-    trust = TrustList.from_settings(load_settings())
+    source = operator_source(config_file)
+    if source.path is not None:  # the workers are other processes: they find the operator's file through the env
+        os.environ["NOTARY_CONFIG"] = str(source.path)
+    trust = TrustList.from_settings(load_settings(source=source))
+    console.print(f"trust list: {source.path or 'none'} ({source.how})")
     try:
         WebConfig()
     except ValueError as exc:

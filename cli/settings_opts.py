@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from notary.config import Settings, load_settings
+from notary.config import Settings, load_settings, load_trust_settings, operator_source
+
+if TYPE_CHECKING:
+    from verifier.trust import TrustList
 
 ChainOpt = Annotated[
     str | None,
@@ -21,6 +25,14 @@ DataDirOpt = Annotated[
     Path | None, typer.Option("--data-dir", help="Data directory (keys, chain state). [env NOTARY_DATA_DIR]")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Configuration file to use; it must exist. [env NOTARY_CONFIG] For `verify` the default is the user's "
+        "own ~/.config/notary/notary.toml ($XDG_CONFIG_HOME), never ./notary.toml unless named here.",
+    ),
+]
 
 
 def settings_from(
@@ -29,5 +41,35 @@ def settings_from(
     registry: str | None = None,
     key_file: Path | None = None,
     data_dir: Path | None = None,
+    config: Path | None = None,
 ) -> Settings:
-    return load_settings(chain=chain, registry=registry, key_file=key_file, data_dir=data_dir)
+    """The operator's settings (--config / NOTARY_CONFIG, else ./notary.toml) with the command's options on top."""
+    return load_settings(
+        source=operator_source(config), chain=chain, registry=registry, key_file=key_file, data_dir=data_dir
+    )
+
+
+@dataclass(frozen=True)
+class TrustUsed:
+    """Which trust list a verdict was reached with — printed with every verdict so a planted one shows."""
+
+    file: Path | None
+    how: str
+    registries: list[str]
+
+    def line(self, lang: str) -> str:
+        label = "Vertrauensliste" if lang == "de" else "Trust list"
+        return f"{label}: {self.file} ({self.how}) — {'; '.join(self.registries)}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": str(self.file), "source": self.how, "registries": self.registries}
+
+
+def trust_for_verify(config: Path | None = None) -> tuple[TrustList, TrustUsed]:
+    """The verifier's trust list from the user's own configuration (see notary.config.trust_source)."""
+    from verifier.trust import TrustList  # verifier code loads only for the command that verifies
+
+    settings = load_trust_settings(config)
+    trust = TrustList.from_settings(settings)
+    source = settings.source
+    return trust, TrustUsed(source.path, source.how, [entry.name for entry in trust.entries()])

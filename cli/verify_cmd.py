@@ -11,12 +11,11 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.output import console, emit_json
-from cli.settings_opts import settings_from
+from cli.settings_opts import ConfigOpt, trust_for_verify
 from notary.errors import ConfigError
 from verifier.messages import CHECK_TITLES
 from verifier.pipeline import Verifier
 from verifier.result import Status, Verdict, VerificationResult
-from verifier.trust import TrustList
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
 VERDICT_WORDS = {
@@ -40,13 +39,15 @@ def verify(
     payload: Annotated[str | None, typer.Option(help="The text of a QR code (instead of PATH).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the messages: de or en.")] = "de",
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """Check a document against the trusted registries. Exit code 0 valid, 1 not valid, 2 undecidable."""
     if lang not in ("de", "en"):
         raise ConfigError("--lang must be de or en")
     if (path is None) == (payload is None):
         raise ConfigError("give exactly one of PATH or --payload TEXT")
-    verifier = Verifier(TrustList.from_settings(settings_from()))
+    trust, trust_used = trust_for_verify(config)  # the user's own trust list, never ./notary.toml unless named
+    verifier = Verifier(trust)
     if payload is not None:
         result = verifier.verify_payload(payload)
     else:
@@ -61,9 +62,10 @@ def verify(
         else:
             raise ConfigError(f"{path} is neither a PDF nor a PNG/JPEG image")
     if json_out:
-        emit_json(result.to_json(lang))
+        emit_json({**result.to_json(lang), "trust_list": trust_used.to_json()})
     else:
         render(result, lang)
+        console.print(trust_used.line(lang), style="dim")
     raise typer.Exit(result.verdict.exit_code)
 
 

@@ -1,6 +1,9 @@
 """`make demo`: a local chain, a registry, a demo issuer — and the checkout left configured for the CLI.
 
 Idempotent: a second run reuses the running chain, the keys and the registry if they are still there.
+The folder's notary.toml serves the operator's commands (issue, revoke, serve…); `notary verify` never reads
+it unasked, so the demo also adds its registry to the user's own trust list (~/.config/notary/notary.toml),
+replacing an earlier demo's entry and leaving the rest of that file alone.
 The demo keys' password sits in a file that notary.toml points to; production keys use a prompt or env var.
 """
 
@@ -17,11 +20,12 @@ from typing import Any
 
 from notary import localchain
 from notary.chain import Registry, connect, fund_dev_account
-from notary.config import CONFIG_FILE, load_settings, write_config
+from notary.config import CONFIG_FILE, ConfigSource, add_trusted, load_settings, user_config_file, write_config
 from notary.keys import create_key, key_path, load_account
 
 ADMIN_NAME = "Stadt Mannheim – Fachbereich Bildung (Demo)"
 ISSUER_NAME = "Staatliche Realschule am Lindenhain, Würzburg (Demo)"
+TRUSTED_NAME = "Demo registry (local development chain)"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class DemoSetup:
     issuer: str
     config_file: Path
     fresh_registry: bool
+    trust_file: Path
 
 
 def _password(data_dir: Path) -> tuple[str, Path]:
@@ -74,8 +79,7 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
 
     existing = None
     if config_file.exists():
-        os.environ.setdefault("NOTARY_CONFIG", str(config_file))
-        existing = load_settings().registry
+        existing = load_settings(source=ConfigSource(config_file, "demo")).registry
     registry = Registry(w3, existing) if existing else None
     fresh = registry is None or not registry.has_code()
     if registry is None or fresh:
@@ -87,6 +91,13 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
         registry.add_issuer(admin, issuer.address, ISSUER_NAME)
         say(f"demo issuer {issuer.address} authorised as “{ISSUER_NAME}”")
 
+    trusted = {
+        "name": TRUSTED_NAME,
+        "chain_id": registry.chain_id,
+        "address": registry.address,
+        "rpc_url": "local",
+        "production": False,
+    }
     write_config(
         config_file,
         {
@@ -96,18 +107,16 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
             "key_file": str(issuer_file.relative_to(workdir)),
             "admin_key_file": str(admin_file.relative_to(workdir)),
             "key_password_file": str(password_file.relative_to(workdir)),
-            "trusted": [
-                {
-                    "name": "Demo registry (local development chain)",
-                    "chain_id": registry.chain_id,
-                    "address": registry.address,
-                    "rpc_url": "local",
-                    "production": False,
-                }
-            ],
+            "trusted": [trusted],
         },
     )
-    return DemoSetup(chain.url, registry.address, registry.chain_id, admin.address, issuer.address, config_file, fresh)
+    # "local" names this folder's chain; the user's trust list lives elsewhere, so it gets the chain's URL
+    trust_file = user_config_file()
+    add_trusted(trust_file, {**trusted, "rpc_url": chain.url})
+    say(f"demo registry added to the trust list of `notary verify`: {trust_file}")
+    return DemoSetup(
+        chain.url, registry.address, registry.chain_id, admin.address, issuer.address, config_file, fresh, trust_file
+    )
 
 
 @dataclass(frozen=True)
@@ -141,8 +150,8 @@ def issue_samples(
     claims = demo / "claims.csv"
     claims.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
-    os.environ["NOTARY_CONFIG"] = str(setup.config_file)
-    settings = load_settings()
+    os.environ["NOTARY_CONFIG"] = str(setup.config_file)  # for the web verifier's workers that `notary demo` starts
+    settings = load_settings(source=ConfigSource(setup.config_file, "demo"))
     journal = Journal(settings.data_path / "journal.sqlite")
     try:
         summary = Issuance(

@@ -11,8 +11,30 @@ class NotaryError(Exception):
     """Base class: ``str(err)`` is a complete, actionable sentence for the user."""
 
 
+# Exit codes of the `notary` command (documented in `notary --help` and the README). 78 is sysexits' EX_CONFIG.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_CONFIG = 78
+EXIT_INTERRUPTED = 130
+
+
 class ConfigError(NotaryError):
     """The configuration is missing a piece or holds a bad value."""
+
+
+class ConfigFileError(ConfigError):
+    """No configuration file where one is needed, or one that cannot be read or parsed: a setup problem, told
+    apart from a failed operation by its own exit code so scripts need not parse the message."""
+
+    exit_code = EXIT_CONFIG
+
+
+class UsageError(NotaryError):
+    """A command line that cannot mean anything (a bad option value); exit code 2 like click's usage errors."""
+
+    exit_code = EXIT_USAGE
 
 
 class FormatError(NotaryError):

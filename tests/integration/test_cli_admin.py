@@ -17,12 +17,9 @@ pytestmark = pytest.mark.anvil
 
 
 def run(cwd: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "NOTARY_KEY_PASSWORD": "correct horse battery",
-        "NOTARY_CONFIG": str(cwd / "notary.toml"),
-    }
+    env = {**os.environ, "NOTARY_KEY_PASSWORD": "correct horse battery"}
     env.pop("NOTARY_REGISTRY", None)
+    env.pop("NOTARY_CONFIG", None)  # ./notary.toml in cwd, the operator's folder (a named file must exist)
     result = subprocess.run([NOTARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     if ok:
         assert result.returncode == 0, f"{args}: {result.stderr}"

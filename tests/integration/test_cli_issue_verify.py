@@ -21,6 +21,7 @@ pytestmark = pytest.mark.anvil
 
 def notary(cwd: Path, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
+    env["XDG_CONFIG_HOME"] = str(cwd / "user-config")  # the demo adds its registry to the user's trust list
     result = subprocess.run([NOTARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
     assert "Traceback" not in result.stderr, result.stderr
     if code is not None:

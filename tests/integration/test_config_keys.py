@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from notary.chain.reverts import decode_revert_data, revert_from_exception
-from notary.config import load_settings, update_config, write_config
-from notary.errors import ConfigError, KeyStoreError
+from notary.config import load_settings, missing_config_hint, update_config, write_config
+from notary.errors import ConfigFileError, KeyStoreError, UsageError
 from notary.keys import create_key, list_keys, load_account, resolve_password
 
 
@@ -27,20 +27,48 @@ def test_toml_and_env_layering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_bad_values_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NOTARY_CONFIG", str(tmp_path / "absent.toml"))
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    monkeypatch.setenv("NOTARY_CONFIG", str(empty))
     monkeypatch.setenv("NOTARY_REGISTRY", "0x1234")
-    with pytest.raises(ConfigError, match="registry"):
+    with pytest.raises(ConfigFileError, match="registry in NOTARY_REGISTRY"):
         load_settings()
     monkeypatch.delenv("NOTARY_REGISTRY")
+    with pytest.raises(UsageError, match="--registry"):  # a bad option value is the command line's fault
+        load_settings(registry="0x1234")
     monkeypatch.setenv("NOTARY_CONFIRMATIONS", "-1")
-    with pytest.raises(ConfigError, match="confirmations"):
+    with pytest.raises(ConfigFileError, match="confirmations in NOTARY_CONFIRMATIONS"):
         load_settings()
     bad = tmp_path / "bad.toml"
     bad.write_text("chain = [unclosed\n")
     monkeypatch.setenv("NOTARY_CONFIG", str(bad))
     monkeypatch.delenv("NOTARY_CONFIRMATIONS")
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigFileError, match=r"cannot parse the configuration file .*bad\.toml"):
         load_settings()
+
+
+def test_a_named_config_must_exist_and_paths_are_relative_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NOTARY_CONFIG", str(tmp_path / "absent.toml"))
+    with pytest.raises(ConfigFileError, match=r"absent\.toml \(from NOTARY_CONFIG\) does not exist"):
+        load_settings()
+    monkeypatch.setenv("NOTARY_CONFIG", str(tmp_path))
+    with pytest.raises(ConfigFileError, match="is not a file"):
+        load_settings()
+    monkeypatch.delenv("NOTARY_CONFIG")
+    # no file at all: defaults, and the source says where it looked
+    settings = load_settings()
+    assert settings.source.path is None and settings.source.looked_in == (tmp_path / "notary.toml",)
+    assert "no configuration found" in missing_config_hint(settings)
+    project = tmp_path / "project"
+    project.mkdir()
+    write_config(project / "notary.toml", {"data_dir": "state", "key_file": "keys/k.json"})
+    monkeypatch.setenv("NOTARY_CONFIG", str(project / "notary.toml"))
+    settings = load_settings()
+    assert settings.data_path == project / "state" and settings.resolved(settings.key_file) == project / "keys/k.json"
+    assert settings.source.how == "NOTARY_CONFIG" and missing_config_hint(settings) == ""
 
 
 def test_keystore_roundtrip_and_errors(tmp_path: Path) -> None:
