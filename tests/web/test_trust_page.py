@@ -80,3 +80,13 @@ def test_the_page_shows_the_list_built_from_the_operators_configuration() -> Non
     with TestClient(create_app(settings, web=relaxed())) as client:
         text = _text(client.get("/trust?lang=en").text)
     assert "Stadt Mannheim" in text and "4, of which 4 must agree" in text
+
+
+def test_the_trust_page_keeps_the_page_rules() -> None:
+    """No inline script, style or handler (the CSP forbids them); the same security headers as every page."""
+    reply = _client(TrustedEntry("Stadt Mannheim", 100, CITY, "http://127.0.0.1:1", True)).get("/trust")
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", reply.text)
+    assert "<style" not in reply.text and " style=" not in reply.text
+    assert not re.search(r"\son[a-z]+=", reply.text)
+    assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
+    assert reply.headers["cache-control"] == "no-store"
