@@ -35,7 +35,7 @@ from notary.chain.records import (
     TxResult,
 )
 from notary.chain.reverts import decode_revert_data, revert_from_exception
-from notary.errors import ChainError, ContractRevert
+from notary.errors import ChainError, ContractRevert, NotaryError
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ def _chain_call(what: str, fn: Callable[[], T]) -> T:
     """Run one RPC interaction; transport failures become ChainError (undecidable, never 'invalid')."""
     try:
         return fn()
-    except ContractRevert:
+    except NotaryError:  # already said well (a revert, a bad setting)
         raise
     except (requests.RequestException, ConnectionError, TimeoutError, OSError) as exc:
         raise ChainError(f"cannot reach the chain while {what}: {type(exc).__name__}") from exc
@@ -380,6 +380,12 @@ class Registry:
         except ChainError as exc:
             if "already known" in str(exc).lower() or "already imported" in str(exc).lower():
                 return
+            if "insufficient funds" in str(exc).lower():
+                raise ChainError(
+                    f"the key {signed.sender} has not enough ether for gas on chain {self.chain_id} ({what}): fund "
+                    "it (`notary chain fund ADDRESS` on a dev node), or on a zero-fee network set gas_price = 0 "
+                    "(legacy) or priority_fee = 0 (EIP-1559) in notary.toml"
+                ) from exc
             raise
 
     def receipt(self, tx_hash: str) -> TxResult | None:
