@@ -47,7 +47,7 @@ def test_the_trust_list_page_names_every_registry_with_chain_address_kind_and_wi
     assert "Chain-ID) 100 " in text and CITY in text and "Produktivsystem" in text
     assert "3, davon müssen 2 übereinstimmen" in text
     assert "Chain-ID) 31337 " in text and SCHOOL in text and "Testsystem" in text
-    assert "1, davon müssen 1 übereinstimmen" in text
+    assert "1 (ein einzelner Knoten)" in text
     assert "Schulversuch &lt;Test&gt;" in de.text  # escaped, as every name on the page
     # endpoint URLs may carry API keys: never shown
     assert "SECRET" not in de.text and "example" not in de.text and "127.0.0.1" not in de.text

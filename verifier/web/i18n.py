@@ -205,6 +205,7 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "trust_witnesses": ("Befragte Blockchain-Knoten", "Blockchain nodes asked"),
     "trust_witnesses_value": ("{n}, davon müssen {q} übereinstimmen", "{n}, of which {q} must agree"),
+    "trust_witness_single": ("1 (ein einzelner Knoten)", "1 (a single node)"),
     "trust_witnesses_note": (
         "Hat ein Register mehrere Knoten, fragt die Prüfstelle alle. Widersprechen sie sich, lautet das Ergebnis "
         "„Nicht prüfbar“ – nie „Gültig“. So entscheidet kein einzelner Knotenbetreiber über ein Ergebnis.",

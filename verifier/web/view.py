@@ -140,7 +140,11 @@ def trust_view(entries: list[TrustedEntry], lang: Lang) -> list[TrustRow]:
     carry API keys, and the public needs to know how many nodes vouch, not where they are."""
     out = []
     for entry in sorted(entries, key=lambda e: (not e.production, e.name.casefold(), e.chain_id)):
-        witnesses = t("trust_witnesses_value", lang).format(n=len(entry.endpoints), q=entry.needed)
+        witnesses = (
+            t("trust_witnesses_value", lang).format(n=len(entry.endpoints), q=entry.needed)
+            if len(entry.endpoints) > 1
+            else t("trust_witness_single", lang)
+        )
         out.append(
             TrustRow(
                 name=entry.name,
