@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from cli.output import console, emit_json
-from cli.settings_opts import DataDirOpt, JsonOpt, settings_from
+from cli.settings_opts import ChainOpt, DataDirOpt, JsonOpt, settings_from
 from notary import localchain
 from notary.chain import connect, fund_dev_account
+from notary.context import chain_url
 from notary.core.eip712 import parse_address
 
 
@@ -23,12 +24,16 @@ app = typer.Typer(help="Run the local development chain (anvil on 127.0.0.1, sta
 @app.command()
 def up(
     port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default 8545, or a free one).")] = None,
+    hardfork: Annotated[
+        str | None,
+        typer.Option(help=f"EVM rules to run ({', '.join(localchain.HARDFORKS)}); default anvil's newest."),
+    ] = None,
     data_dir: DataDirOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Start anvil with persisted state; refuses to start a second one for the same data dir."""
     settings = settings_from(data_dir=data_dir)
-    chain = localchain.up(settings.data_path, port=port)
+    chain = localchain.up(settings.data_path, port=port, hardfork=hardfork)
     if json_out:
         emit_json({"url": chain.url, "pid": chain.pid, "chain_id": localchain.CHAIN_ID})
     else:
@@ -72,14 +77,11 @@ def status(data_dir: DataDirOpt = None, json_out: JsonOpt = False) -> None:
 @app.command()
 def fund(
     address: Annotated[str, typer.Argument(help="Address to give 100 ETH of gas money.", callback=_address)],
+    chain: ChainOpt = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Give an address gas money on the local development chain."""
-    settings = settings_from(data_dir=data_dir)
-    chain = localchain.running(settings.data_path)
-    if chain is None:
-        from notary.errors import ConfigError
-
-        raise ConfigError("the local chain is not running: run `notary chain up`")
-    fund_dev_account(connect(chain.url), address)
-    console.print(f"funded {address}")
+    """Give an address gas money on a development chain: the managed anvil, or any dev node (anvil, Hardhat,
+    ganache, or one with an unlocked funded account, e.g. geth --dev). Other chains: fund it from your wallet."""
+    settings = settings_from(chain=chain, data_dir=data_dir)
+    how = fund_dev_account(connect(chain_url(settings)), address)
+    console.print(f"funded {address} ({how})")

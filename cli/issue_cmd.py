@@ -1,4 +1,7 @@
-"""`notary issue`: notarise PDFs — files, folders (recursive) or a manifest CSV — resumable after any crash."""
+"""`notary issue`: notarise PDFs — files, folders (recursive) or a manifest CSV — resumable after any crash.
+
+What did not go as asked is shown on screen (a table of failures, skips and warnings with their reasons, the
+first MAX_PROBLEMS of them), not only in the report, and sets the exit code."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
+from rich.text import Text
 
 from cli.output import console, emit_json
 from cli.progress import BarProgress
@@ -17,7 +22,24 @@ from notary.context import load_signer, open_registry
 from notary.errors import ConfigError
 from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
 from notary.issuance.inputs import describe
-from notary.issuance.run import DEFAULT_BATCH_SIZE
+from notary.issuance.run import DEFAULT_BATCH_SIZE, EXIT_SKIPPED, Summary
+
+HELP = f"""Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash
+(it finishes what was started, tries failures again, rewrites missing or damaged outputs, and issues inputs
+whose bytes changed as new documents, written beside the earlier copy as NAME.v2.pdf).
+
+Checked before anything is spent: each file is a readable, unencrypted PDF, not already notarised, with valid
+claims; the key is an active issuer of the registry. An already past valid_until is issued with a warning.
+
+\b
+Exit codes:
+  0   every input is issued (by this run or an earlier run of the same command)
+  1   some documents failed, or --strict stopped at the first failure (the table and the report say why)
+  2   usage error
+  {EXIT_SKIPPED}   nothing failed, but some inputs were skipped: their content was already issued, or listed twice
+  4   refused before starting: the key is not an active issuer of the registry (nothing spent)
+  78  configuration missing or unreadable
+"""
 
 
 def issue(
@@ -61,12 +83,14 @@ def issue(
         bool, typer.Option(help="Issue documents whose exact content this registry has issued before.")
     ] = False,
     workers: Annotated[int | None, typer.Option(help="Worker processes for hashing and stamping.")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Stop at the first document that fails, before anything more is anchored.")
+    ] = False,
     chain: ChainOpt = None,
     registry: RegistryOpt = None,
     key_file: KeyFileOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash."""
     paths = inputs or []
     if not paths and manifest is None:
         raise ConfigError("nothing to issue: give PDF files or folders, or --manifest FILE.csv")
@@ -87,7 +111,7 @@ def issue(
     options = IssueOptions(
         out_dir=out, batch_size=batch_size, caption=f"Digital geprüft: {settings.verifier_url}", sidecar=sidecar,
         qr_corner=qr_corner, qr_size_mm=qr_size,
-        allow_reissue=allow_reissue,
+        allow_reissue=allow_reissue, strict=strict,
     )  # fmt: skip
     if workers:
         options.workers = workers
@@ -108,18 +132,50 @@ def issue(
     data = {
         "run": summary.run_id, "resumed": summary.resumed, "issued": counts.get("written", 0),
         "skipped_duplicates": counts.get("duplicate", 0), "failed": counts.get("failed", 0),
-        "batches": summary.batches, "seconds": round(summary.seconds, 2), "out": str(out),
-        "report_csv": str(summary.report_csv), "report_json": str(summary.report_json),
+        "replaced": counts.get("replaced", 0), "batches": summary.batches, "seconds": round(summary.seconds, 2),
+        "out": str(out), "report_csv": str(summary.report_csv), "report_json": str(summary.report_json),
+        "stopped": summary.stopped, "problem_count": summary.problem_count,
+        "problems": [{"input": p.src, "status": p.status, "reason": p.reason} for p in summary.problems],
     }  # fmt: skip
     if json_out:
         emit_json(data)
     else:
-        console.print(
-            f"issued {data['issued']}, skipped {data['skipped_duplicates']} duplicates, failed {data['failed']} "
-            f"— {data['batches']} batches in {data['seconds']} s{' (resumed)' if summary.resumed else ''}"
-        )
-        console.print(f"notarised PDFs in {out}/, report: {summary.report_csv}")
-        if data["failed"]:
-            console.print("some documents failed; the report says why", style="yellow")
-    if data["failed"]:
+        _show(summary, data, out)
+    if data["failed"] or summary.stopped:
         raise typer.Exit(1)
+    if data["skipped_duplicates"]:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+issue.__doc__ = HELP
+
+
+def _show(summary: Summary, data: dict[str, object], out: Path) -> None:
+    console.print(
+        f"issued {data['issued']}, skipped {data['skipped_duplicates']} duplicates, failed {data['failed']} "
+        f"— {data['batches']} batches in {data['seconds']} s{' (resumed)' if summary.resumed else ''}"
+    )
+    console.print(f"notarised PDFs in {out}/, report: {summary.report_csv}")
+    if summary.problems:
+        table = Table("input", "status", "reason", show_lines=False, expand=False)
+        for problem in summary.problems:
+            table.add_row(Text(_short(problem.src)), Text(problem.status), Text(problem.reason))
+        console.print(table)
+        more = summary.problem_count - len(summary.problems)
+        if more > 0:
+            console.print(f"and {more} more, see the report {summary.report_csv}")
+    if summary.stopped:
+        console.print(
+            Text(f"stopped at the first failure (--strict): {summary.stopped}. Nothing more was anchored; "
+                 "fix it and run the same command again to continue.", style="yellow")
+        )  # fmt: skip
+    elif data["failed"]:
+        console.print(Text(f"{data['failed']} documents failed: see above and the report", style="yellow"))
+
+
+def _short(src: str) -> str:
+    """An input as the user named it: relative to the current folder when it is below it."""
+    try:
+        return str(Path(src).relative_to(Path.cwd()))
+    except ValueError:
+        return src

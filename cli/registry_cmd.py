@@ -10,9 +10,11 @@ import typer
 
 from cli.output import console, emit_json
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
-from notary.chain import Registry, connect, fund_dev_account
+from notary.chain import MEMORY, Registry, connect, fund_dev_account
+from notary.chain.evm import check_views
+from notary.chain.identity import check_identity, read_identity
 from notary.config import CONFIG_FILE, Settings, load_settings, update_config
-from notary.context import chain_url, load_signer, open_registry
+from notary.context import chain_url, load_signer, open_registry, registry_options
 from notary.core.eip712 import parse_address
 from notary.errors import ConfigError
 
@@ -45,22 +47,44 @@ def _dev_fund(settings: Settings, registry_or_url: Registry | str, address: str)
 def deploy(
     chain: ChainOpt = None,
     key_file: KeyFileOpt = None,
-    save: Annotated[bool, typer.Option("--save/--no-save", help=f"Write the address into ./{CONFIG_FILE}.")] = True,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save/--no-save", help=f"Write the address, chain id, genesis hash and EVM version into ./{CONFIG_FILE}."
+        ),
+    ] = True,
+    repin: Annotated[
+        bool,
+        typer.Option("--repin", help="Deploy on another chain than the one pinned in the config, and pin that one."),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Deploy a new NotaryRegistry whose admin is the configured key."""
+    """Deploy a new NotaryRegistry whose admin is the configured key, built for the chain's EVM version."""
     settings = _admin_settings(chain, None, key_file)
     admin = load_signer(settings, admin=True)
     url = chain_url(settings)
+    w3 = connect(url)
+    if url != MEMORY and not repin:
+        check_identity(w3, settings.chain_id, settings.genesis_hash, where=f"the node at {url}")
     _dev_fund(settings, url, admin.address)
-    registry, tx = Registry.deploy(connect(url), admin, confirmations=settings.confirmations)
+    registry, tx = Registry.deploy(w3, admin, evm_version=settings.evm_version, **registry_options(settings))
+    evm = registry.deployed_build() or settings.evm_version or "cancun"
+    check_views(registry, evm)  # an incompatible chain fails here, never later at verification
+    identity = read_identity(w3)
     if save:
-        update_config(Path(CONFIG_FILE), "registry", registry.address)
+        config = Path(CONFIG_FILE)
+        update_config(config, "registry", registry.address)
+        if url != MEMORY:  # an in-process chain is new in every process: nothing to pin
+            update_config(config, "chain_id", identity.chain_id)
+            update_config(config, "genesis_hash", identity.genesis_hash)
+            update_config(config, "evm_version", evm)
     if json_out:
         emit_json(
             {
                 "registry": registry.address,
-                "chain_id": registry.chain_id,
+                "chain_id": identity.chain_id,
+                "genesis_hash": identity.genesis_hash,
+                "evm_version": evm,
                 "tx": tx.tx_hash,
                 "block": tx.block_number,
                 "gas_used": tx.gas_used,
@@ -68,10 +92,13 @@ def deploy(
             }
         )
         return
-    console.print(f"registry deployed at {registry.address} on chain {registry.chain_id} (block {tx.block_number})")
+    console.print(
+        f"registry deployed at {registry.address} on chain {identity.chain_id} (block {tx.block_number}, "
+        f"EVM {evm} build; issuerAt, documentStatus, eip712Domain and recoverBatchSigner answer)"
+    )
     console.print(f"admin: {admin.address}")
     if save:
-        console.print(f"saved as `registry` in {CONFIG_FILE}")
+        console.print(f"saved `registry`, `chain_id`, `genesis_hash` and `evm_version` in {CONFIG_FILE}")
 
 
 @app.command("add-issuer")
@@ -179,7 +206,14 @@ def info(
     """Show the registry (and an issuer's record)."""
     settings = settings_from(chain=chain, registry=registry)
     reg = open_registry(settings)
-    data: dict[str, object] = {"registry": reg.address, "chain_id": reg.chain_id, "block": reg.block_number()}
+    identity = read_identity(reg.w3)
+    data: dict[str, object] = {
+        "registry": reg.address,
+        "chain_id": identity.chain_id,
+        "genesis_hash": identity.genesis_hash,
+        "evm_version": reg.deployed_build(),
+        "block": reg.block_number(),
+    }
     if address:
         rec = reg.issuer(address)
         data["issuer"] = {
@@ -194,7 +228,10 @@ def info(
     if json_out:
         emit_json(data)
         return
-    console.print(f"registry {reg.address} on chain {reg.chain_id}, block {data['block']}")
+    console.print(
+        f"registry {reg.address} on chain {identity.chain_id} (genesis {identity.genesis_hash[:12]}…), "
+        f"EVM {data['evm_version'] or 'unknown'} build, block {data['block']}"
+    )
     if address:
         issuer = data["issuer"]
         assert isinstance(issuer, dict)

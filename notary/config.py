@@ -16,7 +16,7 @@ import tomllib
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -94,6 +94,22 @@ class Settings(BaseSettings):
         default=None, description="keystore of the registry admin key (default: key_file)"
     )
     confirmations: int = Field(default=0, ge=0, le=64)
+    # the chain a city actually runs (issue 9): EVM build, chain identity, fees, waits, log ranges
+    evm_version: Literal["london", "paris", "shanghai", "cancun"] | None = Field(
+        default=None, description="EVM build to deploy and expect (default: detected from the node)"
+    )
+    chain_id: int | None = Field(default=None, ge=1, description="pinned at deploy; any other chain is refused")
+    genesis_hash: str | None = Field(
+        default=None, pattern=r"^0x[0-9a-fA-F]{64}$", description="pinned at deploy: a reset chain is refused"
+    )
+    tx_type: Literal["auto", "eip1559", "legacy"] = "auto"
+    gas_price: int | None = Field(default=None, ge=0, description="legacy gas price in wei (default: the node's)")
+    max_fee: int | None = Field(default=None, ge=0, description="EIP-1559 max fee per gas in wei")
+    priority_fee: int | None = Field(default=None, ge=0, description="EIP-1559 tip in wei (default: the node's)")
+    estimate_gas: bool = False
+    receipt_timeout: float = Field(default=120.0, gt=0, le=86_400)
+    block_time: float = Field(default=12.0, gt=0, le=3_600)
+    log_chunk: int = Field(default=1_000, ge=1, le=1_000_000)
     verifier_url: str = Field(default="http://127.0.0.1:8000", description="printed beside the QR code")
     trusted: list[TrustedRegistry] = Field(default_factory=list)
 
@@ -188,7 +204,7 @@ def _toml(value: Any) -> str:
     return f'"{text}"'
 
 
-def update_config(path: Path, key: str, value: str) -> None:
+def update_config(path: Path, key: str, value: str | int) -> None:
     """Set one top-level ``key = "value"`` in a notary.toml, creating the file if needed."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     new_line = f"{key} = {_toml(value)}"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_account.signers.local import LocalAccount
 
 from notary import localchain
 from notary.chain import MEMORY, Registry, connect
+from notary.chain.fees import FeePolicy
+from notary.chain.identity import check_identity, check_registry_code
 from notary.config import Settings, missing_config_hint
 from notary.errors import ConfigError, ConfigFileError
 from notary.keys import load_account, resolve_password
@@ -23,17 +27,34 @@ def chain_url(settings: Settings) -> str:
 
 
 def open_registry(settings: Settings) -> Registry:
-    """The configured registry, checked to exist on the configured chain."""
+    """The configured registry, on the pinned chain (checked before anything is sent), with our code."""
     url = chain_url(settings)
     w3 = connect(url)
     if settings.registry is None:
         raise ConfigError("no registry configured: run `notary registry deploy` or set NOTARY_REGISTRY")
-    registry = Registry(w3, settings.registry, confirmations=settings.confirmations)
-    if url != MEMORY and not registry.has_code():
-        raise ConfigError(
-            f"no registry on chain {registry.chain_id} at {registry.address}: run `notary registry deploy`"
-        )
+    if url != MEMORY:
+        check_identity(w3, settings.chain_id, settings.genesis_hash, where=f"the node at {url}")
+    registry = Registry(w3, settings.registry, expected_chain_id=settings.chain_id, **registry_options(settings))
+    if url != MEMORY:
+        check_registry_code(registry, settings.evm_version)
     return registry
+
+
+def registry_options(settings: Settings) -> dict[str, Any]:
+    """How the registry client waits, pays and reads logs, from the settings."""
+    return {
+        "confirmations": settings.confirmations,
+        "receipt_timeout": settings.receipt_timeout,
+        "block_time": settings.block_time,
+        "log_chunk": settings.log_chunk,
+        "fees": FeePolicy(
+            tx_type=settings.tx_type,
+            gas_price=settings.gas_price,
+            max_fee=settings.max_fee,
+            priority_fee=settings.priority_fee,
+            estimate_gas=settings.estimate_gas,
+        ),
+    }
 
 
 def load_signer(settings: Settings, *, password: str | None = None, admin: bool = False) -> LocalAccount:

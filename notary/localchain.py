@@ -117,8 +117,14 @@ def running(data_dir: Path) -> LocalChain | None:
     return chain
 
 
-def up(data_dir: Path, port: int | None = None, timeout: float = 20.0) -> LocalChain:
-    """Start anvil for this data dir; refuse if one is already running for it."""
+HARDFORKS = ("london", "paris", "shanghai", "cancun", "prague")
+
+
+def up(data_dir: Path, port: int | None = None, timeout: float = 20.0, *, hardfork: str | None = None) -> LocalChain:
+    """Start anvil for this data dir; refuse if one is already running for it. ``hardfork`` stands in for a
+    city's chain that is not on the newest EVM (default: anvil's own, the newest)."""
+    if hardfork is not None and hardfork not in HARDFORKS:
+        raise ChainError(f"unknown hardfork {hardfork!r}: use one of {', '.join(HARDFORKS)}")
     current = running(data_dir)
     if current is not None:
         raise ChainError(f"the local chain is already running at {current.url} (pid {current.pid})")
@@ -144,6 +150,7 @@ def up(data_dir: Path, port: int | None = None, timeout: float = 20.0) -> LocalC
             str(state_file),
             "--state-interval",
             str(int(STATE_INTERVAL)),
+            *(["--hardfork", hardfork] if hardfork else []),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -119,9 +119,6 @@ class Witnesses:
     def _ask(self, entry: TrustedEntry, question: Callable[[Registry], T]) -> dict[int, T]:
         """Answers by witness number (1-based); endpoints that failed or missed the deadline are left out."""
         urls = entry.endpoints
-        if len(urls) == 1:
-            # one endpoint: no thread hop, the RPC timeout bounds it; its error is the error
-            return {1: question(self.registry(urls[0], entry.address))}
         pool = self._executor()
         futures: dict[Future[T], int] = {}
         for number, url in enumerate(urls, start=1):
@@ -133,10 +130,14 @@ class Witnesses:
         for future, number in futures.items():
             if future not in done:
                 _note(entry, number, urls[number - 1], "no answer before the deadline")
+                if len(urls) == 1:
+                    raise ChainError(f"the chain node gave no answer within {self._deadline:g} s")
                 continue
             error = future.exception()
             if error is not None:
                 _note(entry, number, urls[number - 1], str(error))
+                if len(urls) == 1 and isinstance(error, ChainError):
+                    raise error  # one node: its own words say best what went wrong
                 continue
             answers[number] = future.result()
         return answers

@@ -8,10 +8,14 @@ address on any chain; the genesis hash tells them apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from web3 import Web3
 
-from notary.errors import ChainError
+from notary.errors import ChainError, ConfigError
+
+if TYPE_CHECKING:
+    from notary.chain.registry import Registry
 
 
 class WrongChain(ChainError):
@@ -47,3 +51,20 @@ def check_identity(w3: Web3, chain_id: int | None, genesis_hash: str | None, whe
             "another network with the same id: nothing was sent"
         )
     return found
+
+
+def check_registry_code(registry: Registry, evm_version: str | None) -> str:
+    """The EVM build at the registry's address; refuses an address holding no build of ours, or another build
+    than the configured one (london and paris are one build)."""
+    build = registry.deployed_build()
+    if build is None:
+        raise ConfigError(
+            f"no registry on chain {registry.chain_id} at {registry.address}: run `notary registry deploy`"
+        )
+    wanted = "london" if evm_version == "paris" else evm_version
+    if wanted is not None and build != wanted:
+        raise ConfigError(
+            f"the registry at {registry.address} is the {build} build, but notary.toml says evm_version = "
+            f"{evm_version}: correct evm_version (or leave it out)"
+        )
+    return build

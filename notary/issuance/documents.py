@@ -14,10 +14,10 @@ import hashlib
 import io
 import os
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ from notary.pdf import default_layout
 from notary.pdf.default_layout import page_size_of, stamp_placement_digest
 from notary.pdf.original_pdf import OriginalPdf, read_original
 from notary.pdf.pdf_objects import Name, Real, Ref
-from notary.pdf.stamping import stamp_read_original
+from notary.pdf.proof_attachment import read_attached_proof
+from notary.pdf.stamping import PROOF_FILE_NAME, stamp_read_original
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
 PROOF_SUFFIX = ".proof.json"
@@ -91,6 +92,10 @@ def prepare(src: str, placement: Placement) -> Prepared:
         return Prepared(src, None, len(data), "not a PDF")
     try:
         doc = read_original(data)
+        if any(key == PROOF_FILE_NAME for key, _ in doc.embedded_files):
+            # refused here, before anything is spent: stamping it after anchoring would fail anyway
+            reason = "already notarised (it carries notary-proof.json): issue the original"
+            return Prepared(src, None, len(data), reason)
         width, height = page_size_of(doc)
         _check_fits(placement, width, height)
         bound = _placement_digest(placement, width, height)
@@ -100,6 +105,18 @@ def prepare(src: str, placement: Placement) -> Prepared:
     except Exception as exc:  # a hostile PDF must fail the document, never the run
         return Prepared(src, None, len(data), f"unreadable PDF ({type(exc).__name__})")
     return Prepared(src, hashlib.sha256(data).digest(), len(data), None, parsed, bytes(bound))
+
+
+def file_sha256(path: str) -> bytes | None:
+    """The SHA-256 of a file's bytes now, or None when it cannot be read (gone, unreadable)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.digest()
 
 
 @lru_cache(maxsize=256)
@@ -166,6 +183,8 @@ class Stamped:
     doc_id: int
     out: str | None
     error: str | None
+    sha256: bytes | None = None
+    """Of the notarised PDF as it is on disk (written now, or found complete from an earlier attempt)."""
 
 
 def build_proof(job: StampJob, document: Digest32) -> Proof:
@@ -215,7 +234,11 @@ def _notarise(
 
 
 def stamp(job: StampJob) -> Stamped:
-    """Write one notarised copy (atomically; an identical existing copy is fine, a different one is not)."""
+    """Write one notarised copy, durably and atomically (the caller syncs the folder before journaling it).
+
+    An existing file at the output is kept when it is this very issue (the same bytes, or the same document
+    in the same anchored batch with the signature of an earlier attempt whose journal record a power cut
+    lost); it is overwritten when it is a truncated copy of what would be written; anything else fails."""
     try:
         with open(job.src, "rb") as handle:
             original = handle.read()
@@ -231,21 +254,54 @@ def stamp(job: StampJob) -> Stamped:
             return Stamped(job.doc_id, None, "internal error: the Merkle proof does not lead to the batch root")
         notarised, full = _notarise(original, original_hash, proof, job.placement, doc)
         out = Path(job.out)
-        _write_once(out, notarised)
+        kept = _write_once(out, notarised, partial(_earlier_attempt, job, original, original_hash, doc))
+        if kept is not None:
+            notarised, full = kept, Proof.from_json(read_attached_proof(kept) or b"")
         if job.sidecar:
-            _write_once(out.with_name(out.name + PROOF_SUFFIX), full.to_json())
-        return Stamped(job.doc_id, job.out, None)
+            _write_once(out.with_name(out.name + PROOF_SUFFIX), full.to_json(), lambda existing: False)
+        return Stamped(job.doc_id, job.out, None, hashlib.sha256(notarised).digest())
     except NotaryError as exc:
         return Stamped(job.doc_id, None, str(exc))
     except OSError as exc:
         return Stamped(job.doc_id, None, f"cannot write {job.out}: {exc.strerror}")
 
 
-def _write_once(path: Path, data: bytes) -> None:
-    if path.exists():
-        if path.read_bytes() == data:
-            return  # written before a crash: the same bytes, nothing to do
-        raise NotaryError(f"{path} exists with other content; remove it or choose another output folder")
+def _earlier_attempt(
+    job: StampJob, original: bytes, original_hash: Digest32, doc: OriginalPdf, existing: bytes
+) -> bool:
+    """Whether ``existing`` is this document notarised in this batch by an earlier attempt (same root, salt and
+    claims; the batch signature and time of that attempt), byte for byte what stamping gives."""
+    try:
+        raw = read_attached_proof(existing)
+        if raw is None:
+            return False
+        earlier = Proof.from_json(raw)
+        if (earlier.root, earlier.salt, earlier.document_hash) != (job.root, job.salt, job.doc_hash):
+            return False
+        again = replace(job, signature=earlier.signature, issued_at=earlier.issued_at)
+        width, height = page_size_of(doc)
+        document = document_commitment(original_hash, _placement_digest(job.placement, width, height))
+        notarised, _ = _notarise(original, original_hash, build_proof(again, document), job.placement, doc)
+    except Exception:  # whatever is there, it is not ours
+        return False
+    return notarised == existing
+
+
+def _write_once(path: Path, data: bytes, earlier: Callable[[bytes], bool]) -> bytes | None:
+    """Write ``data`` to ``path`` durably (temp file, fsync, rename). None when written or already there;
+    the existing bytes when ``earlier`` accepts them as an equivalent earlier result."""
+    try:
+        existing = path.read_bytes()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None:
+        if existing == data:
+            return None  # written before a crash: the same bytes, nothing to do
+        if earlier(existing):
+            return existing
+        if len(existing) >= len(data) or not data.startswith(existing):
+            raise NotaryError(f"{path} exists with other content; remove it or choose another output folder")
+        # a truncated copy of these very bytes (a write cut short): completed below
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         handle = open(temp, "wb")  # noqa: SIM115
@@ -254,4 +310,29 @@ def _write_once(path: Path, data: bytes) -> None:
         handle = open(temp, "wb")  # noqa: SIM115
     with handle:
         handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temp, path)
+    return None
+
+
+def sync_folders(paths: Iterable[str], top: Path) -> None:
+    """fsync the folders holding ``paths`` and those between them and ``top`` (made by this run, maybe):
+    a rename is durable once its folder is. One call per batch part, not per file."""
+    folders: set[Path] = set()
+    for path in paths:
+        folder = Path(path).parent
+        while folder not in folders:
+            folders.add(folder)
+            if folder == top or top not in folder.parents:
+                break
+            folder = folder.parent
+    for folder in sorted(folders):
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -138,7 +138,8 @@ def from_manifest(manifest: Path, defaults: ClaimDefaults) -> Iterator[InputDoc]
 
 
 def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | None = None) -> Iterator[InputDoc]:
-    """Files as given (output by file name) and folders recursively (output mirrors the folder's tree)."""
+    """Files as given (output by file name) and folders recursively (output mirrors the folder's tree). A file
+    in a folder that is a symbolic link to somewhere outside that folder fails: it is neither read nor written."""
     per_file: dict[str, dict[str, str]] = {}
     if claims_csv is not None:
         for _line, row in read_csv_rows(claims_csv):
@@ -163,6 +164,12 @@ def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | No
                 if file.is_file() and file.suffix.lower() == ".pdf":
                     rel = file.relative_to(root).as_posix()
                     fields = per_file.get(rel) or per_file.get(file.name) or {}
+                    target = file.resolve()
+                    if not target.is_relative_to(root):
+                        # like a manifest path: a link planted in the folder must not reach files beyond it
+                        reason = f"{rel} is a symbolic link that leads outside the folder {root}"
+                        yield InputDoc(file, rel, {**base, **fields}, error=reason)
+                        continue
                     yield doc(file, rel, {**base, **fields})
         else:
             fields = per_file.get(str(path)) or per_file.get(path.name) or {}

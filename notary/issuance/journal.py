@@ -1,9 +1,15 @@
-"""The issuance journal: SQLite in WAL mode in the data dir. Intent is written before every transaction and
-every file, so a run killed at any moment resumes to a state where every input is issued exactly once.
+"""The issuance journal: SQLite in WAL mode in the data dir, ``synchronous=FULL`` so that every committed record
+is on disk before the action it announces starts (a power cut cannot roll the journal back past an intent).
 
-States — documents: prepared -> batched -> written, or failed / duplicate; batches: signed -> sending ->
-anchored. A batch's documents and its signature are written in one SQLite transaction; its anchoring
-transaction is recorded (raw, signed) before it is sent, and the chain is the judge on resume.
+Documents are keyed by content: a row is one version of one input (its bytes' SHA-256). An input whose bytes
+changed after it was issued gets a new row; the earlier row becomes ``replaced`` (still issued on chain, its
+notarised copy kept).
+
+States — documents: prepared -> batched -> written, or failed / duplicate / replaced; batches: signed ->
+sending -> anchored, or refused (the registry reverted its anchoring: nothing of it is on chain). A batch's
+documents and its signature are written in one SQLite transaction; its anchoring transaction is recorded (raw,
+signed) before it is sent, and the chain is the judge on resume. Each written output's SHA-256 is recorded, so
+a resume can tell a complete output from one a power cut damaged.
 """
 
 from __future__ import annotations
@@ -18,19 +24,8 @@ from typing import Any
 
 from notary.errors import NotaryError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    chain_id INTEGER NOT NULL,
-    registry TEXT NOT NULL,
-    issuer TEXT NOT NULL,
-    out_dir TEXT NOT NULL,
-    spec TEXT NOT NULL,
-    options TEXT NOT NULL,
-    created REAL NOT NULL,
-    finished REAL
-);
+SCHEMA_VERSION = 2
+DOCS = """
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -46,12 +41,24 @@ CREATE TABLE IF NOT EXISTS docs (
     leaf BLOB,
     batch_id INTEGER REFERENCES batches(id),
     out_path TEXT,
-    UNIQUE (run_id, src)
-);
-CREATE INDEX IF NOT EXISTS docs_hash ON docs(doc_hash);
-CREATE INDEX IF NOT EXISTS docs_batch ON docs(batch_id);
-CREATE INDEX IF NOT EXISTS docs_run_state ON docs(run_id, state);
-CREATE TABLE IF NOT EXISTS batches (
+    out_sha256 BLOB,
+    note TEXT
+)"""
+DOC_COLUMNS = "id, run_id, seq, src, rel_out, state, reason, doc_hash, size, claims, salt, leaf, batch_id, out_path"
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    chain_id INTEGER NOT NULL,
+    registry TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    out_dir TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    options TEXT NOT NULL,
+    created REAL NOT NULL,
+    finished REAL
+)""",
+    """CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(id),
     root BLOB NOT NULL UNIQUE,
@@ -62,9 +69,17 @@ CREATE TABLE IF NOT EXISTS batches (
     tx_hash TEXT,
     raw_tx BLOB,
     block INTEGER,
-    timestamp INTEGER
-);
-"""
+    timestamp INTEGER,
+    reason TEXT
+)""",
+    DOCS,
+    "CREATE INDEX IF NOT EXISTS docs_hash ON docs(doc_hash)",
+    "CREATE INDEX IF NOT EXISTS docs_batch ON docs(batch_id)",
+    "CREATE INDEX IF NOT EXISTS docs_run_state ON docs(run_id, state)",
+    "CREATE INDEX IF NOT EXISTS docs_run_src ON docs(run_id, src)",
+]
+ISSUED = "('written', 'batched', 'failed', 'replaced')"
+"""Document states that may have a leaf on chain (with their batch anchored or being sent)."""
 
 
 class JournalError(NotaryError):
@@ -99,19 +114,44 @@ class BatchRow:
     timestamp: int | None
 
 
+BATCH_COLUMNS = "id, root, count, issued_at, signature, state, tx_hash, raw_tx, block, timestamp"
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode survives any process crash (SIGKILL); only a power cut may lose the last commit
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            # FULL: each commit is on disk before the next step runs; NORMAL may lose the last ones on power loss,
+            # and with them the intent of a transaction already sent. A run commits a few times per batch.
+            self.db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
             self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"cannot open the journal {path}: {exc}") from None
         self.path = path
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version >= SCHEMA_VERSION:
+            return
+        with self._tx():
+            old = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs'").fetchone()
+            if old is not None:
+                # version 1 keyed documents by source path (UNIQUE run_id, src): one version of an input per run
+                for index in ("docs_hash", "docs_batch", "docs_run_state"):
+                    self.db.execute(f"DROP INDEX IF EXISTS {index}")
+                self.db.execute("ALTER TABLE docs RENAME TO docs_v1")
+            for statement in SCHEMA:
+                self.db.execute(statement)
+            if old is not None:
+                self.db.execute(f"INSERT INTO docs ({DOC_COLUMNS}) SELECT {DOC_COLUMNS} FROM docs_v1")
+                self.db.execute("DROP TABLE docs_v1")
+                columns = {r[1] for r in self.db.execute("PRAGMA table_info(batches)")}
+                if "reason" not in columns:
+                    self.db.execute("ALTER TABLE batches ADD COLUMN reason TEXT")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()
@@ -148,53 +188,97 @@ class Journal:
     def runs(self) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT r.id, r.created, r.finished, r.out_dir, r.registry, r.chain_id, "
-            " SUM(d.state = 'written'), SUM(d.state = 'failed'), SUM(d.state = 'duplicate'), COUNT(d.id), "
+            " SUM(d.state = 'written'), SUM(d.state = 'failed'), SUM(d.state = 'duplicate'), "
+            " SUM(d.state = 'replaced'), SUM(d.state != 'replaced'), "
             " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id AND b.state = 'anchored'), "
             " (SELECT COUNT(*) FROM batches b WHERE b.run_id = r.id) "
             "FROM runs r LEFT JOIN docs d ON d.run_id = r.id GROUP BY r.id ORDER BY r.id"
         ).fetchall()
         keys = (
             "id", "created", "finished", "out_dir", "registry", "chain_id", "written", "failed", "duplicates",
-            "documents", "batches_anchored", "batches",
+            "replaced", "documents", "batches_anchored", "batches",
         )  # fmt: skip
         return [dict(zip(keys, (v if v is not None else 0 if i >= 6 else None for i, v in enumerate(r)), strict=True))
                 for r in rows]  # fmt: skip
 
+    def run_ids(self) -> list[int]:
+        return [int(r[0]) for r in self.db.execute("SELECT id FROM runs ORDER BY id")]
+
     # ------------------------------------------------------------------ documents
 
     def known_sources(self, run_id: int) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT src FROM docs WHERE run_id = ?", (run_id,))}
+        """Inputs this run has a current outcome for (an input whose content changed has none until it is
+        prepared again)."""
+        rows = self.db.execute("SELECT src FROM docs WHERE run_id = ? AND state != 'replaced'", (run_id,))
+        return {row[0] for row in rows}
+
+    def current_versions(self, run_id: int) -> list[tuple[int, str, str, bytes, str | None]]:
+        """(id, src, state, doc_hash, out_path) of the documents whose content is, or is becoming, issued."""
+        rows = self.db.execute(
+            "SELECT id, src, state, doc_hash, out_path FROM docs WHERE run_id = ? AND doc_hash IS NOT NULL "
+            "AND state IN ('prepared', 'batched', 'written') ORDER BY seq",
+            (run_id,),
+        )
+        return [(int(r[0]), str(r[1]), str(r[2]), bytes(r[3]), r[4]) for r in rows]
+
+    def replaced_outputs(self, run_id: int) -> dict[str, list[str]]:
+        """src -> the output names its earlier, replaced versions have in this run."""
+        found: dict[str, list[str]] = {}
+        for src, rel in self.db.execute(
+            "SELECT src, rel_out FROM docs WHERE run_id = ? AND state = 'replaced' ORDER BY seq", (run_id,)
+        ):
+            found.setdefault(str(src), []).append(str(rel))
+        return found
+
+    def replace(self, items: Sequence[tuple[int, str]]) -> None:
+        """Documents whose input changed: unanchored ones are forgotten (never issued), the others kept as
+        ``replaced`` with the reason."""
+        with self._tx():
+            for doc_id, reason in items:
+                self.db.execute("DELETE FROM docs WHERE id = ? AND state = 'prepared'", (doc_id,))
+                self.db.execute("UPDATE docs SET state = 'replaced', reason = ? WHERE id = ?", (reason, doc_id))
 
     def next_seq(self, run_id: int) -> int:
         row = self.db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM docs WHERE run_id = ?", (run_id,)).fetchone()
         return int(row[0])
 
     def add_docs(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """(run_id, seq, src, rel_out, state, reason, doc_hash, size, claims, salt, leaf) rows, one transaction."""
+        """(run_id, seq, src, rel_out, state, reason, doc_hash, size, claims, salt, leaf, note) rows, one
+        transaction."""
         with self._tx():
             self.db.executemany(
-                "INSERT INTO docs (run_id, seq, src, rel_out, state, reason, doc_hash, size, claims, salt, leaf) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs (run_id, seq, src, rel_out, state, reason, doc_hash, size, claims, salt, leaf, "
+                "note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
     def issued_elsewhere(self, chain_id: int, registry: str, doc_hash: bytes) -> str | None:
-        """Where this exact content is already issued (or being issued) in this registry, if anywhere.
+        """Where this exact content is already issued in this registry, if anywhere.
 
-        A document that was anchored but whose file could not be written (failed, with a batch) counts as
-        issued: its leaf is on chain, and re-running its own command writes the file; issuing it again
-        elsewhere would anchor it a second time."""
+        Only a leaf in an anchored batch (or one whose transaction was sent, which may be mined) counts: an
+        attempt that never anchored — refused by the registry, or stopped before sending — issued nothing. A
+        document that was anchored but whose file could not be written counts: its leaf is on chain, and
+        re-running its own command writes the file; issuing it again elsewhere would anchor it a second time."""
         row = self.db.execute(
-            "SELECT r.id, d.src, d.state FROM docs d JOIN runs r ON r.id = d.run_id "
+            "SELECT r.id, d.src, d.state, b.state, d.out_path FROM docs d JOIN runs r ON r.id = d.run_id "
+            "JOIN batches b ON b.id = d.batch_id "
             "WHERE d.doc_hash = ? AND r.chain_id = ? AND lower(r.registry) = lower(?) "
-            "AND (d.state IN ('prepared', 'batched', 'written') OR (d.state = 'failed' AND d.batch_id IS NOT NULL)) "
-            "ORDER BY d.state = 'failed' LIMIT 1",
+            f"AND d.state IN {ISSUED} AND b.state IN ('anchored', 'sending') "
+            "ORDER BY d.state != 'written', b.state != 'anchored' LIMIT 1",
             (doc_hash, chain_id, registry),
         ).fetchone()
         if row is None:
             return None
-        note = "; anchored, not written: run that command again to write it" if row[2] == "failed" else ""
-        return f"run {row[0]} ({row[1]}{note})"
+        run_id, src, state, batch_state, out_path = row
+        if batch_state == "sending":
+            note = "; its anchoring was sent but not confirmed: run that command again to finish it"
+        elif state == "written":
+            note = f" -> {out_path}"
+        elif state == "replaced":
+            note = "; that input has changed since"
+        else:
+            note = "; anchored, not written: run that command again to write it"
+        return f"run {run_id} ({src}{note})"
 
     def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes]]:
         return [
@@ -217,10 +301,12 @@ class Journal:
         ).fetchall()
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
-    def mark_written(self, items: Sequence[tuple[int, str]]) -> None:
+    def mark_written(self, items: Sequence[tuple[int, str, bytes | None]]) -> None:
+        """(doc id, output path, the output's SHA-256) — called once the outputs are durable."""
         with self._tx():
             self.db.executemany(
-                "UPDATE docs SET state = 'written', out_path = ? WHERE id = ?", [(p, i) for i, p in items]
+                "UPDATE docs SET state = 'written', out_path = ?, out_sha256 = ? WHERE id = ?",
+                [(p, h, i) for i, p, h in items],
             )
 
     def mark_failed(self, items: Sequence[tuple[int, str]]) -> None:
@@ -230,15 +316,19 @@ class Journal:
     def mark_unwritten(self, doc_ids: Sequence[int]) -> None:
         with self._tx():
             self.db.executemany(
-                "UPDATE docs SET state = 'batched', out_path = NULL WHERE id = ?", [(i,) for i in doc_ids]
+                "UPDATE docs SET state = 'batched', out_path = NULL, out_sha256 = NULL WHERE id = ?",
+                [(i,) for i in doc_ids],
             )
 
     def retry_failures(self, run_id: int) -> int:
-        """On resume, try failed documents again: unbatched ones from scratch (the file may have been fixed),
-        batched ones (anchored, but their file could not be written) by stamping them again."""
+        """On resume, try again what did not succeed: unanchored failures and skips from scratch (the file may
+        have been fixed, the earlier issue may have been of other content), anchored-but-unwritten documents by
+        stamping them again."""
         with self._tx():
             forgotten = self.db.execute(
-                "DELETE FROM docs WHERE run_id = ? AND state = 'failed' AND batch_id IS NULL", (run_id,)
+                "DELETE FROM docs WHERE run_id = ? AND (state = 'duplicate' OR (state = 'failed' AND (batch_id IS "
+                "NULL OR batch_id IN (SELECT id FROM batches WHERE state = 'refused'))))",
+                (run_id,),
             ).rowcount
             restamp = self.db.execute(
                 "UPDATE docs SET state = 'batched', reason = NULL WHERE run_id = ? AND state = 'failed' "
@@ -247,14 +337,19 @@ class Journal:
             ).rowcount
         return int(forgotten) + int(restamp)
 
-    def written_docs(self, run_id: int) -> Iterator[tuple[int, str]]:
-        yield from self.db.execute("SELECT id, out_path FROM docs WHERE run_id = ? AND state = 'written'", (run_id,))
+    def written_docs(self, run_id: int) -> Iterator[tuple[int, str, bytes | None]]:
+        for doc_id, path, digest in self.db.execute(
+            "SELECT id, out_path, out_sha256 FROM docs WHERE run_id = ? AND state = 'written'", (run_id,)
+        ):
+            yield int(doc_id), str(path), None if digest is None else bytes(digest)
 
     def report_rows(self, run_id: int) -> Iterator[dict[str, Any]]:
-        cols = ("src", "out_path", "state", "reason", "leaf", "root", "tx_hash", "block", "batch_id")
+        cols = ("src", "out_path", "state", "reason", "leaf", "root", "tx_hash", "block", "batch_id", "note",
+                "batch_state", "batch_reason", "rel_out")  # fmt: skip
         for row in self.db.execute(
-            "SELECT d.src, d.out_path, d.state, d.reason, d.leaf, b.root, b.tx_hash, b.block, d.batch_id "
-            "FROM docs d LEFT JOIN batches b ON b.id = d.batch_id WHERE d.run_id = ? ORDER BY d.seq",
+            "SELECT d.src, d.out_path, d.state, d.reason, d.leaf, b.root, b.tx_hash, b.block, d.batch_id, d.note, "
+            "b.state, b.reason, d.rel_out FROM docs d LEFT JOIN batches b ON b.id = d.batch_id WHERE d.run_id = ? "
+            "ORDER BY d.seq",
             (run_id,),
         ):
             yield dict(zip(cols, row, strict=True))
@@ -262,6 +357,11 @@ class Journal:
     def state_counts(self, run_id: int) -> dict[str, int]:
         rows = self.db.execute("SELECT state, COUNT(*) FROM docs WHERE run_id = ? GROUP BY state", (run_id,))
         return {str(s): int(n) for s, n in rows}
+
+    def noted(self, run_id: int) -> int:
+        """How many documents carry a note (a warning, a changed input written beside its earlier copy)."""
+        row = self.db.execute("SELECT COUNT(*) FROM docs WHERE run_id = ? AND note IS NOT NULL", (run_id,))
+        return int(row.fetchone()[0])
 
     # ------------------------------------------------------------------ batches
 
@@ -285,8 +385,7 @@ class Journal:
     def batches(self, run_id: int, states: Sequence[str]) -> list[BatchRow]:
         marks = ", ".join("?" for _ in states)
         rows = self.db.execute(
-            "SELECT id, root, count, issued_at, signature, state, tx_hash, raw_tx, block, timestamp FROM batches "
-            f"WHERE run_id = ? AND state IN ({marks}) ORDER BY id",
+            f"SELECT {BATCH_COLUMNS} FROM batches WHERE run_id = ? AND state IN ({marks}) ORDER BY id",
             (run_id, *states),
         ).fetchall()
         return [BatchRow(*r) for r in rows]
@@ -303,6 +402,16 @@ class Journal:
             (tx_hash, block, timestamp, batch_id),
         )
 
+    def mark_refused(self, batch_id: int, reason: str) -> None:
+        """The registry refused to anchor this batch: none of its documents is issued. They fail with the reason
+        and are prepared afresh (new batch) when the command runs again."""
+        with self._tx():
+            self.db.execute("UPDATE batches SET state = 'refused', reason = ? WHERE id = ?", (reason, batch_id))
+            self.db.execute(
+                "UPDATE docs SET state = 'failed', reason = ? WHERE batch_id = ? AND state = 'batched'",
+                (f"not anchored: {reason}", batch_id),
+            )
+
     def mark_unanchored(self, batch_id: int) -> None:
         """The chain does not have this batch (any more): back to sending its recorded transaction (or to
         signed, to sign one afresh) so that it is anchored again."""
@@ -313,9 +422,9 @@ class Journal:
         )
 
     def batches_with_unwritten_docs(self, run_id: int) -> list[BatchRow]:
+        columns = ", ".join(f"b.{c.strip()}" for c in BATCH_COLUMNS.split(","))
         rows = self.db.execute(
-            "SELECT DISTINCT b.id, b.root, b.count, b.issued_at, b.signature, b.state, b.tx_hash, b.raw_tx, b.block, "
-            "b.timestamp FROM batches b JOIN docs d ON d.batch_id = b.id "
+            f"SELECT DISTINCT {columns} FROM batches b JOIN docs d ON d.batch_id = b.id "
             "WHERE b.run_id = ? AND b.state = 'anchored' AND d.state = 'batched' ORDER BY b.id",
             (run_id,),
         ).fetchall()

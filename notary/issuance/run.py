@@ -1,8 +1,28 @@
 """The issuance pipeline: stream documents -> leaves -> batches -> sign -> anchor -> stamp -> journal.
 
 Every step is journaled before it has effects, and the chain is the judge of what was anchored, so running the
-same command again after a crash at any point finishes the job: every input issued exactly once, no anchored
-batch without its outputs, no output whose batch is not anchored.
+same command again after a crash or power cut at any point finishes the job: every input — as its bytes are
+now — issued exactly once, no anchored batch without its outputs, no output whose batch is not anchored.
+
+Running a command again resumes its run (same inputs, output folder, registry and key): it finishes what was
+started and re-checks what was done. An input whose bytes changed since it was issued is a new document: it is
+issued again, and its notarised copy goes beside the earlier one as ``NAME.v2.pdf`` (``v3``, …); the earlier
+copy is kept (it stays valid on chain; revoke it if it must no longer be accepted) and the report says so.
+Outputs are checked against the SHA-256 the journal recorded: a missing, truncated or otherwise damaged output
+is written again. Failures and skips are tried again on every run.
+
+Everything that can be refused without the chain is refused before anything is spent: unreadable, not a PDF,
+encrypted, already notarised, claims missing or invalid, a caption the stamp cannot draw; the key must be an
+active issuer of the registry before the run starts. An already past ``valid_until`` is issued with a warning.
+
+Stage trace (for crash benchmarks): when the environment variable ``NOTARY_STAGE_TRACE`` names a file, the run
+appends one line ``"<stage> <batch-index> <detail>\n"`` to it (append mode, flushed, not fsynced) whenever it
+enters a stage: ``prepare`` (inputs handed to the workers to read and hash), ``journal`` (prepared documents
+being journaled), ``sign`` (a batch being signed, detail ``batch``; or its anchoring transaction, detail
+``tx``), ``send`` (the transaction being broadcast), ``mined`` (the chain has the batch; being recorded),
+``stamp`` (notarised copies being made and written), ``write`` (written copies being made durable and
+journaled). ``<batch-index>`` is the journal's id of the batch concerned; for ``prepare`` and ``journal`` it is
+the number of batches the run has cut so far. Unset, the trace costs nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +37,13 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol, TypeVar
 
 from eth_account.signers.local import LocalAccount
 
 from notary.chain import Registry
+from notary.chain.records import IssuerRecord
 from notary.chain.registry import GAS, SignedTx
 from notary.core import Batch, BatchDomain, MerkleTree, leaf_hash, random_salt, sign_batch
 from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
@@ -67,6 +88,7 @@ class IssueOptions:
     chain_wait: float = 600.0  # how long to keep retrying an unreachable chain before giving up
     today: dt.date | None = None
     chunk: int = CHUNK  # documents read, and results journaled, per step
+    strict: bool = False  # stop at the first document that fails, before anything more is spent
 
 
 Persist = Callable[[], None]
@@ -79,6 +101,15 @@ Checkpoint = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One document that failed, was skipped, or carries a note, as the screen shows it."""
+
+    src: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Summary:
     run_id: int
     resumed: bool
@@ -87,6 +118,46 @@ class Summary:
     seconds: float
     report_csv: Path
     report_json: Path
+    problems: list[Problem] = field(default_factory=list)
+    """The first MAX_PROBLEMS failures, skips and notes, in input order."""
+    problem_count: int = 0
+    stopped: str | None = None
+    """Why a --strict run stopped early (the run is unfinished; the same command resumes it)."""
+
+
+MAX_PROBLEMS = 20
+
+# `notary issue` exit codes beyond the common ones (0 ok, 1 failed, 2 usage, 78 config): documented in its help
+EXIT_SKIPPED = 3
+EXIT_NOT_ISSUER = 4
+
+
+class StoppedEarly(NotaryError):
+    """--strict: a document failed; nothing more is spent."""
+
+
+class NotAnIssuer(NotaryError):
+    """The key may not anchor in this registry: refused before the run starts, nothing journaled or spent."""
+
+    exit_code = EXIT_NOT_ISSUER
+
+
+class StageTrace:
+    """``NOTARY_STAGE_TRACE``: see the module docstring."""
+
+    def __init__(self) -> None:
+        path = os.environ.get("NOTARY_STAGE_TRACE")
+        self._file = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115
+
+    def __call__(self, stage: str, batch: int, detail: object = "") -> None:
+        if self._file is not None:
+            self._file.write(f"{stage} {batch} {detail}\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def run_key(registry: Registry, issuer: str, out_dir: Path, spec: str) -> str:
@@ -121,13 +192,23 @@ class Issuance:
         self.domain = BatchDomain(registry.chain_id, registry.address)
         self.run: Run | None = None
         self._done = 0
+        self._cut = 0  # batches this run has cut, for the stage trace
+        self._versions: dict[str, list[str]] = {}  # src -> output names of its replaced versions
+        self.trace = StageTrace()
         self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
 
     # ------------------------------------------------------------------ entry point
 
     def issue(self, inputs: Iterable[InputDoc], *, spec: str, total: int | None = None) -> Summary:
+        try:
+            return self._issue(inputs, spec=spec, total=total)
+        finally:
+            self.trace.close()
+
+    def _issue(self, inputs: Iterable[InputDoc], *, spec: str, total: int | None) -> Summary:
         started = time.monotonic()
         self._placement()  # a caption or placement the stamp cannot draw fails now, before anything is anchored
+        self._check_issuer()  # a key the registry would refuse: before anything is journaled or spent
         out_dir = self.options.out_dir.resolve()
         run = self.journal.open_run(
             run_key(self.registry, self.issuer.address, out_dir, spec),
@@ -154,10 +235,13 @@ class Issuance:
             self.journal.reopen_run(run.id)
         own = self.executor is None
         executor = self.executor or ProcessPoolExecutor(self.options.workers, mp_context=get_context("fork"))
+        stopped: str | None = None
         try:
             self.progress.start(total)
+            self._cut = len(self.journal.batches(run.id, ["signed", "sending", "anchored", "refused"]))
             self._resume(executor)
             known = self.journal.known_sources(run.id)
+            self._versions = self.journal.replaced_outputs(run.id)
             self._done = len(known)
             self.progress.advance(self._done)
             fresh = (item for item in _listed(inputs) if str(item[0].src) not in known)
@@ -173,15 +257,31 @@ class Issuance:
                 self._prepare(*ahead, executor)
             while self.journal.count_unbatched(run.id) > 0:
                 self._batch_anchor_stamp(executor)
+        except StoppedEarly as exc:
+            stopped = str(exc)
         finally:
             if own:
-                executor.shutdown()
-        self.journal.finish_run(run.id)
+                executor.shutdown(cancel_futures=stopped is not None)
+        if stopped is None:
+            self.journal.finish_run(run.id)
         csv_path, json_path = write_reports(self.journal, run.id, out_dir)
+        problems, count = problems_of(self.journal, run.id)
         return Summary(
             run.id, run.resumed, self.journal.state_counts(run.id),
             len(self.journal.batches(run.id, ["anchored"])), time.monotonic() - started, csv_path, json_path,
+            problems, count, stopped,
         )  # fmt: skip
+
+    def _check_issuer(self) -> None:
+        """Refuse a key the registry would not let anchor now, before the run starts."""
+        address = self.issuer.address
+        record = self._retrying("reading the issuer", partial(self.registry.issuer, address))
+        why = _not_active(record)
+        if why is not None:
+            raise NotAnIssuer(
+                f"the key {address} {why} in the registry {self.registry.address} (chain {self.registry.chain_id}): "
+                "nothing was issued or spent; use an issuer key, or ask the registry admin to add this one"
+            )
 
     # ------------------------------------------------------------------ stages
 
@@ -192,15 +292,53 @@ class Issuance:
         self._recheck_anchored()
         retried = self.journal.retry_failures(self.run.id)
         if retried:
-            self.progress.say(f"trying {retried} failed documents again")
-        missing = [doc_id for doc_id, path in self.journal.written_docs(self.run.id) if not os.path.exists(path)]
-        if missing:
-            self.progress.say(f"{len(missing)} written files are missing; writing them again")
-            self.journal.mark_unwritten(missing)
+            self.progress.say(f"trying {retried} failed or skipped documents again")
+        self._follow_content(executor)
+        self._check_outputs(executor)
         for batch in self.journal.batches(self.run.id, ["signed", "sending"]):
             self._anchor(batch)
         for batch in self.journal.batches_with_unwritten_docs(self.run.id):
             self._stamp(batch, executor)
+
+    def _follow_content(self, executor: Executor) -> None:
+        """Inputs whose bytes changed since this run took them are new documents: their earlier version is set
+        aside (forgotten if never anchored, else kept as replaced), so that the input is prepared afresh."""
+        assert self.run is not None
+        rows = self.journal.current_versions(self.run.id)
+        now = executor.map(documents.file_sha256, [src for _, src, _, _, _ in rows], chunksize=32)
+        changed: list[tuple[int, str]] = []
+        for (doc_id, _src, state, doc_hash, out_path), digest in zip(rows, now, strict=True):
+            if digest is None or digest == doc_hash:
+                continue  # unchanged, or gone: what was issued stays issued
+            if state == "written":
+                reason = f"the input changed after it was issued (its notarised copy {out_path} is kept)"
+            else:
+                reason = "the input changed before its notarised copy was written (its batch anchors the old bytes)"
+            changed.append((doc_id, reason))
+        if changed:
+            self.progress.say(f"{len(changed)} inputs changed since this command took them: issuing their new content")
+            self.journal.replace(changed)
+
+    def _check_outputs(self, executor: Executor) -> None:
+        """Every output the journal has as written must be there with the bytes it recorded; a missing or
+        damaged one (a power cut, a deleted folder) is removed and written again from the same anchor."""
+        assert self.run is not None
+        rows = list(self.journal.written_docs(self.run.id))
+        now = executor.map(documents.file_sha256, [path for _, path, _ in rows], chunksize=32)
+        redo: list[int] = []
+        damaged = 0
+        for (doc_id, path, recorded), digest in zip(rows, now, strict=True):
+            if digest is not None and (recorded is None or digest == recorded):
+                continue
+            if digest is not None:
+                damaged += 1
+                Path(path).unlink(missing_ok=True)
+            redo.append(doc_id)
+        if redo:
+            self.progress.say(
+                f"{len(redo) - damaged} written files are missing and {damaged} damaged; writing them again"
+            )
+            self.journal.mark_unwritten(redo)
 
     def _recheck_anchored(self) -> None:
         """The chain is the judge, also of batches the journal has as anchored: a node that lost its latest
@@ -224,6 +362,7 @@ class Issuance:
                 self._anchor(batch)  # raises for a foreign anchor; else waits for confirmations, updates the block
 
     def _submit_prepare(self, chunk: list[_Item], executor: Executor) -> Iterator[documents.Prepared]:
+        self.trace("prepare", self._cut, f"docs={len(chunk)}")
         workers = max(1, self.options.workers)
         return executor.map(
             partial(documents.prepare, placement=self._placement()),
@@ -244,34 +383,49 @@ class Issuance:
         for offset, (doc, preset) in enumerate(chunk):
             base = (run_id, seq + offset, str(doc.src), doc.rel_out)
             if preset is not None:
-                rows.append((*base, preset, doc.error, None, None, None, None, None))
+                rows.append((*base, preset, doc.error, None, None, None, None, None, None))
                 continue
             result = next(results)
             if result.error is not None:
-                rows.append((*base, "failed", result.error, None, result.size, None, None, None))
+                rows.append((*base, "failed", result.error, None, result.size, None, None, None, None))
                 continue
             assert result.doc_hash is not None
             where = None if self.options.allow_reissue else self._issued(result.doc_hash, seen)
             if where is not None:
                 rows.append((*base, "duplicate", f"same content already issued: {where}", result.doc_hash,
-                             result.size, None, None, None))  # fmt: skip
+                             result.size, None, None, None, None))  # fmt: skip
                 continue
             try:
                 claims = parse_claims(doc.fields, today)
             except FormatError as exc:
-                rows.append((*base, "failed", f"claims: {exc}", result.doc_hash, result.size, None, None, None))
+                rows.append((*base, "failed", f"claims: {exc}", result.doc_hash, result.size, None, None, None,
+                             None))  # fmt: skip
                 continue
+            note = None
+            if claims.valid_until is not None and claims.valid_until < today:
+                note = f"warning: valid_until {claims.valid_until.isoformat()} has passed; it verifies as EXPIRED"
+            earlier = self._versions.get(str(doc.src))
+            if earlier:
+                rel = _versioned(doc.rel_out, len(earlier) + 1)
+                base = (*base[:3], rel)
+                note = _join(note, f"the input changed since it was issued as {earlier[-1]}; this content is "
+                                   f"issued as {rel}, the earlier copy is kept")  # fmt: skip
             salt = random_salt()
             leaf = leaf_hash(result.document(), claims.digest(), salt)  # binds the hash and the stamp placement
             seen.add(result.doc_hash)
             rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),
-                         bytes(leaf)))  # fmt: skip
+                         bytes(leaf), note))  # fmt: skip
             if result.parsed is not None:
                 parsed[result.src] = (result.doc_hash, result.parsed)
         if next(results, None) is not None:
             raise NotaryError("internal error: more prepared documents than inputs")
+        self.trace("journal", self._cut, f"docs={len(rows)}")
         self.journal.add_docs(rows)
         self.checkpoint("prepared")
+        if self.options.strict:
+            failed = next((r for r in rows if r[4] == "failed"), None)
+            if failed is not None:
+                raise StoppedEarly(f"{failed[2]}: {failed[5]}")
         if len(self._parsed) + len(parsed) <= MAX_HELD_PARSES:
             self._parsed.update(parsed)
         self._done += sum(1 for r in rows if r[4] in ("failed", "duplicate"))
@@ -287,12 +441,14 @@ class Issuance:
     def _batch_anchor_stamp(self, executor: Executor) -> None:
         assert self.run is not None
         members = self.journal.unbatched(self.run.id, self.options.batch_size)
+        self.trace("sign", self._cut + 1, "batch")
         tree = MerkleTree.build([leaf for _, leaf in members])
         issued_at = int(time.time())
         signature = sign_batch(bytes(self.issuer.key), self.domain, Batch(tree.root, len(members), issued_at))
         batch_id = self.journal.create_batch(
             self.run.id, bytes(tree.root), len(members), issued_at, signature, [doc_id for doc_id, _ in members]
         )
+        self._cut += 1
         self.checkpoint("batch-signed")
         batch = next(b for b in self.journal.batches(self.run.id, ["signed"]) if b.id == batch_id)
         self._anchor(batch)
@@ -324,6 +480,7 @@ class Issuance:
                         )
                     time.sleep(max(registry.poll_interval, 0.2))
                     continue
+                self.trace("mined", batch.id, record.block_number)
                 if self.persist is not None:
                     self.persist()
                 tx = tx_hash or self._retrying(
@@ -334,6 +491,7 @@ class Issuance:
                 return
             try:
                 if raw is None or tx_hash is None:
+                    self.trace("sign", batch.id, "tx")
                     signed = self._retrying("signing", lambda: registry.sign_anchor(issuer, batch.root, batch.count))
                     self.journal.record_sending(batch.id, signed.tx_hash, signed.raw)  # intent before sending
                     self.checkpoint("tx-recorded")
@@ -342,6 +500,7 @@ class Issuance:
                     issuer.address, registry.address, registry.encode("anchor", [batch.root, batch.count]),
                     GAS["anchor"], -1, raw, tx_hash,
                 )  # fmt: skip
+                self.trace("send", batch.id, tx_hash)
                 self._retrying("sending the anchoring transaction", partial(registry.broadcast, signed))
                 self.checkpoint("tx-sent")
                 self._retrying("waiting for the anchoring transaction", partial(registry.wait_mined, signed))
@@ -349,7 +508,15 @@ class Issuance:
             except ContractRevert as exc:
                 if exc.name == "RootAlreadyAnchored":
                     continue  # mined meanwhile (e.g. sent before a crash): the chain read above settles it
-                raise
+                record, _ = self._retrying("reading the batch", lambda: registry.batch(batch.root))
+                if record.anchored:
+                    continue  # an earlier send of it was mined after all: the loop settles it
+                # reverted, nothing anchored: its documents were not issued and must not block a later attempt
+                self.journal.mark_refused(batch.id, str(exc))
+                raise NotaryError(
+                    f"the registry refused to anchor batch {batch.id}: {exc}; none of its {batch.count} documents "
+                    "was issued"
+                ) from None
             except ChainError as exc:
                 if "nonce" in str(exc).lower():
                     # our stored transaction's nonce was used by another: re-read the chain, then sign afresh
@@ -391,12 +558,21 @@ class Issuance:
             for i, d in enumerate(docs)
             if d["state"] == "batched"
         ]
+        self.trace("stamp", batch.id, f"docs={len(jobs)}")
+        failure: documents.Stamped | None = None
         for part in _chunks(executor.map(documents.stamp, jobs, chunksize=16), self.options.chunk):
-            self.journal.mark_written([(r.doc_id, r.out) for r in part if r.out is not None])
+            self.trace("write", batch.id, f"docs={len(part)}")
+            written = [(r.doc_id, r.out, r.sha256) for r in part if r.out is not None]
+            documents.sync_folders((out for _, out, _ in written), out_dir)  # durable before it is journaled
+            self.journal.mark_written(written)
             self.journal.mark_failed([(r.doc_id, r.error or "failed") for r in part if r.out is None])
             self.checkpoint("stamped-part")
             self._done += len(part)
             self.progress.advance(self._done)
+            failure = failure or next((r for r in part if r.out is None), None)
+        if failure is not None and self.options.strict:
+            src = next(d["src"] for d in docs if d["id"] == failure.doc_id)
+            raise StoppedEarly(f"{src}: {failure.error}")
 
     def _confirmed(self, block_number: int) -> bool:
         """Whether an anchor in ``block_number`` has the registry's confirmations (mined block included)."""
@@ -451,6 +627,57 @@ def _listed(inputs: Iterable[InputDoc]) -> Iterator[_Item]:
         yield InputDoc(Path(f"{src} (listing {repeats[src]})"), doc.rel_out, doc.fields, reason), "duplicate"
 
 
+def _not_active(record: IssuerRecord) -> str | None:
+    """Why this issuer key may not anchor now, or None when it may."""
+    if not record.registered:
+        return "is not an issuer"
+    if record.retired_at_block:
+        return f"was retired at block {record.retired_at_block}"
+    if not record.trusted_at_time:
+        return "is marked compromised"
+    if not record.authorised_at_block:
+        return "is not an active issuer"
+    return None
+
+
+def _versioned(rel: str, version: int) -> str:
+    """``a/x.pdf`` -> ``a/x.v2.pdf``: where a changed input's new notarised copy goes, beside the earlier one."""
+    path = PurePosixPath(rel)
+    return str(path.with_name(f"{path.stem}.v{version}{path.suffix}"))
+
+
+def _join(first: str | None, second: str) -> str:
+    return second if first is None else f"{first}; {second}"
+
+
+def problems_of(journal: Journal, run_id: int, limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+    """The run's failures, skips and notes for the screen: the first ``limit`` and how many there are."""
+    found: list[Problem] = []
+    count = 0
+    for row in journal.report_rows(run_id):
+        status, reason = _status_reason(row)
+        if row["state"] not in ("failed", "duplicate", "replaced") and not row["note"]:
+            continue  # issued, or (a --strict stop) waiting for the command to run again
+        count += 1
+        if len(found) < limit:
+            found.append(Problem(row["src"], status, reason or row["note"] or ""))
+    return found, count
+
+
+STATUS_NAMES = {"written": "issued", "duplicate": "skipped-duplicate", "failed": "failed", "replaced": "replaced"}
+
+
+def _status_reason(row: dict[str, object]) -> tuple[str, str | None]:
+    """A report row's status and reason, as the report and the screen give them."""
+    state, reason = str(row["state"]), row["reason"]
+    if state == "failed" and row["batch_id"] is not None and row["batch_state"] == "anchored":
+        # its leaf is on chain: re-running this command writes it, and it counts as issued elsewhere
+        reason = f"anchored, not written: {reason}"
+    elif state in ("prepared", "batched"):
+        reason = "not finished: run the same command again" if reason is None else reason
+    return STATUS_NAMES.get(state, state), None if reason is None else str(reason)
+
+
 def _held_parse(held: dict[str, tuple[bytes, bytes]], src: str, doc_hash: bytes) -> bytes | None:
     """The parse that prepare made of ``src``, when it was of the content with ``doc_hash`` (and forget it)."""
     entry = held.pop(src, None)
@@ -470,22 +697,20 @@ def write_reports(journal: Journal, run_id: int, out_dir: Path) -> tuple[Path, P
 
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = out_dir / "notary-report.csv", out_dir / "notary-report.json"
-    columns = ("input", "output", "status", "reason", "leaf", "root", "tx", "block")
-    status_names = {"written": "issued", "duplicate": "skipped-duplicate", "failed": "failed"}
+    columns = ("input", "output", "status", "reason", "leaf", "root", "tx", "block", "note")
     with csv_path.open("w", newline="", encoding="utf-8") as c, json_path.open("w", encoding="utf-8") as j:
         writer = csv.writer(c)
         writer.writerow(columns)
         j.write(f'{{"run": {run_id}, "documents": [\n')
         first = True
         for row in journal.report_rows(run_id):
-            reason = row["reason"]
-            if row["state"] == "failed" and row["batch_id"] is not None:
-                # its leaf is on chain: re-running this command writes it, and it counts as issued elsewhere
-                reason = f"anchored, not written: {reason}"
+            status, reason = _status_reason(row)
+            anchored = row["batch_state"] == "anchored"
             values = (
-                row["src"], row["out_path"], status_names.get(row["state"], row["state"]), reason,
+                row["src"], row["out_path"], status, reason,
                 "0x" + bytes(row["leaf"]).hex() if row["leaf"] else None,
-                "0x" + bytes(row["root"]).hex() if row["root"] else None, row["tx_hash"], row["block"],
+                "0x" + bytes(row["root"]).hex() if row["root"] and anchored else None,
+                row["tx_hash"] if anchored else None, row["block"], row["note"],
             )  # fmt: skip
             writer.writerow(["" if v is None else v for v in values])
             j.write(("" if first else ",\n") + json.dumps(dict(zip(columns, values, strict=True)), ensure_ascii=False))

@@ -9,6 +9,7 @@ witnesses it only makes the facts undecidable (ERROR), never VALID.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -176,19 +177,17 @@ def test_a_witness_on_another_chain_is_refused(world: Witnessed) -> None:
 @pytest.mark.anvil
 def test_a_hanging_witness_costs_at_most_the_deadline(world: Witnessed, tmp_path: Path) -> None:
     """A node that accepts the connection and never answers: the other witnesses decide within the deadline."""
-    import socket
-
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         hanging = f"http://127.0.0.1:{silent.getsockname()[1]}"
         entry = world.entry(world.honest_a, world.honest_b, hanging)
-        witnesses = Witnesses(rpc_timeout=30.0, deadline=2.0)
+        witnesses = Witnesses(rpc_timeout=600.0, deadline=5.0)
         started = time.monotonic()
         result = world.verify(entry, world.genuine.notarised[0], witnesses)
         elapsed = time.monotonic() - started
     assert result.verdict is Verdict.VALID, result.to_json()
-    assert elapsed < 25  # bounded by the 2 s deadline, not the 30 s RPC timeout (generous for a loaded machine)
+    assert elapsed < 300  # bounded by the 5 s deadline, not the 600 s RPC timeout (generous for a loaded machine)
 
 
 @pytest.mark.anvil

@@ -1,29 +1,43 @@
-"""Claims text that paints outside its box (issue 15, item 5): in a real Chromium, a title with stacked combining
-marks ("zalgo") must not paint over the verdict box, the test-system banner or the note above the claims.
+"""Issue 15 in a real Chromium: claims text that paints outside its box (item 5), and the trust-list page (item 4).
+
+A title with stacked combining marks ("zalgo") must not paint over the verdict box, the test-system banner or
+the note above the claims.
 
 The issuer and verifier now refuse such titles, so no genuine result can carry one; the page must hold anyway
 (an older proof, a mark the rules allow in another script). The result page is therefore rendered from a view
 made here, with the real template and the real stylesheet, and compared pixel for pixel with the same page
 carrying a plain title: every protected region must be identical.
+
+The trust-list page is served by uvicorn and reached from the footer link, keyboard-free, and audited with axe.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 
+from tests.conftest import ROOT
+from tests.web.conftest import relaxed
+from verifier.pipeline import Verifier
+from verifier.trust import TrustedEntry, TrustList
+from verifier.web import create_app
 from verifier.web.render import environment
 from verifier.web.view import CheckRow, ResultView
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("NOTARY_CHROMIUM", "/usr/bin/chromium"))
-CSS = Path(__file__).resolve().parents[2] / "verifier" / "web" / "static" / "app.css"
+CSS = ROOT / "verifier" / "web" / "static" / "app.css"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # marks the browser's fonts stack on each other (mark-to-mark), so each column reaches far above and below
 ABOVE, BELOW = "\u030d", "\u0329"  # vertical line above / below
 PLAIN = "Abschlusszeugnis"
@@ -112,3 +126,57 @@ def test_zalgo_claims_do_not_paint_over_the_verdict_or_the_banner(browser: Any, 
     for (top, bottom), (plain_top, plain_bottom) in zip(values, plain_values, strict=True):
         assert top >= banner_box[0][1] >= verdict_box[0][1]
         assert bottom - top <= (plain_bottom - plain_top) * 1.5 + 2
+
+
+@pytest.fixture(scope="module")
+def trust_url() -> Iterator[str]:
+    """A verifier trusting a production registry with three witnesses and a test registry, served by uvicorn."""
+    trust = TrustList(
+        [
+            TrustedEntry("Stadt Mannheim", 100, "0x" + "ab" * 20, "http://127.0.0.1:1", True,
+                         rpc_urls=("http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3")),
+            TrustedEntry("Schulversuch", 31337, "0x" + "cd" * 20, "http://127.0.0.1:1", False),
+        ]
+    )  # fmt: skip
+    app = create_app(verifier=Verifier(trust), web=relaxed())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+def test_the_trust_list_is_one_click_from_the_start_page_and_accessible(browser: Any, trust_url: str) -> None:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core is in package.json)")
+    # our CSP rightly blocks the injected axe script; this context alone ignores the CSP
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(trust_url + "/")
+        page.click("footer >> text=Welchen Registern diese Prüfstelle vertraut")
+        page.wait_for_selector("h1")
+        assert page.url.endswith("/trust?lang=de")
+        main = page.inner_text("main")
+        assert "Stadt Mannheim" in main and "Produktivsystem" in main and "3, davon müssen 2 übereinstimmen" in main
+        assert "Schulversuch" in main and "Testsystem" in main
+        assert "127.0.0.1" not in page.content()
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
+        page.click("text=English")
+        assert page.get_attribute("html", "lang") == "en" and "This verifier's trust list" in page.inner_text("h1")
+    finally:
+        context.close()

@@ -37,7 +37,7 @@ from verifier.trust import TrustedEntry
 FactsReader = Callable[[TrustedEntry, Proof], ChainFacts]
 BlockReader = Callable[[TrustedEntry], int]
 CacheKey = tuple[int, str, bytes, bytes, int]
-WAIT_SECONDS = 15.0  # longer than one RPC timeout (10 s): the fetcher either answers or fails by then
+WAIT_SECONDS = 15.0  # longer than the witnesses' deadline (8 s): the fetcher either answers or fails by then
 
 
 class BlockClock:
