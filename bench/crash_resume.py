@@ -1,141 +1,315 @@
-"""Stress: a 2,000-document `notary issue` run SIGKILLed (with its worker processes) at N random moments and
-resumed each time by running the same command again; then every output is verified against the chain.
+"""Stress: a 2,000-document `notary issue` run SIGKILLed (with its worker processes) at chosen stages, its
+anvil node killed and restarted in between, resumed each time by running the same command again; then an
+audit that trusts nothing the CLI wrote.
 
-Run: .venv/bin/python bench/crash_resume.py --kills 20    (`make stress`)
-The last line is one JSON object: kills, documents, issued_once, duplicates, missing, unverifiable.
+Kills are chosen by progress, not by the clock: the CLI appends a line to the file named by NOTARY_STAGE_TRACE
+whenever it enters a stage (prepare, journal, sign, send, mined, stamp, write); this script watches that file
+and kills the command's process group when the stage chosen for this kill appears (after skipping 0-1 earlier
+appearances). The stage a kill hit is the last line the trace holds once the process is dead. Targets go round
+the stages in pipeline order, so early stages are hit while there are documents left to prepare; a stage that
+no kill hit gets extra kills. Node kills: SIGKILL the managed anvil while the CLI is sending, waiting or
+stamping, then restart it from its state file on the same port; the CLI must ride it out.
+
+The audit reads the chain's BatchAnchored events and every output: each input must have exactly one output,
+that output must start with the input's bytes, its proof must name the input's SHA-256 and length and verify
+VALID with the project's verifier, and the leaves anchored on chain must number exactly the documents issued
+(more means a document was anchored twice, or a batch was anchored for documents that never got an output).
+
+Run: .venv/bin/python bench/crash_resume.py --kills 21 --node-kills 3    (`make stress`)
+The last line is one JSON object; the exit code is non-zero when any check fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eth_account import Account  # noqa: E402
-
 from bench.corpus import corpus  # noqa: E402
-from notary import localchain  # noqa: E402
-from notary.chain import Registry, connect, fund_dev_account  # noqa: E402
-from notary.config import write_config  # noqa: E402
-from notary.keys import create_key  # noqa: E402
-from tests.issuing import verifier_for  # noqa: E402
-from verifier.result import Verdict  # noqa: E402
 
 NOTARY = str(ROOT / ".venv" / "bin" / "notary")
+STAGES = ("prepare", "journal", "sign", "send", "mined", "stamp", "write")
+NODE_STAGES = ("send", "mined", "stamp")
+WAIT_FOR_STAGE = 240.0  # seconds an attempt may run without reaching its stage before it is killed anyway
+PASSWORD = "stress test password"
+
+
+@dataclass
+class Tally:
+    kills: int = 0
+    node_kills: int = 0
+    attempts: int = 0
+    stages: Counter[str] = field(default_factory=Counter)
+    log: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        self.log.append(line)
+        print(line, file=sys.stderr, flush=True)
+
+
+class Node:
+    """The managed anvil (notary.localchain) of the data dir, killed and restarted on the same port."""
+
+    def __init__(self, data: Path) -> None:
+        from notary import localchain
+
+        self.data = data
+        self.chain = localchain.up(data, port=localchain.free_port())
+
+    def kill_and_restart(self, rng: random.Random) -> None:
+        from notary import localchain
+
+        os.kill(self.chain.pid, signal.SIGKILL)
+        os.waitpid(self.chain.pid, 0)
+        time.sleep(rng.uniform(0.2, 1.5))  # the CLI meets a dead node and has to wait for it
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.chain = localchain.up(self.data, port=self.chain.port)
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+
+    def down(self) -> None:
+        from notary import localchain
+
+        localchain.down(self.data)
+
+
+class Attempt:
+    """One run of the command, with the trace it writes."""
+
+    def __init__(self, command: list[str], work: Path, env: dict[str, str], number: int) -> None:
+        self.trace = work / f"trace-{number:03d}.txt"
+        self.seen = 0
+        self.process = subprocess.Popen(
+            command, cwd=work, env={**env, "NOTARY_STAGE_TRACE": str(self.trace)}, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=(work / f"attempt-{number:03d}.err").open("wb"),
+        )  # fmt: skip
+
+    def lines(self) -> list[str]:
+        try:
+            text = self.trace.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return []
+        return [line for line in text.split("\n")[:-1] if line.strip()]  # a half-written last line is not yet
+
+    def wait_for(self, stage: str, skip: int) -> bool:
+        """Until ``stage`` has appeared ``skip + 1`` times after what was seen so far; False if the process
+        ended first or took too long."""
+        deadline = time.monotonic() + WAIT_FOR_STAGE
+        wanted = skip + 1
+        while time.monotonic() < deadline:
+            lines = self.lines()
+            fresh = lines[self.seen :]
+            for i, line in enumerate(fresh):
+                if line.split()[0] == stage:
+                    wanted -= 1
+                    if wanted == 0:
+                        self.seen += i + 1
+                        return True
+            self.seen = len(lines) if wanted > 0 else self.seen
+            if self.process.poll() is not None:
+                return False
+            time.sleep(0.001)
+        return False
+
+    def kill(self) -> str:
+        """SIGKILL the command and its workers; the stage the trace last announced."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        lines = self.lines()
+        return lines[-1].split()[0] if lines else "startup"
+
+
+def plan(kills: int, node_kills: int) -> list[tuple[str, str]]:
+    """(what, stage) events: CLI kills round the stages in pipeline order, node kills spread among them."""
+    events = [("cli", STAGES[i % len(STAGES)]) for i in range(kills)]
+    for j in range(node_kills):
+        events.insert((j + 1) * len(events) // (node_kills + 1), ("node", NODE_STAGES[j % len(NODE_STAGES)]))
+    return events
+
+
+def torture(command: list[str], work: Path, env: dict[str, str], node: Node, args: argparse.Namespace,
+            rng: random.Random) -> Tally:  # fmt: skip
+    tally = Tally()
+    events = plan(args.kills, args.node_kills)
+    extra = 0
+    attempt: Attempt | None = None
+    while events:
+        what, stage = events.pop(0)
+        if attempt is None:
+            tally.attempts += 1
+            attempt = Attempt(command, work, env, tally.attempts)
+        reached = attempt.wait_for(stage, skip=rng.randint(0, 1))
+        if attempt.process.poll() is not None:
+            code = attempt.process.returncode
+            tally.say(f"attempt {tally.attempts} ended (exit {code}) before {what} kill at {stage}")
+            if code == 0:
+                tally.say("the run finished: no stage left to kill")
+                attempt = None
+                break
+            attempt = None
+            events.insert(0, (what, stage))
+            if tally.attempts > 4 * (args.kills + args.node_kills):
+                break
+            continue
+        if what == "node":
+            node.kill_and_restart(rng)
+            tally.node_kills += 1
+            tally.say(f"node kill {tally.node_kills} at {stage} (reached: {reached}), restarted")
+            continue
+        hit = attempt.kill()
+        attempt = None
+        tally.kills += 1
+        tally.stages[hit] += 1
+        tally.say(f"kill {tally.kills}: aimed at {stage}, hit {hit}" + ("" if reached else " (not reached)"))
+        if not events:
+            missed = [s for s in STAGES if tally.stages[s] == 0]
+            if missed and extra < 2 * len(STAGES):
+                extra += 1
+                events.append(("cli", missed[0]))
+    if attempt is not None:
+        attempt.kill()
+    return tally
+
+
+def setup(work: Path) -> tuple[Node, object, str, dict[str, str]]:
+    """Managed anvil, registry, a keystore issuer and the notary.toml a user would have (chain = local)."""
+    from eth_account import Account
+
+    from notary.chain import Registry, connect, fund_dev_account
+    from notary.config import write_config
+    from notary.keys import create_key
+
+    data = work / ".notary"
+    node = Node(data)
+    w3 = connect(node.chain.url)
+    admin = Account.create()
+    key = create_key(data, "issuer", PASSWORD, kdf_cost=2**10)
+    for address in (admin.address, key.address):
+        fund_dev_account(w3, address)
+    registry, _ = Registry.deploy(w3, admin)
+    registry.add_issuer(admin, key.address, "Stadt Mannheim – Standesamt")
+    (work / "password").write_text(PASSWORD)
+    write_config(work / "notary.toml", {
+        "data_dir": ".notary", "chain": "local", "registry": registry.address,
+        "key_file": ".notary/keys/issuer.json", "key_password_file": "password",
+    })  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
+    env["NOTARY_CONFIG"] = str(work / "notary.toml")
+    return node, registry, key.address, env
+
+
+def audit(registry: object, issuer: str, src: Path, out: Path) -> dict[str, int]:
+    """Judge by the chain and the bytes only: nothing the CLI wrote about itself (journal, report) is read."""
+    from notary.chain import Registry
+    from notary.core import Proof
+    from notary.pdf import read_attached_proof
+    from tests.issuing import verifier_for
+    from verifier.result import Verdict
+
+    assert isinstance(registry, Registry)
+    inputs = sorted(p.relative_to(src) for p in src.rglob("*.pdf"))
+    outputs = sorted(p.relative_to(out) for p in out.rglob("*.pdf"))
+    extra = len(set(outputs) - set(inputs))  # e.g. NAME.v2.pdf: a second output for one input
+    verifier = verifier_for(registry)
+    missing = unverifiable = issued = 0
+    roots: set[bytes] = set()
+    for rel in inputs:
+        target = out / rel
+        if not target.exists():
+            missing += 1
+            continue
+        original, notarised = (src / rel).read_bytes(), target.read_bytes()
+        raw = read_attached_proof(notarised) if notarised.startswith(original) else None
+        proof = Proof.from_json(raw) if raw is not None else None
+        good = (
+            proof is not None
+            and proof.document_hash == hashlib.sha256(original).digest()
+            and proof.original_length == len(original)
+            and verifier.verify_pdf(notarised).verdict is Verdict.VALID
+        )
+        if good and proof is not None:
+            issued += 1
+            roots.add(bytes(proof.root))
+        else:
+            unverifiable += 1
+    anchors = registry.logs("BatchAnchored", 0, {"issuer": issuer})
+    anchored_leaves = sum(int(log["args"]["documentCount"]) for log in anchors)
+    anchored_roots = [bytes(log["args"]["root"]) for log in anchors]
+    return {
+        "documents": len(inputs), "issued_once": issued,
+        # leaves on chain beyond one per issued document: anchored twice, or anchored and never handed out
+        "duplicates": max(0, anchored_leaves - issued) + (len(anchored_roots) - len(set(anchored_roots))),
+        "missing": missing, "unverifiable": unverifiable, "extra_outputs": extra,
+        "batches_on_chain": len(anchored_roots), "roots_without_anchor": len(roots - set(anchored_roots)),
+    }  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--kills", type=int, default=21, help="CLI kills (at least; a missed stage adds more)")
+    parser.add_argument("--node-kills", type=int, default=3)
     parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--notary", default=NOTARY, help="the notary command to torture (default: this checkout's)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     src = corpus(args.docs, seed=11)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        chain = localchain.up(work / "chain", port=localchain.free_port())
+        node, registry, issuer, env = setup(work)
         try:
-            print(json.dumps(run(work, chain.url, src, args.kills, args.docs, rng)))
+            command = [args.notary, "issue", str(src), "--out", str(work / "out"), "--type", "urkunde", "--title",
+                       "Geburtsurkunde", "--holder", "Mia Köhler", "--batch-size", str(args.batch_size),
+                       "--workers", "2", "--json"]  # fmt: skip
+            started = time.monotonic()
+            tally = torture(command, work, env, node, args, rng)
+            final = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
+            tally.say(f"final run: exit {final.returncode} {final.stdout.strip()[-300:]} {final.stderr.strip()[-300:]}")
+            figures = audit(registry, issuer, src, work / "out")
         finally:
-            localchain.down(work / "chain")
-
-
-def run(work: Path, url: str, src: Path, kills_wanted: int, docs: int, rng: random.Random) -> dict[str, int]:
-    w3 = connect(url)
-    admin = Account.create()
-    key = create_key(work / ".notary", "issuer", "stress test password", kdf_cost=2**10)
-    for address in (admin.address, key.address):
-        fund_dev_account(w3, address)
-    registry, _ = Registry.deploy(w3, admin)
-    registry.add_issuer(admin, key.address, "Stadt Mannheim – Standesamt")
-    (work / "password").write_text("stress test password")
-    write_config(work / "notary.toml", {
-        "data_dir": ".notary", "chain": url, "registry": registry.address,
-        "key_file": ".notary/keys/issuer.json", "key_password_file": "password",
-    })  # fmt: skip
-    env = {**os.environ, "NOTARY_CONFIG": str(work / "notary.toml")}
-    command = [NOTARY, "issue", str(src), "--out", str(work / "out"), "--type", "urkunde", "--title",
-               "Geburtsurkunde", "--holder", "Mia Köhler", "--batch-size", "50", "--workers", "1",
-               "--json"]  # fmt: skip
-    kills = attempts = 0
-    while kills < kills_wanted:
-        attempts += 1
-        process = subprocess.Popen(command, cwd=work, env=env, start_new_session=True,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        # the CLI needs ~1.5 s to start; kills land before, during and between every stage of the run
-        time.sleep(rng.uniform(0.3, 2.2))
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            kills += 1
-            print(f"kill {kills}: {_progress(work)}", file=sys.stderr)
-        else:
-            print(f"attempt {attempts} finished before its kill (exit {process.returncode})", file=sys.stderr)
-            if process.returncode == 0:
-                # finished: start a fresh output folder so that later kills still land mid-run
-                break
-    final = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
-    if final.returncode != 0:
-        raise SystemExit(f"the final run failed: {final.stderr}")
-    return audit(work, registry, key.address, src, docs, kills)
-
-
-def _progress(work: Path) -> str:
-    """Where the killed run had got to, from its journal."""
-    path = work / ".notary" / "journal.sqlite"
-    if not path.exists():
-        return "before the journal existed"
-    db = sqlite3.connect(path)
-    try:
-        docs = dict(db.execute("SELECT state, COUNT(*) FROM docs GROUP BY state").fetchall())
-        batches = dict(db.execute("SELECT state, COUNT(*) FROM batches GROUP BY state").fetchall())
-    except sqlite3.Error:
-        return "journal being created"
-    finally:
-        db.close()
-    return f"documents {docs}, batches {batches}"
-
-
-def audit(work: Path, registry: Registry, issuer: str, src: Path, docs: int, kills: int) -> dict[str, int]:
-    out = work / "out"
-    inputs = sorted(p.relative_to(src) for p in src.rglob("*.pdf"))
-    missing = sum(1 for rel in inputs if not (out / rel).exists())
-    verifier = verifier_for(registry)
-    unverifiable = sum(
-        1 for rel in inputs if (out / rel).exists() and verifier.verify_pdf((out / rel).read_bytes()).verdict
-        is not Verdict.VALID
-    )  # fmt: skip
-    db = sqlite3.connect(work / ".notary" / "journal.sqlite")
-    anchored_roots = {bytes(r[0]) for r in db.execute("SELECT root FROM batches WHERE state = 'anchored'")}
-    logs = registry.contract.events.BatchAnchored.get_logs(from_block=0, argument_filters={"issuer": issuer})
-    chain_roots = [bytes(log["args"]["root"]) for log in logs]
-    # a document is doubled if its content sits in two anchored batches, or a root was anchored the journal
-    # does not know (its documents would be anchored a second time elsewhere)
-    doubled = db.execute(
-        "SELECT COUNT(*) FROM (SELECT doc_hash FROM docs d JOIN batches b ON b.id = d.batch_id "
-        "WHERE b.state = 'anchored' GROUP BY doc_hash HAVING COUNT(*) > 1)"
-    ).fetchone()[0]
-    orphans = len(set(chain_roots) - anchored_roots) + (len(chain_roots) - len(set(chain_roots)))
-    issued_once = db.execute(
-        "SELECT COUNT(DISTINCT doc_hash) FROM docs d JOIN batches b ON b.id = d.batch_id "
-        "WHERE b.state = 'anchored' AND d.state = 'written'"
-    ).fetchone()[0]
-    return {
-        "kills": kills, "documents": docs, "issued_once": int(issued_once), "duplicates": int(doubled) + orphans,
-        "missing": missing, "unverifiable": unverifiable,
+            node.down()
+    result = {
+        "kills": tally.kills, "node_kills": tally.node_kills,
+        "stages": {s: tally.stages.get(s, 0) for s in (*STAGES, *sorted(set(tally.stages) - set(STAGES)))},
+        **figures, "attempts": tally.attempts, "final_exit": final.returncode,
+        "seconds": round(time.monotonic() - started, 1),
     }  # fmt: skip
+    failures = [
+        name for name, bad in (
+            ("duplicates", figures["duplicates"] > 0), ("missing", figures["missing"] > 0),
+            ("unverifiable", figures["unverifiable"] > 0), ("extra outputs", figures["extra_outputs"] > 0),
+            ("not all issued", figures["issued_once"] != figures["documents"]),
+            ("roots not on chain", figures["roots_without_anchor"] > 0), ("final run failed", final.returncode != 0),
+            ("too few kills", tally.kills < args.kills), ("too few node kills", tally.node_kills < args.node_kills),
+            ("a stage never hit", any(tally.stages[s] == 0 for s in STAGES)),
+        ) if bad
+    ]  # fmt: skip
+    print(f"reproduce: .venv/bin/python bench/crash_resume.py --kills {args.kills} --node-kills {args.node_kills}")
+    print(json.dumps(result))
+    if failures:
+        print("FAILED: " + ", ".join(failures), file=sys.stderr)
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
