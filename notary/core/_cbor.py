@@ -1,4 +1,4 @@
-"""Strict canonical CBOR for the compact forms (package-private).
+"""Strict canonical CBOR for the compact forms (package-private; docs/proof-format.md §7.2).
 
 Only a small subset of CBOR (RFC 8949) is accepted: unsigned integers, byte strings, text strings, arrays
 and maps, definite lengths, no tags, no floats/simple values, at most :data:`MAX_DEPTH` levels, exactly one

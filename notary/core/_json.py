@@ -1,4 +1,4 @@
-"""Strict JSON in, canonical JSON out (package-private).
+"""Strict JSON in, canonical JSON out (package-private; docs/proof-format.md §7.1).
 
 Output: keys sorted, no whitespace, UTF-8 (non-ASCII characters are written as is), integers only. For the
 value domain of this package (ASCII keys, integers below 2**53, strings without control characters) this is

@@ -1,4 +1,5 @@
-"""What a document says about itself, in a canonical form that is hashed into its leaf. FORMAT-CRITICAL.
+"""What a document says about itself, in a canonical form that is hashed into its leaf. FORMAT-CRITICAL
+(docs/proof-format.md §3).
 
 The claims are shown to the person verifying (so they can compare them with the paper) and bound to the
 document by the leaf. Their digest is ``keccak256(canonical_encoding)``, where the canonical encoding is

@@ -1,4 +1,4 @@
-"""EIP-712 batch signatures. FORMAT-CRITICAL.
+"""EIP-712 batch signatures. FORMAT-CRITICAL (docs/proof-format.md §6).
 
 An issuer signs each batch it anchors as EIP-712 typed data::
 

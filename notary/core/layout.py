@@ -1,5 +1,6 @@
 """Where and how the notarisation stamp sits on page 1 — part of the proof, so a verifier can regenerate the
-exact notarisation update byte for byte. FORMAT-CRITICAL: fields are added, never renamed or re-typed.
+exact notarisation update byte for byte. FORMAT-CRITICAL (docs/proof-format.md §9, docs/stamp-format.md): fields
+are added, never renamed or re-typed.
 
 The *placement* (page, position, size, caption, error-correction level) is decided before the batch is built and
 is bound into the document's leaf (:func:`placement_digest`), so nobody can re-stamp a genuine original with a

@@ -1,4 +1,4 @@
-"""The text inside a notarised document's QR code. FORMAT-CRITICAL.
+"""The text inside a notarised document's QR code. FORMAT-CRITICAL (docs/proof-format.md §8).
 
 ``QR text = [verifier URL ending in "#"] "NT1:" base45(compact proof)``
 

@@ -1,5 +1,7 @@
 """Writing one incremental update (objects, cross-reference section, trailer) — FORMAT-CRITICAL (v1).
 
+Normative text: docs/stamp-format.md S§4.
+
 Why by hand: see :mod:`notary.pdf.pdf_objects`. Layout of the update, byte for byte:
 
 1. ``\\n`` only when the original does not end with CR or LF;

@@ -1,5 +1,7 @@
 """Reading what the stamp needs from an original PDF — pypdf is used here, and ONLY to read.
 
+Normative text: docs/stamp-format.md S§2 (what is read, and which originals cannot be stamped).
+
 Why a separate reader: the stamp must be a pure function of the original's bytes, so everything the stamp
 copies is gathered here into plain values (:mod:`notary.pdf.pdf_objects`), with raw entries (indirect
 references kept as references), and without pypdf's page-tree flattening (which copies inherited attributes

@@ -1,5 +1,7 @@
 """A small PDF object model and its serialiser — FORMAT-CRITICAL ("stamp format v1").
 
+Normative text: docs/stamp-format.md S§3.
+
 Why not pypdf's writer: the notarisation update is regenerated and compared byte for byte by verifiers for
 decades, so its bytes must not depend on any library's serialiser. These rules are the whole definition and
 never change (a new rule would be a new stamp format version):

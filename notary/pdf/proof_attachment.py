@@ -1,5 +1,7 @@
 """Reading the embedded ``notary-proof.json`` back out of a (possibly hostile) PDF.
 
+Normative text: docs/stamp-format.md S§8.
+
 Why so defensive: this runs on the public verifier with uploads from anyone. Work is bounded (file size,
 name tree size and depth, proof size), only UNFILTERED embedded streams are accepted (the stamp never
 compresses, and refusing filters rules out decompression bombs), and every parser failure becomes a

@@ -1,5 +1,7 @@
 """QR Code Model 2 symbols (ISO/IEC 18004) for one alphanumeric segment — FORMAT-CRITICAL.
 
+Normative text: docs/stamp-format.md S§7.
+
 Why our own encoder: the notarisation update must be regenerable byte for byte in decades, so the module
 matrix must be a pure function of (text, version, error correction level, mask). Per ISO/IEC 18004 it is,
 *provided* the data is encoded in one fixed way. We fix it to exactly ONE alphanumeric-mode segment, then

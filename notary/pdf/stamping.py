@@ -1,5 +1,7 @@
 """``stamp_pdf``: the notarisation update as a pure, deterministic function — FORMAT-CRITICAL (v1).
 
+Normative text: docs/stamp-format.md S§4 (the update) and S§5 (its objects); this module follows it.
+
 Why deterministic: the verifier proves that what follows the anchored original is exactly the notarisation
 update by regenerating it from (original prefix, embedded proof, QR text, layout) and comparing bytes
 (guarantee 1 of DESIGN.md). So nothing here may depend on time, randomness, dictionary iteration of a

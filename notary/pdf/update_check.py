@@ -1,5 +1,7 @@
 """Does the file hold exactly the original followed by exactly the notarisation update? (guarantee 1)
 
+Normative text: docs/stamp-format.md S§1.
+
 Why regeneration: the stamp is a pure function of (original, proof, QR text, layout), so the only update a
 genuine file can carry is the one :func:`stamp_pdf` produces from the file's own original prefix. Anything
 else — an extra incremental update that overlays text, a different QR or proof, a full rewrite — changes
