@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import itertools
 import os
 import time
@@ -45,7 +46,7 @@ from eth_account.signers.local import LocalAccount
 from notary.chain import Registry
 from notary.chain.records import IssuerRecord
 from notary.chain.registry import GAS, SignedTx
-from notary.core import Batch, BatchDomain, MerkleTree, leaf_hash, random_salt, sign_batch
+from notary.core import Batch, BatchDomain, MerkleTree, Salt, leaf_hash, sign_batch
 from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
@@ -195,6 +196,7 @@ class Issuance:
         self._cut = 0  # batches this run has cut, for the stage trace
         self._versions: dict[str, list[str]] = {}  # src -> output names of its replaced versions
         self.trace = StageTrace()
+        self._salt_key = hashlib.sha256(b"notary issuance salt key v1|" + bytes(issuer.key)).digest()
         self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
 
     # ------------------------------------------------------------------ entry point
@@ -271,6 +273,15 @@ class Issuance:
             len(self.journal.batches(run.id, ["anchored"])), time.monotonic() - started, csv_path, json_path,
             problems, count, stopped,
         )  # fmt: skip
+
+    def _salt(self, doc_hash: bytes, claims_digest: bytes) -> Salt:
+        """The document's salt: secret and unpredictable to anyone without the issuer key (the leaf stays
+        unguessable), yet the same whenever this run prepares this content with these claims again. A journal
+        that lost the record of a prepared document (rolled back past it) thus rebuilds the very leaves, and
+        batches, that may already be anchored, and the chain recognises them instead of anchoring them twice."""
+        assert self.run is not None
+        message = b"|".join((self.run.key.encode(), doc_hash, claims_digest))
+        return Salt(hmac.new(self._salt_key, message, hashlib.sha256).digest())
 
     def _check_issuer(self) -> None:
         """Refuse a key the registry would not let anchor now, before the run starts."""
@@ -410,7 +421,7 @@ class Issuance:
                 base = (*base[:3], rel)
                 note = _join(note, f"the input changed since it was issued as {earlier[-1]}; this content is "
                                    f"issued as {rel}, the earlier copy is kept")  # fmt: skip
-            salt = random_salt()
+            salt = self._salt(result.doc_hash, bytes(claims.digest()))
             leaf = leaf_hash(result.document(), claims.digest(), salt)  # binds the hash and the stamp placement
             seen.add(result.doc_hash)
             rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),

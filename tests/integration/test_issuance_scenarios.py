@@ -1,0 +1,277 @@
+"""The "Why" of issue 10, as a new user met it, on a real anvil node: a corrected certificate is issued again,
+a failed attempt blocks nothing, nothing is spent on a document that will be refused, a power cut (damaged
+outputs, a journal rolled back to an earlier durable point) ends with every input issued exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import shutil
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from notary.chain import Registry, connect
+from notary.chain.connect import fund_dev_account
+from notary.chain.devchain import dev_registry
+from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
+from notary.issuance.run import NotAnIssuer
+from notary.pdf.samples import make_certificates
+from tests.integration.test_issuance_resume import _anchors_by, _issue
+from tests.issuing import verifier_for
+from verifier.result import Verdict
+
+pytestmark = pytest.mark.anvil
+
+
+def _setup(url: str, tmp_path: Path, count: int, seed: int) -> tuple[Registry, bytes, Path]:
+    dev = dev_registry(connect(url), "Realschule am Rhein")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, pdf in enumerate(make_certificates(count, seed=seed)):
+        (src / f"z{i:02d}.pdf").write_bytes(pdf)
+    return dev.registry, bytes(dev.issuer.key), src
+
+
+def _valid(registry: Registry, path: Path) -> bool:
+    return verifier_for(registry).verify_pdf(path.read_bytes()).verdict is Verdict.VALID
+
+
+def _spent(registry: Registry, address: str) -> tuple[int, int]:
+    """The account's nonce and balance: unchanged means no transaction was sent."""
+    w3 = registry.w3
+    return w3.eth.get_transaction_count(address), w3.eth.get_balance(address)
+
+
+def test_a_corrected_certificate_is_issued_again_beside_the_first(anvil_url: str, tmp_path: Path) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 3, seed=71)
+    issuer = Account.from_key(key).address
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    first = _issue(anvil_url, registry.address, key, src, out, journal)
+    assert first.counts == {"written": 3}
+    grade_5 = (out / "z01.pdf").read_bytes()
+
+    corrected = next(make_certificates(1, seed=72))  # grade 2: other bytes, same file name
+    (src / "z01.pdf").write_bytes(corrected)
+    again = _issue(anvil_url, registry.address, key, src, out, journal)
+    assert again.resumed and again.counts == {"written": 3, "replaced": 1}
+    assert (out / "z01.pdf").read_bytes() == grade_5  # the earlier copy is kept, not overwritten
+    assert (out / "z01.v2.pdf").read_bytes().startswith(corrected)
+    assert _valid(registry, out / "z01.v2.pdf") and _valid(registry, out / "z01.pdf")
+    assert len(_anchors_by(registry, issuer)) == 2
+    notes = [p for p in again.problems if p.src.endswith("z01.pdf")]
+    assert {p.status for p in notes} == {"replaced", "issued"}
+    assert any("changed after it was issued" in p.reason for p in notes)
+    assert any("issued as z01.v2.pdf" in p.reason for p in notes)
+
+    # the operator deletes the output folder: the same command writes every output again, anchoring nothing
+    shutil.rmtree(out)
+    third = _issue(anvil_url, registry.address, key, src, out, journal)
+    assert third.counts == {"written": 3, "replaced": 1} and len(_anchors_by(registry, issuer)) == 2
+    assert (out / "z01.v2.pdf").read_bytes().startswith(corrected) and _valid(registry, out / "z00.pdf")
+    assert not (out / "z01.pdf").exists()  # the replaced version's original is gone: it cannot be rewritten
+
+
+def test_a_key_that_is_not_an_issuer_is_refused_before_anything_and_blocks_nothing(
+    anvil_url: str, tmp_path: Path
+) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 2, seed=73)
+    stranger = Account.create()
+    fund_dev_account(registry.w3, stranger.address)
+    before = _spent(registry, stranger.address)
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    with pytest.raises(NotAnIssuer, match="is not an issuer"):
+        _issue(anvil_url, registry.address, bytes(stranger.key), src, out, journal)
+    assert _spent(registry, stranger.address) == before
+    assert not out.exists()
+    # the right key then issues everything: nothing is "already issued in run 1"
+    summary = _issue(anvil_url, registry.address, key, src, out, journal)
+    assert summary.counts == {"written": 2}
+
+
+def test_an_attempt_the_registry_refused_does_not_count_as_issued(anvil_url: str, tmp_path: Path) -> None:
+    """The key is retired between the pre-flight check and the anchoring: the batch reverts, nothing is on chain,
+    and another issuer's run of the same files is not blocked by the failed attempt."""
+    dev = dev_registry(connect(anvil_url), "Bürgeramt Nord")
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, pdf in enumerate(make_certificates(2, seed=74)):
+        (src / f"z{i}.pdf").write_bytes(pdf)
+
+    def retire(stage: str) -> None:
+        if stage == "batch-signed":
+            dev.registry.retire_issuer(dev.admin, dev.issuer.address)
+
+    journal = tmp_path / "j.sqlite"
+    with pytest.raises(Exception, match="refused to anchor"):
+        _issue(anvil_url, dev.registry.address, bytes(dev.issuer.key), src, tmp_path / "out1", journal, retire)
+    assert _anchors_by(dev.registry, dev.issuer.address) == []
+    successor = Account.create()
+    fund_dev_account(dev.registry.w3, successor.address)
+    dev.registry.add_issuer(dev.admin, successor.address, "Bürgeramt Nord (neuer Schlüssel)")
+    summary = _issue(anvil_url, dev.registry.address, bytes(successor.key), src, tmp_path / "out2", journal)
+    assert summary.counts == {"written": 2}
+    assert all(_valid(dev.registry, p) for p in (tmp_path / "out2").glob("z*.pdf"))
+
+
+def test_refusals_cost_nothing_on_chain(anvil_url: str, tmp_path: Path) -> None:
+    """An already notarised PDF, a non-PDF and a PDF without claims are refused before any transaction."""
+    registry, key, src = _setup(anvil_url, tmp_path, 1, seed=75)
+    issuer = Account.from_key(key).address
+    _issue(anvil_url, registry.address, key, src, tmp_path / "out", tmp_path / "j.sqlite")
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(tmp_path / "out" / "z00.pdf", again / "notarised-copy.pdf")
+    (again / "letter.pdf").write_bytes(b"Sehr geehrte Damen und Herren\n")
+    before = _spent(registry, issuer)
+    summary = _issue(anvil_url, registry.address, key, again, tmp_path / "out2", tmp_path / "j.sqlite")
+    assert summary.counts == {"failed": 2} and summary.batches == 0
+    assert _spent(registry, issuer) == before
+    reasons = {Path(p.src).name: p.reason for p in summary.problems}
+    assert "already notarised" in reasons["notarised-copy.pdf"] and "not a PDF" in reasons["letter.pdf"]
+
+
+def test_an_expired_valid_until_is_issued_with_a_warning(anvil_url: str, tmp_path: Path) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 2, seed=76)
+    defaults = ClaimDefaults(doc_type="gewerbeauskunft", title="Gewerbeauskunft", holder="Bäckerei Fuß",
+                             issue_date="2026-01-02", valid_until="2026-01-31")  # fmt: skip
+    journal = Journal(tmp_path / "j.sqlite")
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            summary = Issuance(
+                journal, Registry(connect(anvil_url), registry.address), Account.from_key(key),
+                IssueOptions(out_dir=tmp_path / "out", today=dt.date(2026, 3, 1)), executor=pool,
+            ).issue(from_paths([src], defaults), spec="expired")  # fmt: skip
+    finally:
+        journal.close()
+    assert summary.counts == {"written": 2}
+    assert summary.problem_count == 2
+    assert all(p.status == "issued" and "valid_until 2026-01-31 has passed" in p.reason for p in summary.problems)
+    assert "has passed" in (tmp_path / "out" / "notary-report.csv").read_text(encoding="utf-8")
+
+
+def test_a_symbolic_link_out_of_the_folder_is_refused_and_never_read(anvil_url: str, tmp_path: Path) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 1, seed=77)
+    secret = tmp_path / "elsewhere" / "secret.pdf"
+    secret.parent.mkdir()
+    secret.write_bytes(next(make_certificates(1, seed=78)))
+    (src / "link.pdf").symlink_to(secret)
+    (src / "inside.pdf").symlink_to(src / "z00.pdf")  # a link within the folder is fine (and a repeat of z00)
+    summary = _issue(anvil_url, registry.address, key, src, tmp_path / "out", tmp_path / "j.sqlite")
+    assert summary.counts["failed"] == 1 and summary.counts["written"] >= 1
+    failed = [p for p in summary.problems if p.status == "failed"]
+    assert len(failed) == 1 and "symbolic link that leads outside the folder" in failed[0].reason
+    assert not (tmp_path / "out" / "link.pdf").exists()
+    db = sqlite3.connect(tmp_path / "j.sqlite")
+    hashed = db.execute("SELECT COUNT(*) FROM docs WHERE src LIKE '%link.pdf' AND doc_hash IS NOT NULL").fetchone()
+    assert hashed[0] == 0  # never read
+
+
+def test_strict_stops_at_the_first_failure_before_spending_more(anvil_url: str, tmp_path: Path) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 9, seed=79)
+    issuer = Account.from_key(key).address
+    (src / "z04.pdf").write_bytes(b"kein PDF")  # in the second chunk of four
+    before = _spent(registry, issuer)
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    summary = _issue(anvil_url, registry.address, key, src, out, journal, strict=True)
+    assert summary.stopped is not None and "z04.pdf" in summary.stopped and "not a PDF" in summary.stopped
+    assert summary.batches == 0 and _spent(registry, issuer)[0] == before[0]  # no transaction at all
+    # fixed, the same command finishes the run
+    (src / "z04.pdf").write_bytes(next(make_certificates(1, seed=80)))
+    done = _issue(anvil_url, registry.address, key, src, out, journal, strict=True)
+    assert done.stopped is None and done.counts == {"written": 9}
+    assert all(_valid(registry, p) for p in out.glob("z*.pdf"))
+
+
+# ---------------------------------------------------------------------- power cuts
+
+
+def test_damaged_outputs_are_written_again_from_the_same_anchor(anvil_url: str, tmp_path: Path) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 6, seed=81)
+    issuer = Account.from_key(key).address
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    _issue(anvil_url, registry.address, key, src, out, journal)
+    good = {p.name: p.read_bytes() for p in out.glob("z*.pdf")}
+    (out / "z00.pdf").write_bytes(b"")  # zero-length: the rename reached the disk, the data did not
+    (out / "z01.pdf").write_bytes(good["z01.pdf"][: len(good["z01.pdf"]) // 2])  # truncated
+    (out / "z02.pdf").unlink()
+    damaged_middle = bytearray(good["z03.pdf"])
+    damaged_middle[len(damaged_middle) // 2] ^= 0xFF  # same length, one byte wrong
+    (out / "z03.pdf").write_bytes(bytes(damaged_middle))
+    summary = _issue(anvil_url, registry.address, key, src, out, journal)
+    assert summary.counts == {"written": 6}
+    assert {p.name: p.read_bytes() for p in out.glob("z*.pdf")} == good
+    assert len(_anchors_by(registry, issuer)) == 2  # 6 documents in batches of 5: nothing anchored again
+
+
+def _snapshot_then_die(snapshot_at: str, die_at: str, journal: Path, copy: Path) -> object:
+    """A checkpoint hook: a consistent copy of the journal when ``snapshot_at`` is reached (the durable state a
+    power cut could leave), then a hard kill at the next ``die_at``."""
+    state = {"copied": False}
+
+    def checkpoint(stage: str) -> None:
+        if stage == snapshot_at and not state["copied"]:
+            source = sqlite3.connect(journal)
+            target = sqlite3.connect(copy)
+            source.backup(target)
+            target.close()
+            source.close()
+            state["copied"] = True
+        elif stage == die_at and state["copied"]:
+            os._exit(9)
+
+    return checkpoint
+
+
+@pytest.mark.parametrize(
+    ("snapshot_at", "die_at"),
+    [("prepared", "stamped-part"), ("batch-signed", "anchored"), ("tx-recorded", "stamped-part"),
+     ("anchored", "stamped-part")],
+)  # fmt: skip
+def test_a_journal_rolled_back_to_an_earlier_durable_point_still_issues_each_once(
+    anvil_url: str, tmp_path: Path, snapshot_at: str, die_at: str
+) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 12, seed=83)
+    issuer = Account.from_key(key).address
+    out, journal, copy = tmp_path / "out", tmp_path / "j.sqlite", tmp_path / "j-durable.sqlite"
+    child = multiprocessing.get_context("fork").Process(
+        target=_issue,
+        args=(anvil_url, registry.address, key, src, out, journal, _snapshot_then_die(snapshot_at, die_at, journal,
+                                                                                      copy)),
+    )  # fmt: skip
+    child.start()
+    child.join(180)
+    assert child.exitcode == 9
+    for suffix in ("-wal", "-shm"):
+        Path(f"{journal}{suffix}").unlink(missing_ok=True)
+    shutil.copy(copy, journal)  # the power cut took everything after the durable point
+    outputs = sorted(out.rglob("*.pdf"))
+    if outputs:  # and the last output written before the kill is cut short, as on a disk without the data
+        outputs[-1].write_bytes(outputs[-1].read_bytes()[:100])
+    summary = _issue(anvil_url, registry.address, key, src, out, journal)
+    assert summary.counts == {"written": 12}
+    roots = _anchors_by(registry, issuer)
+    assert len(roots) == len(set(roots)) == 3  # 12 documents in batches of 5, each anchored exactly once
+    written = sorted(out.glob("z*.pdf"))
+    assert [p.name for p in written] == sorted(p.name for p in src.glob("*.pdf"))
+    for path in written:
+        assert path.read_bytes().startswith((src / path.name).read_bytes()) and _valid(registry, path)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_the_stage_trace_names_every_stage(anvil_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 6, seed=85)
+    trace = tmp_path / "stages.log"
+    monkeypatch.setenv("NOTARY_STAGE_TRACE", str(trace))
+    _issue(anvil_url, registry.address, key, src, tmp_path / "out", tmp_path / "j.sqlite")
+    lines = [line.split(" ", 2) for line in trace.read_text().splitlines()]
+    stages = [stage for stage, _, _ in lines]
+    for stage in ("prepare", "journal", "sign", "send", "mined", "stamp", "write"):
+        assert stage in stages, stage
+    assert stages.index("prepare") < stages.index("journal") < stages.index("sign") < stages.index("send")
+    assert stages.index("send") < stages.index("mined") < stages.index("stamp") < stages.index("write")
+    assert all(batch.isdigit() for _, batch, _ in lines)
