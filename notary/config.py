@@ -323,7 +323,11 @@ def add_trusted(path: Path, entry: dict[str, Any]) -> None:
     kept: list[list[str]] = [[]]
     for line in text.splitlines():
         if line.strip().startswith("["):
-            kept.append([])
+            # comments right above a table belong to it, not to the table before
+            lead: list[str] = []
+            while kept[-1] and kept[-1][-1].strip().startswith("#"):
+                lead.insert(0, kept[-1].pop())
+            kept.append(lead)
         kept[-1].append(line)
     name_line = f"name = {_toml(entry['name'])}"
     sections = [
