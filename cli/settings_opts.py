@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -72,4 +73,6 @@ def trust_for_verify(config: Path | None = None) -> tuple[TrustList, TrustUsed]:
     settings = load_trust_settings(config)
     trust = TrustList.from_settings(settings)
     source = settings.source
-    return trust, TrustUsed(source.path, source.how, [entry.name for entry in trust.entries()])
+    # NOTARY_TRUSTED (the user's own environment) overrides the file's tables: say so rather than name the file alone
+    how = f"{source.how} + NOTARY_TRUSTED" if os.environ.get("NOTARY_TRUSTED") else source.how
+    return trust, TrustUsed(source.path, how, [entry.name for entry in trust.entries()])

@@ -182,3 +182,19 @@ def test_add_trusted_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
     path.write_text("not = [toml\n")
     with pytest.raises(ValueError):
         add_trusted(path, entry)
+
+
+def test_the_trust_line_names_an_environment_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.settings_opts import trust_for_verify
+
+    monkeypatch.delenv("NOTARY_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    entry = {"name": "Stadt A", "chain_id": 1, "address": "0x" + "11" * 20, "rpc_url": "https://a"}
+    add_trusted(tmp_path / "notary" / "notary.toml", entry)
+    _, used = trust_for_verify()
+    assert used.to_json() == {"file": str(tmp_path / "notary" / "notary.toml"), "source": "user config",
+                              "registries": ["Stadt A"]}  # fmt: skip
+    monkeypatch.setenv("NOTARY_TRUSTED", json.dumps([{**entry, "name": "Stadt B"}]))
+    _, used = trust_for_verify()
+    assert used.how == "user config + NOTARY_TRUSTED" and used.registries == ["Stadt B"]
+    assert used.line("en").endswith("(user config + NOTARY_TRUSTED) — Stadt B")
