@@ -1,7 +1,7 @@
 """`notary issue`: notarise PDFs — files, folders (recursive) or a manifest CSV — resumable after any crash.
 
-What did not go as asked is shown on screen (a table of failures, skips and warnings with their reasons, the
-first MAX_PROBLEMS of them), not only in the report, and sets the exit code."""
+What did not go as asked is shown on screen (a table of failures, skips and warnings, one line each with its
+reason, the first MAX_PROBLEMS of them), not only in the report, and sets the exit code."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from cli.output import console, emit_json
@@ -157,10 +156,10 @@ def _show(summary: Summary, data: dict[str, object], out: Path) -> None:
     )
     console.print(f"notarised PDFs in {out}/, report: {summary.report_csv}")
     if summary.problems:
-        table = Table("input", "status", "reason", show_lines=False, expand=False)
+        # one line per document, never wrapped or cut: a log or a grep must see the whole reason
+        console.print(Text(f"{'status':<18} input — reason", style="bold"))
         for problem in summary.problems:
-            table.add_row(Text(_short(problem.src)), Text(problem.status), Text(problem.reason))
-        console.print(table)
+            console.print(Text(f"{problem.status:<18} {_short(problem.src)} — {problem.reason}"), soft_wrap=True)
         more = summary.problem_count - len(summary.problems)
         if more > 0:
             console.print(f"and {more} more, see the report {summary.report_csv}")

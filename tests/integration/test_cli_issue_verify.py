@@ -165,3 +165,47 @@ def test_issued_anchors_survive_the_local_chain_being_killed_right_after(demo_di
     for name in ("k0.pdf", "k1.pdf"):
         verdict = json.loads(notary(demo_dir, "verify", f"kill-out/{name}", "--json").stdout)["verdict"]
         assert verdict == "VALID", name
+
+
+def test_failures_and_skips_are_on_screen_with_their_reasons_and_the_exit_code(demo_dir: Path) -> None:
+    """A folder of PDFs without claims, a non-PDF and an encrypted PDF: the reasons are on screen, not only in the
+    report; the exit code says that documents failed."""
+    src = demo_dir / "ohne-angaben"
+    src.mkdir()
+    for i, pdf in enumerate(make_certificates(23, seed=65)):
+        (src / f"z{i:02d}.pdf").write_bytes(pdf)
+    (src / "brief.pdf").write_bytes(b"Sehr geehrte Damen und Herren\n")
+    failed = notary(demo_dir, "issue", str(src), "--out", "ohne-out", code=1)
+    screen = failed.stdout
+    assert "failed 24" in screen and "missing claim type, title, holder" in screen and "not a PDF" in screen
+    assert "brief.pdf" in screen
+    assert "and 4 more, see the report" in screen and "notary-report.csv" in screen
+    assert "Traceback" not in failed.stderr
+
+
+def test_issuing_twice_resumes_and_another_folder_skips_visibly(demo_dir: Path) -> None:
+    src = demo_dir / "zweimal"
+    src.mkdir()
+    for i, pdf in enumerate(make_certificates(2, seed=66)):
+        (src / f"z{i}.pdf").write_bytes(pdf)
+    claims = ("--type", "zeugnis", "--title", "Zeugnis", "--holder", "Kim Kaiser", "--valid-until", "2020-01-31",
+              "--issue-date", "2020-01-02")  # fmt: skip
+    first = notary(demo_dir, "issue", str(src), "--out", "zweimal-out", *claims)
+    assert "issued 2" in first.stdout and "valid_until 2020-01-31 has passed" in first.stdout  # a warning, exit 0
+    again = notary(demo_dir, "issue", str(src), "--out", "zweimal-out", *claims)
+    assert "issued 2" in again.stdout and "(resumed)" in again.stdout
+    elsewhere = notary(demo_dir, "issue", str(src), "--out", "zweimal-anders", *claims, code=3)
+    assert "skipped 2 duplicates" in elsewhere.stdout and "skipped-duplicate" in elsewhere.stdout
+    assert "same content already issued" in elsewhere.stdout and "zweimal-out" in elsewhere.stdout
+    shown = notary(demo_dir, "journal", "show", "--state", "duplicate").stdout
+    assert shown.count("same content already issued") == 2
+    written = notary(demo_dir, "journal", "show", "--json").stdout
+    assert json.loads(written)["documents"]
+
+
+def test_issue_help_documents_the_exit_codes_and_strict() -> None:
+    shown = notary(ROOT, "issue", "--help").stdout
+    assert "Exit codes" in shown and "--strict" in shown
+    for line in ("0   every input is issued", "1   some documents failed", "3   nothing failed",
+                 "4   refused before starting"):  # fmt: skip
+        assert line in shown, line
