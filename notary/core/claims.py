@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi.abi import encode as abi_encode
+
 from notary.core import _cbor, _json, text_rules
 from notary.core.format_errors import NonCanonicalError, UnknownFieldError
 from notary.core.hashing import Digest32, keccak256
@@ -36,13 +38,18 @@ __all__ = [
 
 CLAIMS_TAG = "notary.claims.v1"
 """First element of the encoded tuple: domain separation from any other keccak(abi.encode(...)) input."""
+CLAIMS_FACTS_TAG = "notary.claims.v1.1"
+"""The tag of the encoding with key facts (format 1.1): another tuple, so another tag."""
+MAX_FACTS = 8
+MAX_FACT_LABEL_CHARS = 40
+MAX_FACT_VALUE_CHARS = 100
 
 MAX_TEXT_CHARS = 200
 MAX_ISSUER_REF_CHARS = 64
 MAX_JSON_BYTES = 8 * 1024
 MAX_COMPACT_BYTES = 2 * 1024
 
-_JSON_KEYS = frozenset({"doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref"})
+_JSON_KEYS = frozenset({"doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref", "facts"})
 _SLUG = re.compile(r"[a-z0-9-]{1,32}", re.ASCII)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
@@ -104,6 +111,9 @@ class Claims:
     issued_on: _dt.date
     valid_until: _dt.date | None = None
     issuer_ref: str | None = None
+    facts: tuple[tuple[str, str], ...] = ()
+    """Key facts a reader compares with the paper (e.g. ("Abschluss", "Mittlere Reife")), in the issuer's order;
+    format 1.1 (docs/proof-format.md §3.3). Labels are unique."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.doc_type, str) or not _SLUG.fullmatch(self.doc_type):
@@ -120,6 +130,7 @@ class Claims:
                 raise FormatError("claims field 'valid_until' is before 'issued_on'")
         if self.issuer_ref is not None:
             _check_text("issuer_ref", self.issuer_ref, MAX_ISSUER_REF_CHARS)
+        object.__setattr__(self, "facts", _check_facts(self.facts))
 
     @classmethod
     def create(
@@ -131,6 +142,7 @@ class Claims:
         issued_on: _dt.date,
         valid_until: _dt.date | None = None,
         issuer_ref: str | None = None,
+        facts: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (),
     ) -> Claims:
         """Issuer-side constructor: normalises the text fields (NFC, white space runs as one space, trimmed;
         :func:`notary.core.text_rules.normalise`), maps ``""`` to ``None``; refuses what is still not allowed."""
@@ -146,6 +158,7 @@ class Claims:
             issued_on=issued_on,
             valid_until=valid_until,
             issuer_ref=ref or None,
+            facts=tuple((norm(label), norm(value)) for label, value in facts),
         )
 
     # -- the hashed form -------------------------------------------------------------------------------
@@ -158,6 +171,8 @@ class Claims:
         Written out by hand (it is short) because this runs once per document in bulk issuance; the tests
         check it equals eth_abi's and @metamask/abi-utils' output.
         """
+        if self.facts:
+            return self._canonical_bytes_with_facts()
         strings = (CLAIMS_TAG, self.doc_type, self.title, self.holder)
         ref = self.issuer_ref or ""
         valid = _date_int(self.valid_until) if self.valid_until is not None else 0
@@ -178,6 +193,17 @@ class Claims:
         )
         return head + b"".join(tails)
 
+    def _canonical_bytes_with_facts(self) -> bytes:
+        """Format 1.1: ``abi.encode(string tag, string docType, string title, string holder, uint32 issuedOn,
+        uint32 validUntil, string issuerRef, string[] factLabels, string[] factValues)``, tag
+        ``"notary.claims.v1.1"``."""
+        valid = _date_int(self.valid_until) if self.valid_until is not None else 0
+        return abi_encode(
+            ["string", "string", "string", "string", "uint32", "uint32", "string", "string[]", "string[]"],
+            [CLAIMS_FACTS_TAG, self.doc_type, self.title, self.holder, _date_int(self.issued_on), valid,
+             self.issuer_ref or "", [label for label, _ in self.facts], [value for _, value in self.facts]],
+        )  # fmt: skip
+
     def digest(self) -> Digest32:
         """``keccak256(canonical_bytes())``: the claims digest that goes into the leaf."""
         return keccak256(self.canonical_bytes())
@@ -195,6 +221,8 @@ class Claims:
             out["valid_until"] = self.valid_until.isoformat()
         if self.issuer_ref is not None:
             out["issuer_ref"] = self.issuer_ref
+        if self.facts:
+            out["facts"] = [[label, value] for label, value in self.facts]
         return out
 
     @classmethod
@@ -209,9 +237,11 @@ class Claims:
         for key in ("doc_type", "title", "holder", "issued_on"):
             if key not in data:
                 raise FormatError(f"claims field {key!r} is missing")
-        for key in ("valid_until", "issuer_ref"):
+        for key in ("valid_until", "issuer_ref", "facts"):
             if key in data and data[key] is None:
                 raise NonCanonicalError(f"claims field {key!r} is null: leave an absent field out")
+        if "facts" in data and data["facts"] == []:
+            raise NonCanonicalError("claims field 'facts' is empty: leave it out")
         valid = data.get("valid_until")
         ref = data.get("issuer_ref")
         return cls(
@@ -221,6 +251,7 @@ class Claims:
             issued_on=_date_from_iso("issued_on", data["issued_on"]),
             valid_until=_date_from_iso("valid_until", valid) if valid is not None else None,
             issuer_ref=ref,
+            facts=_facts_from_lists(data.get("facts", [])),
         )
 
     def to_json(self) -> bytes:
@@ -234,8 +265,9 @@ class Claims:
 
     def to_compact_obj(self) -> list[Any]:
         """``[doc_type, title, holder, issued_on, valid_until, issuer_ref]``; dates as YYYYMMDD integers,
-        absent ``valid_until`` = 0, absent ``issuer_ref`` = ``""`` (mirrors the canonical encoding)."""
-        return [
+        absent ``valid_until`` = 0, absent ``issuer_ref`` = ``""`` (mirrors the canonical encoding); with key
+        facts a seventh element ``[[label, value], ...]`` (format 1.1)."""
+        out: list[Any] = [
             self.doc_type,
             self.title,
             self.holder,
@@ -243,12 +275,17 @@ class Claims:
             _date_int(self.valid_until) if self.valid_until is not None else 0,
             self.issuer_ref or "",
         ]
+        if self.facts:
+            out.append([[label, value] for label, value in self.facts])
+        return out
 
     @classmethod
     def from_compact_obj(cls, value: object) -> Claims:
-        if not isinstance(value, list) or len(value) != 6:
-            raise FormatError("compact claims must be an array of 6 elements")
-        doc_type, title, holder, issued, valid, ref = value
+        if not isinstance(value, list) or len(value) not in (6, 7):
+            raise FormatError("compact claims must be an array of 6 elements (7 with key facts)")
+        doc_type, title, holder, issued, valid, ref = value[:6]
+        if len(value) == 7 and value[6] == []:
+            raise NonCanonicalError("compact claims carry an empty list of key facts: leave it out")
         if type(valid) is not int:
             raise FormatError("claims field 'valid_until' must be a date as YYYYMMDD")
         if not isinstance(ref, str):
@@ -260,6 +297,7 @@ class Claims:
             issued_on=_date_from_int("issued_on", issued),
             valid_until=_date_from_int("valid_until", valid) if valid != 0 else None,
             issuer_ref=ref or None,
+            facts=_facts_from_lists(value[6]) if len(value) == 7 else (),
         )
 
     def to_compact(self) -> bytes:
@@ -268,6 +306,29 @@ class Claims:
     @classmethod
     def from_compact(cls, data: bytes) -> Claims:
         return cls.from_compact_obj(_cbor.loads(data, max_bytes=MAX_COMPACT_BYTES, what="compact claims"))
+
+
+def _check_facts(facts: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(facts, tuple | list):
+        raise FormatError("claims field 'facts' must be a list of (label, value) pairs")
+    if len(facts) > MAX_FACTS:
+        raise FormatError(f"claims carry {len(facts)} key facts (limit {MAX_FACTS})")
+    out: list[tuple[str, str]] = []
+    for pair in facts:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise FormatError("a key fact must be a (label, value) pair")
+        label = _check_text("fact label", pair[0], MAX_FACT_LABEL_CHARS)
+        value = _check_text(f"fact {label!r}", pair[1], MAX_FACT_VALUE_CHARS)
+        if any(label == seen for seen, _ in out):
+            raise FormatError(f"the key fact {label!r} is given twice")
+        out.append((label, value))
+    return tuple(out)
+
+
+def _facts_from_lists(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list) or not all(isinstance(pair, list) for pair in value):
+        raise FormatError("claims field 'facts' must be a list of [label, value] lists")
+    return _check_facts([tuple(pair) for pair in value])
 
 
 def claims_digest(claims: Claims) -> Digest32:

@@ -12,7 +12,7 @@ Two encodings (docs/proof-format.md is the normative text):
 * **JSON** (files, PDF attachments): canonical bytes from :meth:`Proof.to_json`; any JSON text is read.
 * **Compact** (QR codes): canonical CBOR map with integer keys. It leaves out what a reader can derive —
   the root (from leaf + Merkle proof) and the issuer (recovered from the signature) — and what paper
-  verification does not need (stamp layout, original PDF length, minor version). Instead of the PDF's SHA-256
+  verification does not need (stamp layout, original PDF length, minor version 0). Instead of the PDF's SHA-256
   and stamp layout it carries their commitment ``document`` (see :mod:`notary.core.leaves`).
 
 Versioning (docs/proof-format.md §10): ``major.minor``. Nothing is ignored: a member or key the proof's version
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_typing import ChecksumAddress
@@ -58,7 +58,8 @@ __all__ = [
 ]
 
 FORMAT_MAJOR = 1
-FORMAT_MINOR = 0
+FORMAT_MINOR = 1
+"""1.0: the base format; 1.1 adds key facts to the claims (docs/proof-format.md §3.3, §10)."""
 JSON_TYPE = "notary-proof"
 """Value of the JSON ``type`` member: tells a proof file from any other JSON."""
 MAX_JSON_BYTES = 64 * 1024
@@ -68,8 +69,8 @@ MAX_COMPACT_BYTES = 2800
 # Compact (CBOR) map keys. Add, never renumber.
 K_MAJOR, K_CHAIN, K_REGISTRY, K_DOCUMENT, K_CLAIMS, K_SALT, K_MERKLE, K_SIG, K_ISSUED_AT, K_COUNT = range(10)
 K_MINOR = 10
-"""Reserved for the minor version (§10): absent in 1.0; a later minor writes it, so a 1.0 reader refuses it as
-unsupported rather than reading a proof whose new keys it cannot check."""
+"""The minor version (§10): absent in 1.0, present from 1.1 on, so a reader that knows fewer minors refuses the
+proof as unsupported rather than reading a proof whose additions it cannot check."""
 
 _JSON_REQUIRED = (
     "chain_id", "registry", "root", "claims", "salt", "merkle_proof", "issuer", "signature", "issued_at",
@@ -107,6 +108,13 @@ class FormatVersion:
 
 
 CURRENT_VERSION = FormatVersion(FORMAT_MAJOR, FORMAT_MINOR)
+"""The highest version this software reads and writes."""
+
+
+def required_version(claims: Claims) -> FormatVersion:
+    """The lowest version that defines everything a proof with these claims carries — the one it must state
+    (one proof, one version): 1.1 with key facts, else 1.0."""
+    return FormatVersion(FORMAT_MAJOR, 1 if claims.facts else 0)
 
 
 def _known(version: FormatVersion) -> FormatVersion:
@@ -150,7 +158,8 @@ class Proof:
     original_length: int | None = None
     stamp: StampLayout | None = None
     document: Digest32 | None = None
-    version: FormatVersion = field(default=CURRENT_VERSION)
+    version: FormatVersion | None = None
+    """Derived from the content when not given (:func:`required_version`); a given one must equal it."""
 
     def __post_init__(self) -> None:
         # Normalise plain bytes/sequences into the typed values; every check raises FormatError.
@@ -176,8 +185,23 @@ class Proof:
             )
         if self.original_length is not None:
             _int_field("original_length", self.original_length, 1, MAX_SAFE_INTEGER)
-        if not isinstance(self.version, FormatVersion):
+        required = required_version(self.claims)
+        if self.version is None:
+            object.__setattr__(self, "version", required)
+        elif not isinstance(self.version, FormatVersion):
             raise FormatError("proof field 'version' must be a FormatVersion")
+        elif self.version < required:
+            raise UnknownFieldError(f"key facts in the claims are not defined in format version {self.version}")
+        elif self.version > required:
+            raise NonCanonicalError(
+                f"a proof states the lowest version that defines its content: {required}, not {self.version}"
+            )
+
+    @property
+    def format_version(self) -> FormatVersion:
+        """The proof's version (always set after construction)."""
+        assert self.version is not None
+        return self.version
 
     def _bind_document(self) -> None:
         if (self.document_hash is None) != (self.stamp is None):
@@ -241,9 +265,9 @@ class Proof:
 
     def for_qr(self) -> Proof:
         """This proof as a QR carries it: the document commitment instead of the hash and stamp, no original
-        length, version ``major.0``."""
+        length, the same version."""
         return replace(
-            self, document_hash=None, stamp=None, document=self.document, original_length=None, version=CURRENT_VERSION
+            self, document_hash=None, stamp=None, document=self.document, original_length=None, version=self.version
         )
 
     # -- JSON -------------------------------------------------------------------------------------------
@@ -251,7 +275,7 @@ class Proof:
     def to_json_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": JSON_TYPE,
-            "version": str(self.version),
+            "version": str(self.format_version),
             "chain_id": self.chain_id,
             "registry": self.registry,
             "root": self.root.to_hex(),
@@ -340,8 +364,8 @@ class Proof:
     # -- compact (CBOR, for QR codes) -------------------------------------------------------------------
 
     def to_compact_obj(self) -> dict[int, Any]:
-        return {
-            K_MAJOR: self.version.major,
+        out: dict[int, Any] = {
+            K_MAJOR: self.format_version.major,
             K_CHAIN: self.chain_id,
             K_REGISTRY: bytes.fromhex(self.registry[2:]),
             K_DOCUMENT: bytes(self.document_digest),
@@ -352,6 +376,9 @@ class Proof:
             K_ISSUED_AT: self.issued_at,
             K_COUNT: self.document_count,
         }
+        if self.format_version.minor:
+            out[K_MINOR] = self.format_version.minor
+        return out
 
     def to_compact(self) -> bytes:
         data = _cbor.dumps(self.to_compact_obj())
@@ -374,7 +401,7 @@ class Proof:
         if type(minor) is not int or (K_MINOR in obj and minor == 0):
             raise NonCanonicalError(f"compact proof field {K_MINOR} (minor version) must be an integer above 0")
         version = _known(FormatVersion(major, minor))
-        unknown = sorted(k for k in obj if not 0 <= k <= K_COUNT)
+        unknown = sorted(k for k in obj if not 0 <= k <= K_COUNT and k != K_MINOR)
         if unknown:
             raise UnknownFieldError(f"compact proof field {unknown[0]} is not defined in format version {version}")
         for key in range(10):

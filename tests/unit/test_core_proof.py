@@ -102,6 +102,8 @@ def test_json_is_canonical_and_stable() -> None:
     ("change", "code"),
     [
         (lambda d: d.update(version="1.7"), "unsupported-version"),
+        (lambda d: d.update(version="1.1"), "non-canonical"),
+        (lambda d: d["claims"].update(facts=[["Abschluss", "Mittlere Reife"]]), "unknown-field"),
         (lambda d: d.update(version="2.0"), "unsupported-version"),
         (lambda d: d.update(future={"x": 1}), "unknown-field"),
         (lambda d: d["claims"].update(grade="Gefälscht: Note 1,0"), "unknown-field"),
@@ -144,7 +146,8 @@ def test_compact_leaves_out_derived_fields() -> None:
     [
         (11, "Gefälscht: Note 1,0", "unknown-field"),
         (99, b"future", "unknown-field"),
-        (K_MINOR, 1, "unsupported-version"),
+        (K_MINOR, 2, "unsupported-version"),
+        (K_MINOR, 1, "non-canonical"),  # 1.1 without key facts: a proof states the lowest version it needs
         (K_MINOR, 0, "non-canonical"),
     ],
 )

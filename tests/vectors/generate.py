@@ -68,6 +68,7 @@ def document_claims(spec: dict[str, Any], i: int) -> Claims:
         issued_on=dt.date.fromisoformat(c["issued_on"]),
         valid_until=dt.date.fromisoformat(c["valid_until"]) if c.get("valid_until") else None,
         issuer_ref=c.get("issuer_ref_prefix", "") + str(i) if c.get("issuer_ref_prefix") else None,
+        facts=tuple((label, value) for label, value in c.get("facts", [])),
     )
 
 
@@ -170,6 +171,23 @@ SPECS: list[dict[str, Any]] = [
         "issued_at": 1752570002,
         "claims": {"doc_type": "zeugnis", "title": "Abschlusszeugnis der Realschule", "issued_on": "2025-07-15"},
         "stamp": DEFAULT_STAMP,
+        "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
+    },
+    {
+        "name": "facts",
+        "batch_size": 1024,
+        "index": 1000,
+        "chain_id": 11155111,
+        "registry": REGISTRY,
+        "issued_at": 1752570003,
+        "claims": {
+            "doc_type": "zeugnis",
+            "title": "Abschlusszeugnis der Realschule",
+            "issued_on": "2025-07-15",
+            "issuer_ref_prefix": "RS-2025/",
+            "facts": [["Abschluss", "Mittlerer Schulabschluss"], ["Durchschnittsnote", "1,7"], ["Klasse", "10b"]],
+        },
+        "stamp": {**DEFAULT_STAMP, "qr_version": 21, "qr_mask": 0},
         "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
     },
 ]
@@ -322,7 +340,13 @@ def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("unknown member", mutate(set_("grade", "Gefälscht: Note 1,0")), "not defined"),
         ("unknown claims member", mutate(set_("claims.note", "1,0")), "not defined"),
         ("unknown stamp member", mutate(set_("stamp.color", "red")), "not defined"),
-        ("higher minor", mutate(set_("version", "1.1")), "unsupported proof format version 1.1"),
+        ("higher minor", mutate(set_("version", "1.2")), "unsupported proof format version 1.2"),
+        ("minor above content", mutate(set_("version", "1.1")), "lowest version"),
+        (
+            "facts in 1.0",
+            mutate(set_("claims.facts", [["Abschluss", "Mittlere Reife"]])),
+            "not defined in format version 1.0",
+        ),
         ("null optional", mutate(set_("original_length", None)), "is null"),
         ("document beside hash", mutate(set_("document", base["salt"])), "written only when"),
         ("upper-case hex", mutate(set_("salt", "0x" + base["salt"][2:].upper())), "lower-case hex"),
@@ -389,7 +413,8 @@ def _compact_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("claims bad date", with_(4, bad_claims), "not a real calendar date"),
         ("invalid utf8", with_(4, claims).replace(b"Geburtsurkunde", b"Geburtsurkund\xff"), "CBOR"),
         ("unknown key 11", with_(11, "Gefälscht: Note 1,0"), "field 11 is not defined"),
-        ("minor version key", with_(10, 1), "unsupported proof format version 1.1"),
+        ("minor version key", with_(10, 2), "unsupported proof format version 1.2"),
+        ("minor above content", with_(10, 1), "lowest version"),
         ("minor version zero", with_(10, 0), "minor version"),
         ("nested 5 deep", with_(4, [[[[0]]]]), "nested too deeply"),
         ("holder invisible", with_(4, [*claims[:2], "Anna\u2060Müller", *claims[3:]]), "U+2060"),
