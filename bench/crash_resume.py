@@ -5,10 +5,11 @@ audit that trusts nothing the CLI wrote.
 Kills are chosen by progress, not by the clock: the CLI appends a line to the file named by NOTARY_STAGE_TRACE
 whenever it enters a stage (prepare, journal, sign, send, mined, stamp, write); this script watches that file
 and kills the command's process group when the stage chosen for this kill appears (after skipping 0-1 earlier
-appearances). The stage a kill hit is the last line the trace holds once the process is dead. Targets go round
-the stages in pipeline order, so early stages are hit while there are documents left to prepare; a stage that
-no kill hit gets extra kills. Node kills: SIGKILL the managed anvil while the CLI is sending, waiting or
-stamping, then restart it from its state file on the same port; the CLI must ride it out.
+appearances). The stage a kill hit is the last line the trace holds once the process is dead. Kills at
+prepare and journal come first, while there are documents left to prepare; the later stages go round in
+pipeline order; a stage that no kill hit gets extra kills. Node kills: SIGKILL the managed anvil while the
+CLI is sending, waiting or stamping, then restart it from its state file on the same port; the CLI must ride
+it out.
 
 The audit reads the chain's BatchAnchored events and every output: each input must have exactly one output,
 that output must start with the input's bytes, its proof must name the input's SHA-256 and length and verify
@@ -140,10 +141,17 @@ class Attempt:
 
 
 def plan(kills: int, node_kills: int) -> list[tuple[str, str]]:
-    """(what, stage) events: CLI kills round the stages in pipeline order, node kills spread among them."""
-    events = [("cli", STAGES[i % len(STAGES)]) for i in range(kills)]
+    """(what, stage) events in order of progress. prepare and journal come first: they only happen while
+    there are documents left to read, and every attempt that gets past them journals a chunk more. The later
+    stages go round in pipeline order, each kill costing about one batch of progress; node kills spread among
+    them."""
+    per_stage = -(-kills // len(STAGES))
+    early = [stage for _ in range(per_stage) for stage in STAGES[:2]]
+    late = [STAGES[2 + i % (len(STAGES) - 2)] for i in range(max(0, kills - len(early)))]
+    events = [("cli", stage) for stage in early + late]
     for j in range(node_kills):
-        events.insert((j + 1) * len(events) // (node_kills + 1), ("node", NODE_STAGES[j % len(NODE_STAGES)]))
+        at = len(early) + (j + 1) * len(late) // (node_kills + 1)
+        events.insert(at + j, ("node", NODE_STAGES[j % len(NODE_STAGES)]))
     return events
 
 
