@@ -100,6 +100,9 @@ def result_view(result: VerificationResult, lang: Lang) -> ResultView:
                 claims_rows.append((t(key, lang), shown))
         if claims.get("issuer_ref"):
             claims_rows.append((t("issuer_ref", lang), str(claims["issuer_ref"])))
+        # key facts (format 1.1): the issuer's own labels, in its order — what to compare with the paper
+        for fact in claims.get("facts") or []:
+            claims_rows.append((str(fact[0]), str(fact[1])))
 
     checks = [
         CheckRow(
