@@ -48,8 +48,6 @@ def serve(
     """Serve the public verifier: upload a PDF or QR photo, or scan the QR code; JSON API at /api/v1/verify."""
     import json
 
-    import uvicorn
-
     if max_upload_mb is not None:
         os.environ["NOTARY_WEB_MAX_UPLOAD_BYTES"] = str(max_upload_mb * 1024 * 1024)
     if rate_limit is not None:
@@ -78,7 +76,7 @@ def serve(
             Text.assemble("trusting ", (entry.name, "bold"), f" (chain {entry.chain_id}, {entry.address}, {kind})")
         )
     console.print(f"verifier at http://{host}:{port}/  (API docs at /docs)")
-    config = uvicorn.Config(
+    config = serving.bounded_config(
         "verifier.web.main:app_from_env",
         factory=True,
         host=host,

@@ -12,12 +12,15 @@ from rich.text import Text
 
 from cli.output import console, emit_json
 from cli.settings_opts import ConfigOpt, trust_for_verify
-from notary.errors import ConfigError
+from notary.errors import ConfigError, NotaryError
+from verifier.checks import result, skipped
+from verifier.isolation import Kind, Limits, TimedOut, WorkerDied, WorkerPool
 from verifier.messages import CHECK_TITLES
-from verifier.pipeline import Verifier
-from verifier.result import Status, Verdict, VerificationResult
+from verifier.pipeline import ORDER, Verifier
+from verifier.result import Reason, Status, Verdict, VerificationResult
 
-MAX_INPUT_BYTES = 100 * 1024 * 1024
+DEFAULT_TIMEOUT = 5.0  # seconds; a genuine certificate takes well under one
+DEFAULT_MAX_MB = 20.0  # as the web verifier
 VERDICT_WORDS = {
     Verdict.VALID: ("GÜLTIG", "VALID", "green"),
     Verdict.INVALID: ("UNGÜLTIG", "INVALID", "red"),
@@ -39,6 +42,21 @@ def verify(
     payload: Annotated[str | None, typer.Option(help="The text of a QR code (instead of PATH).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the messages: de or en.")] = "de",
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            max=600,
+            envvar="NOTARY_VERIFY_TIMEOUT",
+            help="Seconds the file may take to be read and checked (it is parsed in a separate, killable process).",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    max_size: Annotated[
+        float,
+        typer.Option(
+            "--max-size", min=0.001, max=1024, envvar="NOTARY_VERIFY_MAX_SIZE", help="Largest file to check, in MB."
+        ),
+    ] = DEFAULT_MAX_MB,
     config: ConfigOpt = None,
 ) -> None:
     """Check a document against the trusted registries. Exit code 0 valid, 1 not valid, 2 undecidable."""
@@ -48,19 +66,14 @@ def verify(
         raise ConfigError("give exactly one of PATH or --payload TEXT")
     trust, trust_used = trust_for_verify(config)  # the user's own trust list, never ./notary.toml unless named
     verifier = Verifier(trust)
-    if payload is not None:
-        result = verifier.verify_payload(payload)
-    else:
-        assert path is not None
-        data = _read(path)
-        if proof is not None:
-            result = verifier.verify_pdf_with_proof(data, _read(proof))
-        elif data[:1024].find(b"%PDF-") >= 0:
-            result = verifier.verify_pdf(data)
-        elif data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
-            result = verifier.verify_image(data)
-        else:
-            raise ConfigError(f"{path} is neither a PDF nor a PNG/JPEG image")
+    try:
+        result = _verify_isolated(verifier, path, proof, payload, timeout, int(max_size * 1024 * 1024))
+    except LimitExceeded as exc:
+        if not json_out:
+            raise
+        # a program reading --json gets JSON whatever happened: the undecidable verdict and the reason
+        emit_json({**_undecidable(exc.source, str(exc)).to_json(lang), "error": str(exc)})
+        raise typer.Exit(Verdict.ERROR.exit_code) from None
     if json_out:
         emit_json({**result.to_json(lang), "trust_list": trust_used.to_json()})
     else:
@@ -69,10 +82,69 @@ def verify(
     raise typer.Exit(result.verdict.exit_code)
 
 
-def _read(path: Path) -> bytes:
+class LimitExceeded(NotaryError):
+    """The input is too large or took too long: undecidable, so the verify command's exit code 2."""
+
+    exit_code = Verdict.ERROR.exit_code
+
+    def __init__(self, message: str, source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+def _verify_isolated(
+    verifier: Verifier, path: Path | None, proof: Path | None, payload: str | None, timeout: float, max_bytes: int
+) -> VerificationResult:
+    """Parse the input in a killable worker process with memory and CPU limits (verifier/isolation.py), then do
+    the chain checks here: a crafted file can cost at most ``timeout`` seconds, never hang the command."""
+    kind: Kind
+    extra = None
+    if payload is not None:
+        kind, data, source = "payload", payload.encode("utf-8"), "qr"
+    else:
+        assert path is not None
+        data = _read(path, max_bytes)
+        if proof is not None:
+            kind, extra, source = "pdf+proof", _read(proof, max_bytes), "pdf+proof"
+        elif data[:1024].find(b"%PDF-") >= 0:
+            kind, source = "pdf", "pdf"
+        elif data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or _is_webp(data):
+            kind, source = "image", "qr"
+        else:
+            raise ConfigError(f"{path} is neither a PDF nor a PNG, JPEG or WebP image")
+    what = str(path) if path is not None else "the QR text"
+    pool = WorkerPool(verifier.trust, 1, limits=Limits(timeout=timeout, cpu_seconds=timeout + 1), queue_wait=60)
     try:
-        if path.stat().st_size > MAX_INPUT_BYTES:
-            raise ConfigError(f"{path} is larger than {MAX_INPUT_BYTES // 2**20} MB")
+        prepared = pool.run(kind, data, extra)
+    except TimedOut:
+        message = f"checking {what} took longer than {timeout:g} s and was stopped (--timeout)"
+        raise LimitExceeded(message, source) from None
+    except WorkerDied:
+        message = f"checking {what} needed too much memory or computing time and was stopped"
+        raise LimitExceeded(message, source) from None
+    finally:
+        pool.close()
+    return verifier.finish(prepared)
+
+
+def _is_webp(data: bytes) -> bool:
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
+def _undecidable(source: str, message: str) -> VerificationResult:
+    first = result("format", Status.ERROR, Reason.INTERNAL_ERROR, f"({message})", f"({message})")
+    rest = tuple(skipped(name, Reason.NOT_REACHED) for name in ORDER[1:])
+    return VerificationResult(verdict=Verdict.ERROR, checks=(first, *rest), source=source)
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LimitExceeded(
+                f"{path} is larger than the limit of {max_bytes / 2**20:g} MB (--max-size)",
+                "pdf" if path.suffix.lower() == ".pdf" else "qr",
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"no such file: {path}") from None

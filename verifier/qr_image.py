@@ -1,5 +1,11 @@
-"""Find QR codes in a photo or scan (PNG/JPEG), bounded in size so a crafted image cannot exhaust memory, and
-in decoding time so it cannot hold a thread for seconds.
+"""Find QR codes in a photo or scan (PNG, JPEG or WebP), bounded in size so a crafted image cannot exhaust memory,
+and in decoding work so it cannot keep a worker busy for seconds.
+
+Bounds before any pixel is decoded: only the PNG, JPEG and WebP decoders are ever run (``Image.open(formats=...)``;
+Pillow would otherwise decode TIFF, BMP, GIF, JPEG 2000, PCX, TGA, PPM, SGI, QOI ...), one frame only, the
+pixel count from the header, the decoded size in memory (a 1.7 KB lossless WebP can declare 40 megapixels of
+RGBA), and for JPEG the number of progressive scans. All of it runs in an isolated worker process anyway
+(verifier/isolation.py) whose memory and CPU limits are the backstop.
 
 Why downscale: the QR search (zxing-cpp, C++) cannot be interrupted, and its time grows with the pixel count
 and the number of symbol-like shapes in the image: 40 megapixels of tiled tiny QR codes kept it busy for
@@ -28,10 +34,20 @@ from PIL import Image, UnidentifiedImageError
 from notary.errors import FormatError
 
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is downscaled first by any sane client; this is the bound
+MAX_DECODED_BYTES = 128 * 1024 * 1024  # memory of the decoded picture (after JPEG's reduced-size decoding)
 MAX_DECODE_PIXELS = 2_500_000  # what the QR search sees at most (a 150-dpi A4 page is 2.2 megapixels)
+MAX_JPEG_SCANS = 32  # libjpeg's progressive mode writes 6-10 scans; a crafted file thousands, each a full pass
+MAX_SCAN_PIXELS = 400_000_000  # scans x pixels: the decoding work a progressive JPEG may ask for
 EXIT_WAIT_SECONDS = 10.0  # an exit waits at most this long for searches still running
+ACCEPTED = ("PNG", "JPEG", "WEBP")  # the only decoders ever run on an upload (Image.open(formats=...))
 
 _FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+_FOREIGN = (
+    (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xffO\xffQ", "JPEG 2000"), (b"qoif", "QOI"),
+    (b"\x0a\x05\x01", "PCX"), (b"P6", "PPM"), (b"P5", "PGM"), (b"\x01\xda", "SGI"), (b"8BPS", "PSD"),
+    (b"\x00\x00\x01\x00", "ICO"), (b"%!PS", "PostScript"),
+)  # fmt: skip
 
 
 def qr_texts(image: bytes) -> list[str]:
@@ -43,23 +59,53 @@ def qr_texts(image: bytes) -> list[str]:
 
 
 def _load(image: bytes) -> Image.Image:
-    """The image in grey levels, at most ``MAX_DECODE_PIXELS``."""
+    """The image in grey levels, at most ``MAX_DECODE_PIXELS``; every bound is checked before decoding."""
+    _refuse_foreign(image)
     try:
-        with Image.open(io.BytesIO(image)) as probe:
+        with Image.open(io.BytesIO(image), formats=ACCEPTED) as probe:
+            if probe.format not in ACCEPTED:  # e.g. MPO, which Pillow's JPEG opener may hand back
+                raise FormatError(f"{probe.format} images are not accepted; send a PNG, JPEG or WebP image")
+            if getattr(probe, "n_frames", 1) != 1:
+                raise FormatError("animated or multi-frame images are not accepted; send a single photo or scan")
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise FormatError(f"the image is too large ({width}x{height} pixels); scan at a lower resolution")
             if probe.format == "JPEG":
+                _bound_jpeg_work(image, width * height)
                 probe.draft("L", _fitted(width, height))  # decodes at 1/2, 1/4 or 1/8 size, never below the request
+            if _decoded_bytes(probe) > MAX_DECODED_BYTES:
+                raise FormatError(f"the image is too large to decode ({width}x{height} pixels, {probe.mode})")
             probe.load()
             picture = probe.convert("L")
     except FormatError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise FormatError(f"not a readable PNG or JPEG image ({type(exc).__name__})") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise FormatError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
     if picture.width * picture.height > MAX_DECODE_PIXELS:
         picture = picture.resize(_fitted(picture.width, picture.height), Image.Resampling.BOX, reducing_gap=2.0)
     return picture
+
+
+def _refuse_foreign(image: bytes) -> None:
+    """A clear reason for the formats people do send (a TIFF from a scanner, a GIF): never decoded."""
+    for magic, name in _FOREIGN:
+        if image.startswith(magic):
+            raise FormatError(f"{name} images are not accepted; send a PNG, JPEG or WebP image")
+
+
+def _bound_jpeg_work(image: bytes, pixels: int) -> None:
+    """Each scan of a progressive JPEG is a pass over the whole image inside libjpeg, where no time limit
+    reaches; count them first. 0xFF 0xDA cannot occur inside entropy-coded data (0xFF is stuffed there)."""
+    scans = image.count(b"\xff\xda")
+    if scans > MAX_JPEG_SCANS or scans * pixels > MAX_SCAN_PIXELS:
+        raise FormatError(f"the JPEG has too many scans ({scans}) for its size; save it as a baseline JPEG")
+
+
+def _decoded_bytes(probe: Image.Image) -> int:
+    """Memory of the decoded picture (Pillow keeps 3-band modes in 4 bytes per pixel)."""
+    bands = len(probe.getbands())
+    per_pixel = 4 if bands >= 3 or probe.mode in ("I", "F") or probe.mode.startswith("I;") else bands
+    return probe.size[0] * probe.size[1] * per_pixel
 
 
 def _fitted(width: int, height: int) -> tuple[int, int]:

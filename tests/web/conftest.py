@@ -124,8 +124,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 def relaxed(**overrides: object) -> WebConfig:
-    """Test config: no rate limit unless a test asks for one."""
-    values: dict[str, object] = {"rate_limit_per_minute": 0}
+    """Test config: no rate limit, and time limits far beyond what a genuine check needs on a loaded machine,
+    unless a test asks otherwise (a test of a cut-off sets a tiny limit instead)."""
+    values: dict[str, object] = {"rate_limit_per_minute": 0, "verify_timeout_seconds": 30, "queue_wait_seconds": 60}
     values.update(overrides)
     return WebConfig(**values)  # type: ignore[arg-type]
 

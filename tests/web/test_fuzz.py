@@ -1,4 +1,7 @@
-"""Thousands of mutated notarised PDFs and random files through the API: never a 5xx, never slow.
+"""Thousands of mutated notarised PDFs and random files through the API: never a 5xx, never a hang.
+
+No assertion here depends on the machine's speed (issue 10): times are printed, not judged; the cut-off is
+tested with a time limit far below what the crafted files need.
 
 Mutations: bit flips anywhere and inside the embedded proof, truncations, splices of genuine and tampered
 files, deleted and duplicated ranges, random bytes behind a PDF header, random bytes as image and as PDF.
@@ -15,6 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import World, relaxed
+from tests.web.hostile import PDF_TAIL, hex_string_pdf, nested_dicts_pdf
+from verifier.isolation import Limits
 from verifier.web import create_app
 
 COUNT = 2000
@@ -89,29 +94,24 @@ def test_fuzz_never_5xx(world: World) -> None:
     print(f"\n{COUNT} uploads in {elapsed:.1f} s; slowest {slowest[0] * 1000:.0f} ms ({slowest[1]})")
     print(dict(verdicts), sorted(codes.items()))
     assert verdicts["VALID"] < 0.05 * COUNT  # a mutation that keeps a PDF valid must be rare (e.g. a cut-off tail)
-    assert slowest[0] < 2.5
-    assert elapsed < 90
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["spaces", "nested-dicts", "long-string"],
-)
+@pytest.mark.parametrize("name", ["spaces", "nested-dicts", "long-string", "hex-string"])
 def test_crafted_slow_pdfs_are_cut_off(world: World, name: str) -> None:
-    """Files that keep pypdf busy for seconds are answered within the deadline (ERROR, never 5xx)."""
-    tail = b"\ntrailer\n<< /Root 1 0 R /Size 5 >>\nstartxref\n9\n%%EOF\n"
+    """Files that keep pypdf busy for seconds get an answer (never a 5xx or a hang), and the worker that chewed
+    on one is replaced: the next genuine check is VALID. The time limit is tiny so the outcome does not depend
+    on the machine's speed: either the file is refused at once (INVALID) or it is cut off (ERROR)."""
     crafted = {
-        "spaces": b"%PDF-1.7\n" + b" " * (19 * 1024 * 1024) + tail,
-        "nested-dicts": b"%PDF-1.7\n1 0 obj\n" + b"<< /A " * 200_000 + b">>" * 200_000 + b"\nendobj\n" + tail,
-        "long-string": b"%PDF-1.7\n1 0 obj\n(" + b"a" * 15_000_000 + b")\nendobj\n" + tail,
+        "spaces": b"%PDF-1.7\n" + b" " * (19 * 1024 * 1024) + PDF_TAIL,
+        "nested-dicts": nested_dicts_pdf(),
+        "long-string": b"%PDF-1.7\n1 0 obj\n(" + b"a" * 15_000_000 + b")\nendobj\n" + PDF_TAIL,
+        "hex-string": hex_string_pdf(16),
     }[name]
-    app = create_app(verifier=world.verifier(), web=relaxed(verify_timeout_seconds=0.5))
+    app = create_app(verifier=world.verifier(), web=relaxed(verify_timeout_seconds=0.05, verify_workers=1))
     with TestClient(app) as client:
-        t0 = time.monotonic()
         reply = client.post("/api/v1/verify", files={"file": ("x.pdf", crafted, "application/pdf")})
-        took = time.monotonic() - t0
+        app.state.notary.pool.limits = Limits(timeout=120.0)  # the genuine one may take its time
         after = client.post("/api/v1/verify", files={"file": ("a.pdf", world.genuine, "application/pdf")})
     assert reply.status_code == 200
     assert reply.json()["verdict"] in ("INVALID", "ERROR")
-    assert took < 1.5
-    assert after.json()["verdict"] == "VALID"  # the worker that chewed on it is free again
+    assert after.json()["verdict"] == "VALID"

@@ -1,9 +1,8 @@
-"""Units of the web layer: per-block chain cache, rate limiter, language negotiation, bounded runner."""
+"""Units of the web layer: per-block chain cache, rate limiter, language negotiation, upload bounds."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 import time
 from typing import Any
@@ -14,10 +13,11 @@ from notary.chain import BatchRecord, DocumentView, State, StatusRecord
 from notary.errors import ChainError
 from verifier.checks import ChainFacts
 from verifier.trust import TrustedEntry
+from verifier.web.errors import WebError
 from verifier.web.facts_cache import BlockClock, CachedFacts
 from verifier.web.i18n import negotiate
 from verifier.web.ratelimit import RateLimiter, client_key
-from verifier.web.runner import Busy, TimedOut, VerifyRunner
+from verifier.web.uploads import BodyLimits, OpenUploads, body_chunks
 
 ENTRY = TrustedEntry("R", 1, "0x" + "11" * 20, "http://x", True)
 
@@ -181,94 +181,71 @@ def test_negotiate(query: str | None, header: str | None, expected: str) -> None
     assert negotiate(query, header) == expected
 
 
-def test_runner_bounds_time_and_queue() -> None:
-    async def scenario() -> None:
-        runner = VerifyRunner(threads=1, queue_size=0, timeout=0.2, queue_wait=0.1)
-        assert await runner.run(lambda: 42) == 42
-        with pytest.raises(ValueError):
-            await runner.run(lambda: int("x"))
-
-        def spin() -> None:
-            while True:
-                pass
-
-        first = asyncio.ensure_future(runner.run(spin))
-        await asyncio.sleep(0.02)
-        with pytest.raises(Busy):  # the one slot is taken
-            await runner.run(lambda: 1)
-        with pytest.raises(TimedOut):
-            await first
-        assert await runner.run(lambda: 7) == 7  # the thread was freed by the cut-off
-        runner.close()
-
-    asyncio.run(scenario())
+def test_open_uploads_per_client_and_in_total() -> None:
+    uploads = OpenUploads(per_client=2, total=3)
+    uploads.enter("a")
+    uploads.enter("a")
+    with pytest.raises(WebError) as refused:
+        uploads.enter("a")  # one client cannot take every slot...
+    assert refused.value.status == 429 and refused.value.headers["Retry-After"]
+    uploads.enter("b")  # ...others still get theirs
+    with pytest.raises(WebError) as full:
+        uploads.enter("c")
+    assert full.value.status == 503 and full.value.headers["Retry-After"]
+    for client in ("a", "a", "b"):
+        uploads.leave(client)
+    assert uploads.open == 0 and uploads.by_client == {}
 
 
-def test_runner_keeps_the_slot_and_the_upload_until_uninterruptible_work_ends() -> None:
-    """Review finding: C code (PIL, zxing) ignores the cut-off; its slot must not be handed out meanwhile."""
-    from verifier.web.uploads import ByteBudget
+class Trickle:
+    """A request whose body arrives in chunks at times set by the test (an injected clock, no real waiting)."""
 
-    async def scenario() -> None:
-        runner = VerifyRunner(threads=1, queue_size=1, timeout=0.2, queue_wait=0.1)
-        budget = ByteBudget(1000)
-        ticket = budget.ticket()
-        ticket.take(600)
-        release = threading.Event()
-        with pytest.raises(TimedOut):
-            await runner.run(lambda: release.wait(5), keep=ticket.keep)  # a C call: the cut-off cannot land
-        ticket.release()  # the request ends...
-        assert budget.used == 600 and runner.lingering == 1  # ...but the thread still holds the upload
-        queued = asyncio.ensure_future(runner.run(lambda: 1))  # the one queue place is still free
-        await asyncio.sleep(0.01)
-        with pytest.raises(Busy):  # but nothing more: the abandoned job still counts
-            await runner.run(lambda: 2)
-        release.set()
-        assert await queued == 1
-        assert runner.lingering == 0 and budget.used == 0
-        assert await runner.run(lambda: 7) == 7
-        runner.close()
+    def __init__(self, chunks: list[tuple[float, bytes]]) -> None:
+        self.now = 0.0
+        self._chunks = chunks
 
-    asyncio.run(scenario())
+    def clock(self) -> float:
+        return self.now
+
+    async def stream(self) -> Any:
+        for at, chunk in self._chunks:
+            self.now = at
+            yield chunk
 
 
-def test_runner_keeps_the_slot_of_a_cancelled_request() -> None:
-    async def scenario() -> None:
-        runner = VerifyRunner(threads=1, queue_size=0, timeout=5, queue_wait=0.1)
-        release = threading.Event()
-        first = asyncio.ensure_future(runner.run(lambda: release.wait(5)))
-        await asyncio.sleep(0.05)
-        first.cancel()  # the client went away
-        with pytest.raises(asyncio.CancelledError):
-            await first
-        assert runner.lingering == 1
-        with pytest.raises(Busy):
-            await runner.run(lambda: 1)
-        release.set()
-        await asyncio.sleep(0.1)
-        assert runner.lingering == 0 and await runner.run(lambda: 3) == 3
-        runner.close()
-
-    asyncio.run(scenario())
+async def _read(trickle: Trickle, limits: BodyLimits) -> bytes:
+    body = b""
+    async for chunk in body_chunks(trickle, limits, clock=trickle.clock):  # type: ignore[arg-type]
+        body += chunk
+    return body
 
 
-def test_runner_survives_cut_offs_landing_at_any_moment() -> None:
-    """A cut-off may land while the worker is handing the job over: the slot must come back regardless."""
+def test_body_read_is_cut_below_the_minimum_rate_and_past_the_total_time() -> None:
+    limits = BodyLimits(idle_seconds=10, min_rate=1000, max_seconds=60, grace=5)
+    fast = Trickle([(0.1, b"x" * 4000), (3.0, b"x" * 8000), (9.0, b"x" * 20_000)])
+    assert len(asyncio.run(_read(fast, limits))) == 32_000
+    slow_start = Trickle([(1.0, b"x"), (4.9, b"x")])  # slow, but within the grace period
+    assert asyncio.run(_read(slow_start, limits)) == b"xx"
+    trickling = Trickle([(1.0, b"x" * 100), (6.0, b"x" * 100)])  # 200 bytes in 6 s: far below 1000 B/s
+    with pytest.raises(WebError) as slow:
+        asyncio.run(_read(trickling, limits))
+    assert slow.value.status == 408 and slow.value.headers["Connection"] == "close"
+    endless = Trickle([(float(t), b"x" * 100_000) for t in range(0, 120, 5)])  # fast enough, but never ends
+    with pytest.raises(WebError):
+        asyncio.run(_read(endless, limits))
 
-    async def scenario() -> None:
-        runner = VerifyRunner(threads=2, queue_size=0, timeout=0.01, queue_wait=1)
 
-        def busy_python() -> int:
-            deadline = time.monotonic() + 0.012
-            while time.monotonic() < deadline:
-                pass
-            return 1
+def test_body_read_is_cut_when_the_client_stalls() -> None:
+    class Stalled:
+        def clock(self) -> float:
+            return 0.0  # the idle wait is a real (tiny) timeout; only the rate check uses this clock
 
-        for _ in range(80):
-            with contextlib.suppress(TimedOut):
-                await asyncio.gather(runner.run(busy_python), runner.run(busy_python))
-        await asyncio.sleep(0.2)
-        assert runner.lingering == 0
-        assert list(await asyncio.gather(runner.run(lambda: 1), runner.run(lambda: 2))) == [1, 2]
-        runner.close()
+        async def stream(self) -> Any:
+            yield b"x" * 10
+            await asyncio.Event().wait()  # never sends another byte
+            yield b""
 
-    asyncio.run(scenario())
+    limits = BodyLimits(idle_seconds=0.05, min_rate=0, max_seconds=60)
+    with pytest.raises(WebError) as stalled:
+        asyncio.run(_read(Stalled(), limits))  # type: ignore[arg-type]
+    assert stalled.value.code == "slow-upload"

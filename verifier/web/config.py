@@ -29,14 +29,38 @@ class WebConfig(BaseSettings):
     )
     rate_limit_burst: int = Field(default=20, ge=1, description="verifications a client may make at once")
     verify_timeout_seconds: float = Field(
-        default=1.5, gt=0, le=30, description="a verification still running after this is cut off (ERROR)"
+        default=1.5,
+        gt=0,
+        le=30,
+        description="a parse still running after this is cut off: its worker is killed (ERROR)",
     )
     max_buffered_bytes: int = Field(
         default=256 * MIB, ge=1 * MIB, description="upload bytes held in memory at once, per worker; beyond -> 503"
     )
-    verify_threads: int = Field(default=4, ge=1, le=64, description="verifications running at once, per worker")
-    verify_queue: int = Field(default=64, ge=0, le=10_000, description="verifications waiting; beyond -> 503")
-    queue_wait_seconds: float = Field(default=5.0, gt=0, le=60, description="longest wait for a free slot")
+    verify_workers: int = Field(
+        default=2, ge=1, le=64, description="worker processes parsing uploads (PDF, image, QR text), per server worker"
+    )
+    verify_queue: int = Field(default=32, ge=0, le=10_000, description="verifications waiting; beyond -> 503")
+    queue_wait_seconds: float = Field(default=3.0, gt=0, le=60, description="longest wait for a free worker")
+    worker_memory_mb: int = Field(
+        default=1024, ge=256, le=16 * 1024, description="address-space limit of one parsing worker (RLIMIT_AS)"
+    )
+    worker_cpu_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="CPU time one parse may use before its worker is ended (RLIMIT_CPU)"
+    )
+    body_idle_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="longest pause between two parts of a request body; beyond -> 408"
+    )
+    body_min_bytes_per_second: int = Field(
+        default=16 * 1024, ge=0, description="average upload rate required after the first 5 s; below -> 408"
+    )
+    body_max_seconds: float = Field(default=60.0, gt=0, le=600, description="longest time to receive one body")
+    max_uploads_per_client: int = Field(
+        default=4, ge=1, le=1000, description="requests with a body one client may have open at once; beyond -> 429"
+    )
+    max_active_uploads: int = Field(
+        default=64, ge=1, le=100_000, description="requests with a body open at once, per worker; beyond -> 503"
+    )
     block_poll_seconds: float = Field(
         default=0.5, ge=0, le=10, description="how often the latest block number is re-read (0: every request)"
     )

@@ -33,13 +33,17 @@ def rate_limit(request: Request, state: Annotated[AppState, Depends(get_state)])
         raise rate_limited(wait)
 
 
-async def upload_ticket(state: Annotated[AppState, Depends(get_state)]) -> AsyncIterator[Ticket]:
-    """The request's share of the worker's upload memory, given back when the request is done."""
+async def upload_ticket(request: Request, state: Annotated[AppState, Depends(get_state)]) -> AsyncIterator[Ticket]:
+    """The request's share of the worker's upload memory and of the open-upload slots (per client and in total),
+    given back when the request is done; 429 / 503 at once when none is free."""
+    client = client_key(request.client.host if request.client else None)
+    state.uploads.enter(client)
     ticket = state.budget.ticket()
     try:
         yield ticket
     finally:
         ticket.release()
+        state.uploads.leave(client)
 
 
 StateDep = Annotated[AppState, Depends(get_state)]

@@ -43,9 +43,10 @@ def unsupported_type(declared: str) -> WebError:
     return WebError(
         415,
         "unsupported-type",
-        f"Dieser Dateityp wird nicht unterstützt ({what}). Bitte laden Sie eine PDF-Datei oder ein PNG- oder "
-        "JPEG-Foto des QR-Codes hoch.",
-        f"This type of file is not supported ({what}). Please upload a PDF file or a PNG or JPEG photo of the QR code.",
+        f"Dieser Dateityp wird nicht unterstützt ({what}). Bitte laden Sie eine PDF-Datei oder ein PNG-, JPEG- "
+        "oder WebP-Foto des QR-Codes hoch.",
+        f"This type of file is not supported ({what}). Please upload a PDF file or a PNG, JPEG or WebP photo of the "
+        "QR code.",
     )
 
 
@@ -71,6 +72,27 @@ def busy() -> WebError:
         "Die Prüfstelle ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal.",
         "The verifier is busy right now. Please try again in a moment.",
         {"Retry-After": "5"},
+    )
+
+
+def slow_upload() -> WebError:
+    # the body stays unread: closing the connection is the only way to be rid of the rest
+    return WebError(
+        408,
+        "slow-upload",
+        "Die Datei kam zu langsam an. Bitte versuchen Sie es noch einmal.",
+        "The upload arrived too slowly. Please try again.",
+        {"Connection": "close"},
+    )
+
+
+def too_many_uploads() -> WebError:
+    return WebError(
+        429,
+        "too-many-uploads",
+        "Von Ihrem Anschluss laufen schon mehrere Prüfungen. Bitte warten Sie, bis sie fertig sind.",
+        "Several checks from your connection are still running. Please wait until they are done.",
+        {"Retry-After": "2"},
     )
 
 

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from notary.config import Settings, load_settings
 from notary.core import Proof
 from verifier.checks import ChainFacts
+from verifier.isolation import Limits, WorkerPool
 from verifier.pipeline import Verifier
 from verifier.trust import TrustedEntry, TrustList
 from verifier.web import errors
@@ -27,9 +28,8 @@ from verifier.web.headers import SecurityHeaders
 from verifier.web.ratelimit import RateLimiter
 from verifier.web.render import environment, render_error
 from verifier.web.routes import api, demo, docs, health, pages, trust
-from verifier.web.runner import VerifyRunner
 from verifier.web.state import AppState
-from verifier.web.uploads import ByteBudget
+from verifier.web.uploads import BodyLimits, ByteBudget, OpenUploads
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -63,14 +63,22 @@ def create_app(
     # pypdf logs what it finds odd in a file, sometimes quoting it: uploaded content must not reach the logs
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
-    runner = VerifyRunner(
-        config.verify_threads, config.verify_queue, config.verify_timeout_seconds, config.queue_wait_seconds
+    pool = WorkerPool(
+        verifier.trust,
+        config.verify_workers,
+        limits=Limits(
+            timeout=config.verify_timeout_seconds,
+            memory_bytes=config.worker_memory_mb * 1024 * 1024,
+            cpu_seconds=config.worker_cpu_seconds,
+        ),
+        queue_size=config.verify_queue,
+        queue_wait=config.queue_wait_seconds,
     )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        runner.close()
+        pool.close()
 
     app = FastAPI(
         title="Notary verifier",
@@ -84,8 +92,12 @@ def create_app(
     app.state.notary = AppState(
         config=config,
         verifier=verifier,
-        runner=runner,
-        budget=ByteBudget(config.max_buffered_bytes),
+        pool=pool,
+        budget=ByteBudget(
+            config.max_buffered_bytes,
+            BodyLimits(config.body_idle_seconds, config.body_min_bytes_per_second, config.body_max_seconds),
+        ),
+        uploads=OpenUploads(config.max_uploads_per_client, config.max_active_uploads),
         limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
         clock=clock,
         templates=environment(),

@@ -8,10 +8,39 @@ Responses go out as two writes (headers, body), so Nagle's algorithm and the cli
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
+
+HEADER_TIMEOUT_SECONDS = 10.0  # a client gets this long to send its request line and headers
+KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this
+MAX_HEADER_BYTES = 16 * 1024  # h11's bound on an incomplete request head (request line + headers)
+LIMIT_CONCURRENCY = 512  # connections + tasks per worker before uvicorn answers 503 itself (a backstop)
+
+
+class BoundedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol plus a deadline for the request head: uvicorn bounds idle keep-alive
+    connections, but a client that opens a connection and sends its headers a byte at a time (slowloris) would
+    hold it for ever, and every such connection counts against ``limit_concurrency``."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_deadline()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm_head_deadline()
+
+    def _arm_head_deadline(self) -> None:
+        waiting_for = self.cycle  # the next request must replace this cycle in time
+        self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._head_overdue, waiting_for)
+
+    def _head_overdue(self, waiting_for: object) -> None:
+        if self.cycle is waiting_for and not self.transport.is_closing():
+            self.transport.close()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -21,6 +50,20 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.bind((host, port))
     sock.set_inheritable(True)
     return sock
+
+
+def bounded_config(app: str, **options: object) -> uvicorn.Config:
+    """uvicorn settings that bound every wait on a client (see docs/verifier-web.md, "Limits")."""
+    return uvicorn.Config(
+        app,
+        http=BoundedH11Protocol,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        limit_concurrency=LIMIT_CONCURRENCY,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        timeout_graceful_shutdown=10,
+        backlog=1024,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def run(config: uvicorn.Config) -> None:

@@ -7,20 +7,21 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from verifier.isolation import WorkerPool
 from verifier.pipeline import Verifier
 from verifier.web.config import WebConfig
 from verifier.web.facts_cache import BlockClock
 from verifier.web.ratelimit import RateLimiter
-from verifier.web.runner import VerifyRunner
-from verifier.web.uploads import ByteBudget
+from verifier.web.uploads import ByteBudget, OpenUploads
 
 
 @dataclass
 class AppState:
     config: WebConfig
     verifier: Verifier
-    runner: VerifyRunner
+    pool: WorkerPool
     budget: ByteBudget
+    uploads: OpenUploads
     limiter: RateLimiter
     clock: BlockClock
     templates: Environment

@@ -8,8 +8,10 @@ most ``limit`` bytes of memory before the 413.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,7 +19,7 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from verifier.web.errors import bad_request, busy, too_large, unsupported_type
+from verifier.web.errors import bad_request, busy, slow_upload, too_large, too_many_uploads, unsupported_type
 
 FileKind = Literal["pdf", "image"]
 MAX_PARTS = 8
@@ -28,15 +30,54 @@ PNG = b"\x89PNG\r\n\x1a\n"
 JPEG = b"\xff\xd8\xff"
 
 
+@dataclass(frozen=True)
+class BodyLimits:
+    """How long a client may take to send a body: a stalled or trickling client must not hold its share of the
+    upload memory (or a connection) for long. ``min_rate`` applies after ``grace`` seconds (slow starts)."""
+
+    idle_seconds: float = 10.0
+    min_rate: int = 16 * 1024
+    max_seconds: float = 60.0
+    grace: float = 5.0
+
+
 class ByteBudget:
     """Bounds the upload bytes one worker holds at once: waiting uploads are in memory too (20 MB each)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, body: BodyLimits | None = None) -> None:
         self.limit = limit
         self.used = 0
+        self.body = body or BodyLimits()
 
     def ticket(self) -> Ticket:
         return Ticket(self)
+
+
+class OpenUploads:
+    """Requests with a body in progress, per client and in total: one client cannot take every slot, and when
+    all are taken the answer is an immediate 503 with Retry-After (touched on the event loop only)."""
+
+    def __init__(self, per_client: int, total: int) -> None:
+        self.per_client = per_client
+        self.total = total
+        self.by_client: dict[str, int] = {}
+        self.open = 0
+
+    def enter(self, client: str) -> None:
+        if self.open >= self.total:
+            raise busy()
+        if self.by_client.get(client, 0) >= self.per_client:
+            raise too_many_uploads()
+        self.by_client[client] = self.by_client.get(client, 0) + 1
+        self.open += 1
+
+    def leave(self, client: str) -> None:
+        self.open -= 1
+        left = self.by_client.get(client, 1) - 1
+        if left > 0:
+            self.by_client[client] = left
+        else:
+            self.by_client.pop(client, None)
 
 
 class Ticket:
@@ -44,6 +85,7 @@ class Ticket:
 
     def __init__(self, budget: ByteBudget) -> None:
         self.budget = budget
+        self.body = budget.body
         self.held = 0
         self.kept = False
 
@@ -61,8 +103,8 @@ class Ticket:
         self.held = 0
 
     def keep(self) -> Callable[[], None]:
-        """Hold the bytes past the end of the request, until the returned function is called: a verification
-        thread abandoned at its deadline may still be reading the upload (uninterruptible C code)."""
+        """Hold the bytes past the end of the request, until the returned function is called: a job queued for
+        a worker process still holds the upload until it has been handed over."""
         self.kept = True
 
         def give_back() -> None:
@@ -70,6 +112,32 @@ class Ticket:
             self.release()
 
         return give_back
+
+
+async def body_chunks(
+    request: Request, limits: BodyLimits, clock: Callable[[], float] = time.monotonic
+) -> AsyncIterator[bytes]:
+    """The body's chunks; 408 when the client pauses longer than ``idle_seconds``, sends slower than
+    ``min_rate`` on average (after ``grace``), or takes longer than ``max_seconds`` in all."""
+    stream = request.stream().__aiter__()
+    started = clock()
+    received = 0
+    while True:
+        elapsed = clock() - started
+        wait = min(limits.idle_seconds, limits.max_seconds - elapsed)
+        if wait <= 0:
+            raise slow_upload()
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), wait)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise slow_upload() from None
+        received += len(chunk)
+        elapsed = clock() - started
+        if elapsed > limits.grace and received < limits.min_rate * elapsed:
+            raise slow_upload()
+        yield chunk
 
 
 @dataclass
@@ -96,7 +164,7 @@ async def read_body(request: Request, limit: int, ticket: Ticket) -> bytes:
     if declared is not None and declared > limit:
         raise too_large(limit)
     body = bytearray()
-    async for chunk in request.stream():
+    async for chunk in body_chunks(request, ticket.body):
         ticket.take(len(chunk))
         body += chunk
         if len(body) > limit:
@@ -165,7 +233,7 @@ async def read_form(request: Request, file_limit: int, ticket: Ticket) -> dict[s
     )
     received = 0
     try:
-        async for chunk in request.stream():
+        async for chunk in body_chunks(request, ticket.body):
             received += len(chunk)
             ticket.take(len(chunk))
             if received > limit:

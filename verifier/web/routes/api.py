@@ -69,7 +69,7 @@ async def verify_api(
         payload = body.get("payload") if isinstance(body, dict) else None
         if not isinstance(payload, str) or not payload.strip():
             raise _missing()
-        result = await verify(state.runner, state.verifier, "payload", payload.strip(), ticket)
+        result = await verify(state.pool, state.verifier, "payload", payload.strip(), ticket)
     elif content_type == "multipart/form-data":
         parts = await read_form(request, state.config.max_upload_bytes, ticket)
         upload = parts.get("file")
@@ -79,7 +79,7 @@ async def verify_api(
             raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
         data = bytes(upload.data)
         result = await verify(
-            state.runner, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
+            state.pool, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
         )
     else:
         raise unsupported_type(content_type or "ohne Content-Type/none")

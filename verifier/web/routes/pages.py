@@ -34,10 +34,10 @@ async def verify_form(
             raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
         data = bytes(upload.data)
         result = await verify(
-            state.runner, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
+            state.pool, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
         )
     elif text:
-        result = await verify(state.runner, state.verifier, "payload", text, ticket)
+        result = await verify(state.pool, state.verifier, "payload", text, ticket)
     else:
         return render(state, request, "index.html", lang, status=400, form_error=t("nothing_sent", lang))
     return render(state, request, "result.html", lang, view=result_view(result, lang))
