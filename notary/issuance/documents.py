@@ -316,6 +316,31 @@ def _write_once(path: Path, data: bytes, earlier: Callable[[bytes], bool]) -> by
     return None
 
 
+def remove_stale_temps(out_dir: Path) -> int:
+    """Remove the temp files (``.NAME.PID.tmp``) a killed writer left in ``out_dir``; those of a live process
+    are its writes in progress and stay."""
+    removed = 0
+    if not out_dir.is_dir():
+        return 0
+    for temp in out_dir.rglob(".*.tmp"):
+        pid = temp.name.rsplit(".", 2)[-2]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        temp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def sync_folders(paths: Iterable[str], top: Path) -> None:
     """fsync the folders holding ``paths`` and those between them and ``top`` (made by this run, maybe):
     a rename is durable once its folder is. One call per batch part, not per file."""
@@ -327,6 +352,8 @@ def sync_folders(paths: Iterable[str], top: Path) -> None:
             if folder == top or top not in folder.parents:
                 break
             folder = folder.parent
+    if folders:
+        folders.add(top.parent)  # the output folder itself may be new
     for folder in sorted(folders):
         try:
             fd = os.open(folder, os.O_RDONLY)

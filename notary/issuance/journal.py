@@ -280,11 +280,12 @@ class Journal:
             note = "; anchored, not written: run that command again to write it"
         return f"run {run_id} ({src}{note})"
 
-    def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes]]:
+    def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes, bytes]]:
+        """(id, leaf, doc_hash) of the first ``limit`` prepared documents, in input order."""
         return [
-            (int(r[0]), bytes(r[1]))
+            (int(r[0]), bytes(r[1]), bytes(r[2]))
             for r in self.db.execute(
-                "SELECT id, leaf FROM docs WHERE run_id = ? AND state = 'prepared' ORDER BY seq LIMIT ?",
+                "SELECT id, leaf, doc_hash FROM docs WHERE run_id = ? AND state = 'prepared' ORDER BY seq LIMIT ?",
                 (run_id, limit),
             )
         ]
@@ -307,6 +308,13 @@ class Journal:
             self.db.executemany(
                 "UPDATE docs SET state = 'written', out_path = ?, out_sha256 = ? WHERE id = ?",
                 [(p, h, i) for i, p, h in items],
+            )
+
+    def mark_duplicates(self, items: Sequence[tuple[int, str]]) -> None:
+        with self._tx():
+            self.db.executemany(
+                "UPDATE docs SET state = 'duplicate', reason = ? WHERE id = ? AND state = 'prepared'",
+                [(r, i) for i, r in items],
             )
 
     def mark_failed(self, items: Sequence[tuple[int, str]]) -> None:

@@ -21,8 +21,9 @@ enters a stage: ``prepare`` (inputs handed to the workers to read and hash), ``j
 being journaled), ``sign`` (a batch being signed, detail ``batch``; or its anchoring transaction, detail
 ``tx``), ``send`` (the transaction being broadcast), ``mined`` (the chain has the batch; being recorded),
 ``stamp`` (notarised copies being made and written), ``write`` (written copies being made durable and
-journaled). ``<batch-index>`` is the journal's id of the batch concerned; for ``prepare`` and ``journal`` it is
-the number of batches the run has cut so far. Unset, the trace costs nothing.
+journaled). ``<batch-index>`` is the journal's id of the batch concerned; for ``prepare``, ``journal`` and the
+signing of a batch not yet cut (``sign … batch``) it is the number of batches the run has cut so far. Unset,
+the trace costs nothing.
 """
 
 from __future__ import annotations
@@ -306,6 +307,7 @@ class Issuance:
             self.progress.say(f"trying {retried} failed or skipped documents again")
         self._follow_content(executor)
         self._check_outputs(executor)
+        documents.remove_stale_temps(Path(self.run.out_dir))
         for batch in self.journal.batches(self.run.id, ["signed", "sending"]):
             self._anchor(batch)
         for batch in self.journal.batches_with_unwritten_docs(self.run.id):
@@ -451,8 +453,10 @@ class Issuance:
 
     def _batch_anchor_stamp(self, executor: Executor) -> None:
         assert self.run is not None
-        members = self.journal.unbatched(self.run.id, self.options.batch_size)
-        self.trace("sign", self._cut + 1, "batch")
+        members = self._members()
+        if not members:
+            return
+        self.trace("sign", self._cut, "batch")
         tree = MerkleTree.build([leaf for _, leaf in members])
         issued_at = int(time.time())
         signature = sign_batch(bytes(self.issuer.key), self.domain, Batch(tree.root, len(members), issued_at))
@@ -464,6 +468,26 @@ class Issuance:
         batch = next(b for b in self.journal.batches(self.run.id, ["signed"]) if b.id == batch_id)
         self._anchor(batch)
         self._stamp(next(b for b in self.journal.batches(self.run.id, ["anchored"]) if b.id == batch_id), executor)
+
+    def _members(self) -> list[tuple[int, bytes]]:
+        """The next batch's documents, (id, leaf). Content that another run anchored since it was prepared here
+        (an unfinished run resumed after another one issued the same files) is skipped as a duplicate now,
+        before it is anchored a second time."""
+        assert self.run is not None
+        while True:
+            members = self.journal.unbatched(self.run.id, self.options.batch_size)
+            if self.options.allow_reissue:
+                return [(doc_id, leaf) for doc_id, leaf, _ in members]
+            registry = self.registry
+            issued = [
+                (doc_id, f"same content already issued: {where}")
+                for doc_id, _, doc_hash in members
+                if (where := self.journal.issued_elsewhere(registry.chain_id, registry.address, doc_hash))
+            ]
+            if not issued:
+                return [(doc_id, leaf) for doc_id, leaf, _ in members]
+            self.journal.mark_duplicates(issued)
+            self._done += len(issued)
 
     def _anchor(self, batch: BatchRow) -> None:
         """Anchor once, whatever happened before: the chain says whether the root is already there."""

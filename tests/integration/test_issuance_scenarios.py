@@ -21,7 +21,7 @@ from notary.chain.devchain import dev_registry
 from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
 from notary.issuance.run import NotAnIssuer
 from notary.pdf.samples import make_certificates
-from tests.integration.test_issuance_resume import _anchors_by, _issue
+from tests.integration.test_issuance_resume import _anchors_by, _die_at, _issue
 from tests.issuing import verifier_for
 from verifier.result import Verdict
 
@@ -275,3 +275,23 @@ def test_the_stage_trace_names_every_stage(anvil_url: str, tmp_path: Path, monke
     assert stages.index("prepare") < stages.index("journal") < stages.index("sign") < stages.index("send")
     assert stages.index("send") < stages.index("mined") < stages.index("stamp") < stages.index("write")
     assert all(batch.isdigit() for _, batch, _ in lines)
+
+
+def test_an_unfinished_run_does_not_anchor_what_another_run_issued_meanwhile(anvil_url: str, tmp_path: Path) -> None:
+    """Prepared but never anchored counts as nothing: another run may issue the files; the first one, resumed,
+    then skips them instead of anchoring them a second time."""
+    registry, key, src = _setup(anvil_url, tmp_path, 3, seed=87)
+    issuer = Account.from_key(key).address
+    journal = tmp_path / "j.sqlite"
+    child = multiprocessing.get_context("fork").Process(
+        target=_issue, args=(anvil_url, registry.address, key, src, tmp_path / "out1", journal, _die_at("prepared", 1))
+    )
+    child.start()
+    child.join(120)
+    assert child.exitcode == 9
+    other = _issue(anvil_url, registry.address, key, src, tmp_path / "out2", journal)
+    assert other.counts == {"written": 3}
+    resumed = _issue(anvil_url, registry.address, key, src, tmp_path / "out1", journal)
+    assert resumed.resumed and resumed.counts == {"duplicate": 3} and resumed.batches == 0
+    assert all("same content already issued" in p.reason and "out2" in p.reason for p in resumed.problems)
+    assert len(_anchors_by(registry, issuer)) == 1
