@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from notary.core.eip712 import batch_struct_hash, domain_separator
+from notary.core.hashing import Digest32
+from notary.core.merkle import MerkleTree
 from notary.core.proof import Proof
 from notary.core.qr_payload import decode_qr_text, encode_qr_text
 from notary.errors import FormatError
@@ -34,6 +36,17 @@ def test_valid_vector_parses_to_expected_values(valid_vector: dict[str, Any]) ->
         assert batch_struct_hash(p.batch()).to_hex() == e["struct_hash"]
         assert p.signing_digest().to_hex() == e["signing_digest"]
         assert p.recover_signer() == p.issuer == e["signer"]
+
+
+def test_valid_vector_inputs_are_enough(valid_vector: dict[str, Any]) -> None:
+    """Gap 7 of issue 12: the file holds what a stranger needs to recompute the values without generate.py."""
+    inputs, e = valid_vector["inputs"], valid_vector["expected"]
+    assert hashlib.sha256(inputs["document_pdf"].encode("utf-8")).hexdigest() == e["document_hash"][2:]
+    if "leaves" in inputs:
+        tree = MerkleTree.build([Digest32.from_hex(h) for h in inputs["leaves"]])
+        assert tree.root.to_hex() == e["root"]
+        index = valid_vector["spec"]["index"]
+        assert inputs["leaves"][index] == e["leaf"] and tree.proof(index).hex_list() == e["merkle_proof"]
 
 
 def test_valid_vector_is_reproduced_byte_for_byte(valid_vector: dict[str, Any], vector_generator: ModuleType) -> None:

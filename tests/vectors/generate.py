@@ -222,9 +222,23 @@ def valid_vectors() -> dict[str, Any]:
     for spec in SPECS:
         proof = build_proof(spec)
         assert proof.root_matches() and proof.signer_matches()
-        cases.append({"spec": spec, "expected": expected_values(spec, proof)})
+        pdfs, _, _, tree = build_batch(spec)
+        inputs: dict[str, Any] = {"document_pdf": pdfs[spec["index"]].decode("utf-8")}
+        if spec["batch_size"] <= 16:  # small batches: every leaf, so the tree itself can be rebuilt
+            inputs["leaves"] = [tree.leaf(i).to_hex() for i in range(spec["batch_size"])]
+        cases.append({"spec": spec, "inputs": inputs, "expected": expected_values(spec, proof)})
     return {
-        "description": "Valid proofs. spec: how generate.py builds the batch; expected: every derived value.",
+        "description": (
+            "Valid proofs. spec: how the batch is built (recipe below); inputs: the original PDF's bytes (UTF-8) "
+            "and, for small batches, every leaf in order; expected: every derived value."
+        ),
+        "batch_recipe": (
+            "Document i of batch NAME is the UTF-8 text '%PDF-1.7\\n% test document NAME #i\\n%%EOF\\n'; its holder is "
+            "holders[i mod 8] (plus ' ' + i when i >= 8); its salt is keccak256('salt NAME i'); its issuer_ref, if "
+            "the spec has issuer_ref_prefix, is that prefix + i; every other claim and the stamp come from spec; "
+            "leaves are in document order (docs/proof-format.md §4, §5)."
+        ),
+        "holders": HOLDERS,
         "private_key_seed": KEY_SEED,
         "private_key": "0x" + private_key().hex(),
         "cases": cases,
