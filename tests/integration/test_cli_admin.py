@@ -49,12 +49,14 @@ def test_admin_walkthrough(tmp_path: Path) -> None:
         assert missing.returncode == 1 and "notary registry deploy" in missing.stderr
 
         deployed = json.loads(run(tmp_path, "registry", "deploy", "--json").stdout)
-        assert deployed["chain_id"] == 31337
-        assert deployed["registry"] in (tmp_path / "notary.toml").read_text()
+        assert deployed["chain_id"] == 31337 and deployed["evm_version"] == "cancun"  # probed: anvil runs the newest
+        pinned = (tmp_path / "notary.toml").read_text()
+        assert deployed["registry"] in pinned and deployed["genesis_hash"] in pinned and "chain_id = 31337" in pinned
 
         run(tmp_path, "registry", "add-issuer", issuer["address"], "--name", "Realschule am Park")
         info = json.loads(run(tmp_path, "registry", "info", issuer["address"], "--json").stdout)
         assert info["issuer"]["name"] == "Realschule am Park" and info["issuer"]["active"]
+        assert info["evm_version"] == "cancun" and info["genesis_hash"] == deployed["genesis_hash"]
 
         again = run(tmp_path, "registry", "add-issuer", issuer["address"], "--name", "X", ok=False)
         assert again.returncode == 1 and "IssuerAlreadyRegistered" in again.stderr
