@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -52,7 +53,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def bounded_config(app: str, **options: object) -> uvicorn.Config:
+def bounded_config(app: Any, **options: Any) -> uvicorn.Config:
     """uvicorn settings that bound every wait on a client (see docs/verifier-web.md, "Limits")."""
     return uvicorn.Config(
         app,
@@ -62,7 +63,7 @@ def bounded_config(app: str, **options: object) -> uvicorn.Config:
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         timeout_graceful_shutdown=10,
         backlog=1024,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
