@@ -598,13 +598,17 @@ class Issuance:
         for part in _chunks(executor.map(documents.stamp, jobs, chunksize=16), self.options.chunk):
             self.trace("write", batch.id, f"docs={len(part)}")
             written = [(r.doc_id, r.out, r.sha256) for r in part if r.out is not None]
-            documents.sync_folders((out for _, out, _ in written), out_dir)  # durable before it is journaled
+            files = [out for _, out, _ in written]
+            if self.options.sidecar:
+                files += [out + documents.PROOF_SUFFIX for out in files]
+            documents.make_durable(files, out_dir)  # on disk before the journal says so
             self.journal.mark_written(written)
             self.journal.mark_failed([(r.doc_id, r.error or "failed") for r in part if r.out is None])
             self.checkpoint("stamped-part")
             self._done += len(part)
             self.progress.advance(self._done)
             failure = failure or next((r for r in part if r.out is None), None)
+            self.trace("stamp", batch.id, "next part")  # waiting for the workers again
         if failure is not None and self.options.strict:
             src = next(d["src"] for d in docs if d["id"] == failure.doc_id)
             raise StoppedEarly(f"{src}: {failure.error}")
