@@ -116,7 +116,7 @@ def random_matrix(rng: random.Random, size: int, width: int | None = None) -> Ma
 
 
 def random_layout(rng: random.Random) -> StampLayout:
-    caption = rng.choice(["", "Digital geprüft: https://verify.example.de", "a (b) \\ c", "€ – ok", " "])
+    caption = rng.choice(["", "Digital geprüft: https://verify.example.de", "a (b) \\ c", "€ – ok", "x"])
     return StampLayout(1, 0, rng.randint(0, 14400), rng.randint(0, 14400), rng.randint(36, 1440), caption,
                        rng.randint(1, 40), rng.choice("LMQH"), rng.randrange(8))  # fmt: skip
 
