@@ -354,7 +354,13 @@ class Registry:
         call: dict[str, Any] = {"from": sender.address, "data": data, "gas": gas}
         if to is not None:
             call["to"] = to
-        _chain_call(what, lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+        try:
+            _chain_call(what, lambda: self.w3.eth.call(call))  # type: ignore[arg-type]
+        except ChainError as exc:
+            hint = self._without_funds(exc, sender.address, what)
+            if hint is None:
+                raise
+            raise hint from exc
         if self.fees.policy.estimate_gas:
             estimate = _chain_call(what, lambda: int(self.w3.eth.estimate_gas(call)))  # type: ignore[arg-type]
             gas = call["gas"] = estimate + estimate // 5  # headroom: state may change before it is mined
@@ -366,6 +372,16 @@ class Registry:
             sender=sender.address, to=to, data=data, gas=gas, nonce=nonce,
             raw=bytes(signed.raw_transaction), tx_hash="0x" + bytes(signed.hash).hex(),
         )  # fmt: skip
+
+    def _without_funds(self, exc: ChainError, sender: str, what: str) -> ChainError | None:
+        """A node's "insufficient funds" (its wording varies) as what to do about it; None for other errors."""
+        if not any(words in str(exc).lower() for words in ("insufficient funds", "cannot afford")):
+            return None
+        return ChainError(
+            f"the key {sender} has not enough ether for gas on chain {self.chain_id} ({what}): fund it "
+            "(`notary chain fund ADDRESS` on a dev node), or on a zero-fee network set gas_price = 0 (legacy) or "
+            "priority_fee = 0 (EIP-1559) in notary.toml"
+        )
 
     def sign_anchor(self, issuer: LocalAccount, root: bytes, document_count: int) -> SignedTx:
         """An anchoring transaction, signed but not sent (so a journal can record it first)."""
@@ -380,13 +396,10 @@ class Registry:
         except ChainError as exc:
             if "already known" in str(exc).lower() or "already imported" in str(exc).lower():
                 return
-            if "insufficient funds" in str(exc).lower():
-                raise ChainError(
-                    f"the key {signed.sender} has not enough ether for gas on chain {self.chain_id} ({what}): fund "
-                    "it (`notary chain fund ADDRESS` on a dev node), or on a zero-fee network set gas_price = 0 "
-                    "(legacy) or priority_fee = 0 (EIP-1559) in notary.toml"
-                ) from exc
-            raise
+            hint = self._without_funds(exc, signed.sender, what)
+            if hint is None:
+                raise
+            raise hint from exc
 
     def receipt(self, tx_hash: str) -> TxResult | None:
         """The mined result of a transaction, or None if the node does not know it as mined."""
