@@ -209,3 +209,18 @@ def test_issue_help_documents_the_exit_codes_and_strict() -> None:
     for line in ("0   every input is issued", "1   some documents failed", "3   nothing failed",
                  "4   refused before starting"):  # fmt: skip
         assert line in shown, line
+
+
+def test_a_key_that_is_not_an_issuer_is_refused_before_the_run(demo_dir: Path) -> None:
+    src = demo_dir / "fremd-in"
+    src.mkdir()
+    (src / "z.pdf").write_bytes(next(make_certificates(1, seed=67)))
+    made = notary(demo_dir, "keys", "new", "fremd", "--password-file", ".notary/demo-password", "--json")
+    key_file = json.loads(made.stdout)["path"]
+    runs_before = notary(demo_dir, "journal", "list", "--json").stdout
+    refused = notary(demo_dir, "issue", str(src), "--out", "fremd-out", "--key-file", key_file, "--type", "zeugnis",
+                     "--title", "Zeugnis", "--holder", "Kim Kaiser", code=4)  # fmt: skip
+    assert "is not an issuer" in refused.stderr and "nothing was issued or spent" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert notary(demo_dir, "journal", "list", "--json").stdout == runs_before  # no run was even started
+    assert not (demo_dir / "fremd-out").exists()
