@@ -338,6 +338,13 @@ class Journal:
                 "NULL OR batch_id IN (SELECT id FROM batches WHERE state = 'refused'))))",
                 (run_id,),
             ).rowcount
+            # a refused batch anchored nothing: its documents come back with the same leaves (derived salts), so
+            # its root must be free to be cut again
+            self.db.execute(
+                "DELETE FROM batches WHERE run_id = ? AND state = 'refused' AND id NOT IN "
+                "(SELECT batch_id FROM docs WHERE batch_id IS NOT NULL)",
+                (run_id,),
+            )
             restamp = self.db.execute(
                 "UPDATE docs SET state = 'batched', reason = NULL WHERE run_id = ? AND state = 'failed' "
                 "AND batch_id IS NOT NULL",

@@ -295,3 +295,61 @@ def test_an_unfinished_run_does_not_anchor_what_another_run_issued_meanwhile(anv
     assert resumed.resumed and resumed.counts == {"duplicate": 3} and resumed.batches == 0
     assert all("same content already issued" in p.reason and "out2" in p.reason for p in resumed.problems)
     assert len(_anchors_by(registry, issuer)) == 1
+
+
+def test_a_refused_batch_can_be_cut_again_with_the_same_root(tmp_path: Path) -> None:
+    """Derived salts give a refused batch's documents the same leaves when they are prepared again: the journal
+    frees the refused root, so resuming does not trip over it."""
+    journal = Journal(tmp_path / "j.sqlite")
+    try:
+        run = journal.open_run("k", chain_id=1, registry="0xabc", issuer="0xdef", out_dir="/o", spec="s", options={})
+        row = (run.id, 0, "/in/a.pdf", "a.pdf", "prepared", None, b"h" * 32, 1, "{}", b"s" * 32, b"l" * 32, None)
+        journal.add_docs([row])
+        doc_id = journal.unbatched(run.id, 1)[0][0]
+        batch = journal.create_batch(run.id, b"r" * 32, 1, 1, b"sig", [doc_id])
+        journal.mark_refused(batch, "IssuerNotAuthorised")
+        assert journal.issued_elsewhere(1, "0xABC", b"h" * 32) is None  # never anchored: issued nowhere
+        journal.retry_failures(run.id)
+        journal.add_docs([row])
+        doc_id = journal.unbatched(run.id, 1)[0][0]
+        journal.create_batch(run.id, b"r" * 32, 1, 2, b"sig2", [doc_id])  # same root: no IntegrityError
+    finally:
+        journal.close()
+
+
+V1_SCHEMA = """
+CREATE TABLE runs (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, chain_id INTEGER NOT NULL, registry TEXT NOT NULL,
+    issuer TEXT NOT NULL, out_dir TEXT NOT NULL, spec TEXT NOT NULL, options TEXT NOT NULL, created REAL NOT NULL,
+    finished REAL);
+CREATE TABLE docs (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL,
+    src TEXT NOT NULL, rel_out TEXT NOT NULL, state TEXT NOT NULL, reason TEXT, doc_hash BLOB, size INTEGER,
+    claims TEXT, salt BLOB, leaf BLOB, batch_id INTEGER REFERENCES batches(id), out_path TEXT, UNIQUE (run_id, src));
+CREATE INDEX docs_hash ON docs(doc_hash);
+CREATE INDEX docs_batch ON docs(batch_id);
+CREATE INDEX docs_run_state ON docs(run_id, state);
+CREATE TABLE batches (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), root BLOB NOT NULL UNIQUE,
+    count INTEGER NOT NULL, issued_at INTEGER NOT NULL, signature BLOB NOT NULL, state TEXT NOT NULL, tx_hash TEXT,
+    raw_tx BLOB, block INTEGER, timestamp INTEGER);
+INSERT INTO runs VALUES (1, 'k', 1, '0xabc', '0xdef', '/o', 's', '{}', 0, 1);
+INSERT INTO batches VALUES (1, 1, x'01', 1, 1, x'02', 'anchored', '0xt', NULL, 5, 6);
+INSERT INTO docs VALUES (1, 1, 0, '/in/a.pdf', 'a.pdf', 'written', NULL, x'0a', 1, '{}', x'0b', x'0c', 1, '/o/a.pdf');
+"""
+
+
+def test_a_journal_of_the_earlier_schema_is_carried_over(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA)
+    db.close()
+    journal = Journal(path)
+    try:
+        assert journal.state_counts(1) == {"written": 1}
+        assert journal.issued_elsewhere(1, "0xABC", b"\x0a") == "run 1 (/in/a.pdf -> /o/a.pdf)"
+        assert list(journal.written_docs(1)) == [(1, "/o/a.pdf", None)]  # no recorded hash: existence is checked
+        # one input may now have several versions in a run
+        journal.replace([(1, "the input changed")])
+        journal.add_docs([(1, 1, "/in/a.pdf", "a.v2.pdf", "prepared", None, b"\x0d", 1, "{}", b"s", b"l", None)])
+        assert journal.replaced_outputs(1) == {"/in/a.pdf": ["a.pdf"]}
+    finally:
+        journal.close()
+    assert Journal(path).state_counts(1) == {"replaced": 1, "prepared": 1}  # opening it again changes nothing
