@@ -136,6 +136,9 @@ def test_city_office_walkthrough(name: str, tmp_path: Path) -> None:
         if net.funded:
             funded = notary(tmp_path, "chain", "fund", admin).stdout
             assert f"funded {admin}" in funded
+        if net.build == "shanghai":  # the cancun build would deploy there and then fail every verification
+            refused = notary(tmp_path, "registry", "deploy", env={"NOTARY_EVM_VERSION": "cancun"}, code=1)
+            assert "evm_version = cancun needs MCOPY" in refused.stderr and "runs shanghai" in refused.stderr
         with block_producer(url) if net.confirmations else _nothing():
             deployed = json.loads(notary(tmp_path, "registry", "deploy", "--json").stdout)
             assert deployed["evm_version"] == net.build

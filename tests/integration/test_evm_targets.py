@@ -3,9 +3,11 @@ mining with confirmations, capped log ranges, and chain identity. Real anvil nod
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +209,44 @@ def test_chain_identity_is_checked(shanghai_url: str) -> None:
     elsewhere = Registry(w3, registry.address, expected_chain_id=here.chain_id + 1)
     with pytest.raises(WrongChain, match="wrong chain"):
         elsewhere.document(os.urandom(32), os.urandom(32), [])
+
+
+class _RealNetworkNode(BaseHTTPRequestHandler):
+    """A JSON-RPC node as a production network answers: no dev methods, no unlocked accounts."""
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if request["method"] == "eth_accounts":
+            body: dict[str, object] = {"result": []}
+        elif request["method"] == "eth_chainId":
+            body = {"result": "0x5"}
+        else:
+            body = {"error": {"code": -32601, "message": f"Method {request['method']} not found"}}
+        data = json.dumps({"jsonrpc": "2.0", "id": request["id"], **body}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_funding_on_a_real_network_says_what_to_do_instead() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RealNetworkNode)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        w3 = connect(f"http://127.0.0.1:{server.server_address[1]}")
+        with pytest.raises(ChainError, match=r"not a dev node .* send it ether .* genesis 'alloc'.*gas_price = 0"):
+            fund_dev_account(w3, Account.create().address)
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def test_funding_on_dev_nodes_says_how(shanghai_url: str) -> None:
+    address = Account.create().address
+    assert fund_dev_account(connect(shanghai_url), address, 5 * 10**18) == "anvil_setBalance"
+    assert connect(shanghai_url).eth.get_balance(address) == 5 * 10**18
