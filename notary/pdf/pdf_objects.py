@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from notary.errors import PdfError
@@ -86,13 +87,25 @@ def format_real(value: Decimal) -> bytes:
 
 
 def serialise_name(value: Name) -> bytes:
+    raw = value.raw
+    cached = _NAME_BYTES.get(raw)
+    if cached is not None:
+        return cached
     out = bytearray(b"/")
-    for byte in value.raw:
+    for byte in raw:
         if 0x21 <= byte <= 0x7E and byte not in _NAME_DELIMITERS:
             out.append(byte)
         else:
             out += b"#%02X" % byte
-    return bytes(out)
+    if len(_NAME_BYTES) >= _NAME_CACHE_SIZE:
+        _NAME_BYTES.clear()  # a hostile file's many names cannot grow it without bound
+    _NAME_BYTES[raw] = result = bytes(out)
+    return result
+
+
+_NAME_BYTES: dict[bytes, bytes] = {}
+"""raw -> serialised name: the same few dozen names (/Type, /Font, /Resources ...) recur in every stamp."""
+_NAME_CACHE_SIZE = 4096
 
 
 def serialise_string(value: bytes) -> bytes:
@@ -104,6 +117,22 @@ def serialise_string(value: bytes) -> bytes:
 
 def serialise(value: PdfValue) -> bytes:
     """The stamp-format-v1 bytes of ``value`` (see the module docstring for the rules)."""
+    # exact types first (the common case); bools, None and subclasses take the general path
+    if type(value) is Name:
+        return serialise_name(value)
+    if type(value) is Ref:
+        return b"%d %d R" % (value.num, value.gen)
+    if type(value) is int:
+        return b"%d" % value
+    if type(value) is dict:
+        entries = [serialise_name(key) + b" " + serialise(value[key]) for key in sorted(value)]
+        return b"<<" + b" ".join(entries) + b">>"
+    if type(value) is list:
+        return b"[" + b" ".join(map(serialise, value)) + b"]"
+    return _serialise_other(value)
+
+
+def _serialise_other(value: PdfValue) -> bytes:
     if value is None:
         return b"null"
     if value is True:
@@ -148,12 +177,25 @@ class Budget:
 
 def from_pypdf(obj: Any, budget: Budget | None = None, depth: int = 0) -> PdfValue:
     """Convert one *raw* pypdf value (indirect references NOT resolved) into the model above."""
-    from pypdf import generic as g
-
     budget = budget or Budget()
     budget.spend()
     if depth > MAX_DEPTH:
         raise PdfError("the PDF nests objects too deeply")
+    g = _pypdf_generic()
+    kind = type(obj)
+    # exact pypdf types first (what a parsed file holds); anything else takes the general path below
+    if kind is g.NameObject:
+        return Name(str(obj)[1:].encode("utf-8"))
+    if kind is g.IndirectObject:
+        return Ref(int(obj.idnum), int(obj.generation))
+    if kind is g.NumberObject:
+        return int(obj)
+    if kind is g.DictionaryObject:
+        return {
+            Name(str(key)[1:].encode("utf-8")): from_pypdf(item, budget, depth + 1) for key, item in dict.items(obj)
+        }
+    if kind is g.ArrayObject:
+        return [from_pypdf(item, budget, depth + 1) for item in list.__iter__(obj)]
     if isinstance(obj, g.IndirectObject):
         return Ref(int(obj.idnum), int(obj.generation))
     if isinstance(obj, g.NullObject) or obj is None:
@@ -180,6 +222,14 @@ def from_pypdf(obj: Any, budget: Budget | None = None, depth: int = 0) -> PdfVal
             result[Name(str(key)[1:].encode("utf-8"))] = from_pypdf(item, budget, depth + 1)
         return result
     raise PdfError(f"the PDF holds an object this software cannot copy ({type(obj).__name__})")
+
+
+@cache
+def _pypdf_generic() -> Any:
+    """pypdf.generic, imported on first use (the stamp side never needs pypdf)."""
+    from pypdf import generic
+
+    return generic
 
 
 # --- Indirect objects -------------------------------------------------------------------------------------
