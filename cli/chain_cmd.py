@@ -10,6 +10,7 @@ from cli.output import console, emit_json
 from cli.settings_opts import ChainOpt, DataDirOpt, JsonOpt, settings_from
 from notary import localchain
 from notary.chain import connect, fund_dev_account
+from notary.chain.registry import chain_call
 from notary.context import chain_url
 from notary.core.eip712 import parse_address
 
@@ -60,7 +61,7 @@ def status(data_dir: DataDirOpt = None, json_out: JsonOpt = False) -> None:
             url=chain.url,
             pid=chain.pid,
             chain_id=localchain.rpc_answers(chain.url),
-            block=w3.eth.block_number,
+            block=chain_call("reading the block number", lambda: int(w3.eth.block_number)),
         )
     if json_out:
         emit_json(info)

@@ -3,6 +3,7 @@ mining with confirmations, capped log ranges, and chain identity. Real anvil nod
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import threading
@@ -246,7 +247,14 @@ def test_funding_on_a_real_network_says_what_to_do_instead() -> None:
         thread.join()
 
 
-def test_funding_on_dev_nodes_says_how(shanghai_url: str) -> None:
+def test_funding_on_dev_nodes_says_how(shanghai_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    w3 = connect(shanghai_url)
     address = Account.create().address
-    assert fund_dev_account(connect(shanghai_url), address, 5 * 10**18) == "anvil_setBalance"
-    assert connect(shanghai_url).eth.get_balance(address) == 5 * 10**18
+    assert fund_dev_account(w3, address, 5 * 10**18) == "anvil_setBalance"
+    assert w3.eth.get_balance(address) == 5 * 10**18
+    # a dev node without a set-balance method but with unlocked funded accounts (geth --dev): a transfer
+    connect_module = importlib.import_module("notary.chain.connect")  # the package re-exports a function by that name
+    monkeypatch.setattr(connect_module, "_SET_BALANCE", ())
+    other = Account.create().address
+    assert fund_dev_account(w3, other, 10**18).startswith("transfer from unlocked account 0x")
+    assert w3.eth.get_balance(other) == 10**18
