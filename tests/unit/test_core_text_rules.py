@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from notary.core.claims import Claims
 from notary.core.format_errors import DisallowedTextError, error_code
@@ -132,3 +135,23 @@ def test_the_caption_follows_the_same_rules() -> None:
         data = _layout("ok").to_json_dict() | {"caption": bad}
         with pytest.raises(DisallowedTextError):
             StampLayout.from_json_dict(json.loads(json.dumps(data)))
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_accepted_as_is_or_refused_with_the_rule(text: str) -> None:
+    try:
+        assert check_text("x", text) == text
+    except DisallowedTextError as exc:
+        assert error_code(exc) == "disallowed-text" and str(exc).startswith("x ")
+        return
+    # what passes is a fixed point of the issuer's normalisation and has nothing invisible in it
+    assert normalise(text) == text
+    assert not any(is_default_ignorable(c) or unicodedata.category(c).startswith("C") for c in text)
+
+
+@given(st.text(max_size=60))
+def test_normalise_then_check_never_fails_for_other_reasons(text: str) -> None:
+    normalised = normalise(text)
+    assert normalise(normalised) == normalised
+    with contextlib.suppress(DisallowedTextError):
+        check_text("x", normalised)
