@@ -124,9 +124,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 
 def relaxed(**overrides: object) -> WebConfig:
-    """Test config: no rate limit, and time limits far beyond what a genuine check needs on a loaded machine,
-    unless a test asks otherwise (a test of a cut-off sets a tiny limit instead)."""
-    values: dict[str, object] = {"rate_limit_per_minute": 0, "verify_timeout_seconds": 30, "queue_wait_seconds": 60}
+    """Test config: no rate limit or penalty box, and time limits far beyond what a genuine check needs on a
+    loaded machine, unless a test asks otherwise (a test of a cut-off sets a tiny limit instead)."""
+    values: dict[str, object] = {
+        "rate_limit_per_minute": 0,
+        "overrun_penalty_seconds": 0,  # the tests play all clients from one address
+        "verify_timeout_seconds": 30,
+        "queue_wait_seconds": 60,
+    }
     values.update(overrides)
     return WebConfig(**values)  # type: ignore[arg-type]
 

@@ -98,6 +98,20 @@ def test_crafted_pdfs_at_once_cannot_freeze_the_server(world: World) -> None:
         assert post_file(url, world.genuine).json()["verdict"] == "VALID"
 
 
+def test_a_client_sending_crafted_files_is_held_back(world: World) -> None:
+    """Parsing capacity is what a crafted file spends: after one overrun its sender waits (429) while others
+    are served as usual."""
+    app = create_app(verifier=world.verifier(), web=relaxed(verify_timeout_seconds=0.05, overrun_penalty_seconds=600))
+    with serving(app) as url:
+        first = post_file(url, nested_dicts_pdf(), client="203.0.113.9")
+        again = post_file(url, nested_dicts_pdf(), client="203.0.113.9")
+        app.state.notary.pool.limits = Limits(timeout=GENEROUS)
+        other = post_file(url, world.genuine, client="203.0.113.10")
+    assert first.status_code == 200 and first.json()["verdict"] == "ERROR"
+    assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
+    assert other.status_code == 200 and other.json()["verdict"] == "VALID"
+
+
 def _stall(url: str, client: str, sent: int, declared: int) -> socket.socket:
     """An upload that announces ``declared`` bytes, sends ``sent`` and then nothing more."""
     host, port = url.removeprefix("http://").split(":")

@@ -197,6 +197,21 @@ def test_open_uploads_per_client_and_in_total() -> None:
     assert uploads.open == 0 and uploads.by_client == {}
 
 
+def test_a_client_whose_upload_overran_waits() -> None:
+    now = [100.0]
+    uploads = OpenUploads(per_client=4, total=10, penalty=10.0, clock=lambda: now[0])
+    uploads.enter("a")
+    uploads.leave("a")
+    uploads.penalise("a")
+    with pytest.raises(WebError) as boxed:
+        uploads.enter("a")
+    assert boxed.value.status == 429 and boxed.value.headers["Retry-After"] == "10"
+    uploads.enter("b")  # others are not affected
+    now[0] += 10.5
+    uploads.enter("a")  # served its time
+    assert uploads.boxed == {}
+
+
 class Trickle:
     """A request whose body arrives in chunks at times set by the test (an injected clock, no real waiting)."""
 

@@ -58,6 +58,9 @@ class WebConfig(BaseSettings):
     max_uploads_per_client: int = Field(
         default=4, ge=1, le=1000, description="requests with a body one client may have open at once; beyond -> 429"
     )
+    overrun_penalty_seconds: float = Field(
+        default=10.0, ge=0, le=3600, description="a client whose upload ran into a worker's limit waits this long (429)"
+    )
     max_active_uploads: int = Field(
         default=64, ge=1, le=100_000, description="requests with a body open at once, per worker; beyond -> 503"
     )

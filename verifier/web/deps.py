@@ -38,7 +38,7 @@ async def upload_ticket(request: Request, state: Annotated[AppState, Depends(get
     given back when the request is done; 429 / 503 at once when none is free."""
     client = client_key(request.client.host if request.client else None)
     state.uploads.enter(client)
-    ticket = state.budget.ticket()
+    ticket = state.budget.ticket(client, state.uploads)
     try:
         yield ticket
     finally:

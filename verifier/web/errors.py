@@ -86,13 +86,13 @@ def slow_upload() -> WebError:
     )
 
 
-def too_many_uploads() -> WebError:
+def too_many_uploads(retry_after: float = 2.0) -> WebError:
     return WebError(
         429,
         "too-many-uploads",
-        "Von Ihrem Anschluss laufen schon mehrere Prüfungen. Bitte warten Sie, bis sie fertig sind.",
-        "Several checks from your connection are still running. Please wait until they are done.",
-        {"Retry-After": "2"},
+        "Von Ihrem Anschluss laufen schon mehrere Prüfungen oder eine war zu aufwendig. Bitte warten Sie kurz.",
+        "Several checks from your connection are running, or one was too costly. Please wait a moment.",
+        {"Retry-After": str(max(1, int(retry_after + 0.999)))},
     )
 
 

@@ -97,7 +97,7 @@ def create_app(
             config.max_buffered_bytes,
             BodyLimits(config.body_idle_seconds, config.body_min_bytes_per_second, config.body_max_seconds),
         ),
-        uploads=OpenUploads(config.max_uploads_per_client, config.max_active_uploads),
+        uploads=OpenUploads(config.max_uploads_per_client, config.max_active_uploads, config.overrun_penalty_seconds),
         limiter=RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst),
         clock=clock,
         templates=environment(),

@@ -62,6 +62,9 @@ def bounded_config(app: Any, **options: Any) -> uvicorn.Config:
         limit_concurrency=LIMIT_CONCURRENCY,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         timeout_graceful_shutdown=10,
+        # a loaded 2-core machine cannot promise that a busy worker answers its supervisor's ping within
+        # uvicorn's 5 s: a worker killed for that takes every request in flight with it
+        timeout_worker_healthcheck=30,
         backlog=1024,
         **options,
     )

@@ -23,6 +23,7 @@ from verifier.web.errors import bad_request, busy, slow_upload, too_large, too_m
 
 FileKind = Literal["pdf", "image"]
 MAX_PARTS = 8
+MAX_BOXED = 100_000  # clients in the penalty box at once
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers on top of the file itself
 FIELDS = ("file", "payload")
 
@@ -49,21 +50,36 @@ class ByteBudget:
         self.used = 0
         self.body = body or BodyLimits()
 
-    def ticket(self) -> Ticket:
-        return Ticket(self)
+    def ticket(self, client: str = "", uploads: OpenUploads | None = None) -> Ticket:
+        return Ticket(self, client, uploads)
 
 
 class OpenUploads:
     """Requests with a body in progress, per client and in total: one client cannot take every slot, and when
-    all are taken the answer is an immediate 503 with Retry-After (touched on the event loop only)."""
+    all are taken the answer is an immediate 503 with Retry-After (touched on the event loop only).
 
-    def __init__(self, per_client: int, total: int) -> None:
+    Also a penalty box: a client whose upload ran into a worker's time or resource limit waits ``penalty``
+    seconds before its next upload (429). Parsing capacity is what a hostile file spends; without this a few
+    addresses sending crafted files could keep every worker busy and queue everybody else behind them."""
+
+    def __init__(
+        self, per_client: int, total: int, penalty: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_client = per_client
         self.total = total
+        self.penalty = penalty
         self.by_client: dict[str, int] = {}
         self.open = 0
+        self.boxed: dict[str, float] = {}  # client -> until when (clock time)
+        self._clock = clock
 
     def enter(self, client: str) -> None:
+        until = self.boxed.get(client)
+        if until is not None:
+            left = until - self._clock()
+            if left > 0:
+                raise too_many_uploads(left)
+            del self.boxed[client]
         if self.open >= self.total:
             raise busy()
         if self.by_client.get(client, 0) >= self.per_client:
@@ -79,13 +95,25 @@ class OpenUploads:
         else:
             self.by_client.pop(client, None)
 
+    def penalise(self, client: str) -> None:
+        if self.penalty <= 0:
+            return
+        now = self._clock()
+        if len(self.boxed) >= MAX_BOXED:  # drop the expired ones (a flood of addresses cannot grow it for ever)
+            self.boxed = {c: t for c, t in self.boxed.items() if t > now}
+            while len(self.boxed) >= MAX_BOXED:
+                self.boxed.pop(next(iter(self.boxed)))
+        self.boxed[client] = now + self.penalty
+
 
 class Ticket:
     """One request's share of the budget; released when the request is done."""
 
-    def __init__(self, budget: ByteBudget) -> None:
+    def __init__(self, budget: ByteBudget, client: str = "", uploads: OpenUploads | None = None) -> None:
         self.budget = budget
         self.body = budget.body
+        self.client = client
+        self.uploads = uploads
         self.held = 0
         self.kept = False
 
@@ -101,6 +129,11 @@ class Ticket:
             return
         self.budget.used -= self.held
         self.held = 0
+
+    def penalise(self) -> None:
+        """This request's upload ran into a worker's limit: its client waits before the next one."""
+        if self.uploads is not None:
+            self.uploads.penalise(self.client)
 
     def keep(self) -> Callable[[], None]:
         """Hold the bytes past the end of the request, until the returned function is called: a job queued for

@@ -60,9 +60,13 @@ async def verify(
         raise busy() from None
     except TimedOut:
         log.warning("parsing a %s cut off after %.1f s (worker replaced)", kind, pool.limits.timeout)
+        if ticket is not None:
+            ticket.penalise()
         return undecidable(source, TIMEOUT_DE, TIMEOUT_EN)
     except WorkerDied as exc:
         log.warning("parsing a %s ended its worker: %s (worker replaced)", kind, exc)
+        if ticket is not None:
+            ticket.penalise()
         return undecidable(source, DIED_DE, DIED_EN)
     try:
         # the chain reads may block on a node (bounded by the RPC timeout): off the event loop
