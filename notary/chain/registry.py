@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import requests
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.exceptions import TransactionNotFound, Web3Exception
+from web3.exceptions import BadFunctionCallOutput, TransactionNotFound, Web3Exception
 
 from notary.chain.artifact import DEFAULT_EVM, abi, build_of, bytecode
 from notary.chain.fees import FeeOracle, FeePolicy
@@ -73,6 +73,11 @@ def _chain_call(what: str, fn: Callable[[], T]) -> T:
         raise
     except (requests.RequestException, ConnectionError, TimeoutError, OSError) as exc:
         raise ChainError(f"cannot reach the chain while {what}: {type(exc).__name__}") from exc
+    except BadFunctionCallOutput as exc:  # empty return data: no contract at the address on this chain
+        raise ChainError(
+            f"no registry contract answers on this chain while {what}: the chain was reset, or this node is "
+            "another chain than the registry's"
+        ) from exc
     except Web3Exception as exc:
         revert = revert_from_exception(exc)
         if revert is not None:

@@ -198,8 +198,8 @@ def test_a_reset_chain_is_refused_before_anything_is_sent(tmp_path: Path) -> Non
     # anvil on the configured port, started twice: a restart without state is a new chain with the same id
     anvil = str(localchain.anvil_binary())
 
-    def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([anvil, "--host", "127.0.0.1", "--port", str(port), "--silent"])
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([anvil, "--host", "127.0.0.1", "--port", str(port), "--silent", *args])
         while localchain.rpc_answers(f"http://127.0.0.1:{port}", timeout=0.5) is None:
             assert process.poll() is None
             time.sleep(0.1)
@@ -212,7 +212,9 @@ def test_a_reset_chain_is_refused_before_anything_is_sent(tmp_path: Path) -> Non
     finally:
         first.terminate()
         first.wait(30)
-    second = start()  # same port, same chain id 31337, a new genesis: the registry and its anchors are gone
+    # same port, same chain id 31337, a new genesis (a later time; fixed, so a fast machine cannot restart within
+    # the same second and get the same genesis): the registry and its anchors are gone
+    second = start("--timestamp", str(int(time.time()) + 3600))
     try:
         fund_dev_account(connect(f"http://127.0.0.1:{port}"), admin)
         for args in (("registry", "info"), ("registry", "deploy")):

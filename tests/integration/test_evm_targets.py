@@ -200,7 +200,8 @@ def test_chain_identity_is_checked(shanghai_url: str) -> None:
     assert check_identity(w3, here.chain_id, here.genesis_hash) == here
     with pytest.raises(WrongChain, match=f"pins chain_id 5, but the node is chain {here.chain_id}"):
         check_identity(w3, 5, None)
-    with dev_node("anvil", "--hardfork", "shanghai") as other_url:  # same chain id, another genesis: a reset chain
+    # same chain id, another genesis (its time: two nodes started in the same second would share it): a reset chain
+    with dev_node("anvil", "--hardfork", "shanghai", "--timestamp", "1700000000") as other_url:
         other = connect(other_url)
         assert read_identity(other).chain_id == here.chain_id
         with pytest.raises(WrongChain, match="another genesis block"):
@@ -210,6 +211,9 @@ def test_chain_identity_is_checked(shanghai_url: str) -> None:
     elsewhere = Registry(w3, registry.address, expected_chain_id=here.chain_id + 1)
     with pytest.raises(WrongChain, match="wrong chain"):
         elsewhere.document(os.urandom(32), os.urandom(32), [])
+    gone = Registry(w3, Account.create().address)  # what a reset chain looks like: nothing at the address
+    with pytest.raises(ChainError, match=r"no registry contract answers on this chain .* reset"):
+        gone.batch(os.urandom(32))
 
 
 class _RealNetworkNode(BaseHTTPRequestHandler):
