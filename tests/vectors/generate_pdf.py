@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/vectors/generate_pdf.py          # rewrite pdf_vectors.json and tests/vectors/pdf/*
     .venv/bin/python tests/vectors/generate_pdf.py --check  # exit 1 if a fresh run differs
-    .venv/bin/python tests/vectors/generate_pdf.py --relinearise  # also remake the linearised original with qpdf
+    .venv/bin/python tests/vectors/generate_pdf.py --remake-tool-outputs  # also remake what qpdf/pypdf wrote
 
 Every original is built here byte by byte (a few hundred bytes of hand-written PDF each, so the cases are
 exactly the structures they are named after), except the linearised one, which is qpdf's linearisation of
@@ -201,15 +201,17 @@ def original_incremental() -> bytes:
     return base + bytes(update)
 
 
-RELINEARISE = "--relinearise" in sys.argv
+REMAKE_TOOL_OUTPUTS = "--remake-tool-outputs" in sys.argv
+"""Files written by other programs (qpdf's linearisation, pypdf's overlay and rewrite) depend on their versions:
+the committed ones are reused unless this flag asks for new ones."""
 
 
 def original_linearised() -> bytes:
     """qpdf's linearisation of the classic original. The committed file is reused (qpdf versions differ in
-    their output); ``--relinearise`` makes it anew with the qpdf on PATH."""
+    their output); ``--remake-tool-outputs`` makes it anew with the qpdf on PATH."""
     committed = PDF_DIR / "linearised.original.pdf"
     qpdf = shutil.which("qpdf")
-    if (committed.is_file() and not RELINEARISE) or qpdf is None:
+    if (committed.is_file() and not REMAKE_TOOL_OUTPUTS) or qpdf is None:
         return committed.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
@@ -399,7 +401,10 @@ def render() -> tuple[dict[str, bytes], str]:
     invalid = []
     genuine = notarised["classic"]
     for case, (description, forge, failing) in FORGERIES.items():
-        data = forge(genuine)
+        committed = PDF_DIR / f"{case}.forged.pdf"
+        by_tool = case in ("overlay-update", "rewritten")
+        reuse = by_tool and committed.is_file() and not REMAKE_TOOL_OUTPUTS
+        data = committed.read_bytes() if reuse else forge(genuine)
         assert data != genuine.pdf
         files[f"{case}.forged.pdf"] = data
         invalid.append({
