@@ -97,7 +97,7 @@ def _generator() -> ModuleType:
 
 
 def test_pdf_vectors_are_up_to_date() -> None:
-    """A fresh generation gives the committed files (files other programs wrote — qpdf, pypdf — are reused, not remade)."""
+    """A fresh generation gives the committed files (what qpdf or pypdf wrote is reused, not remade)."""
     files, index = _generator().render()
     assert index == (VECTORS / "pdf_vectors.json").read_text(encoding="utf-8")
     for name, data in files.items():
