@@ -34,7 +34,13 @@ def open_registry(settings: Settings) -> Registry:
         raise ConfigError("no registry configured: run `notary registry deploy` or set NOTARY_REGISTRY")
     if url != MEMORY:
         check_identity(w3, settings.chain_id, settings.genesis_hash, where=f"the node at {url}")
-    registry = Registry(w3, settings.registry, expected_chain_id=settings.chain_id, **registry_options(settings))
+    registry = Registry(
+        w3,
+        settings.registry,
+        expected_chain_id=settings.chain_id,
+        expected_genesis=settings.genesis_hash,
+        **registry_options(settings),
+    )
     if url != MEMORY:
         check_registry_code(registry, settings.evm_version)
     return registry

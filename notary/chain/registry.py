@@ -59,6 +59,7 @@ _PER_PROOF_STEP_GAS = 3_000
 DEFAULT_LOG_CHUNK = 1_000  # blocks per eth_getLogs request
 DEFAULT_RECEIPT_TIMEOUT = 120.0  # seconds for the receipt itself
 DEFAULT_BLOCK_TIME = 12.0  # seconds per block assumed when waiting for confirmations
+GENESIS_RECHECK = 30.0  # seconds between re-reads of the genesis block before signing
 
 REVOKER_ROLE = Web3.keccak(text="REVOKER_ROLE")
 ISSUER_ROLE = Web3.keccak(text="ISSUER_ROLE")
@@ -121,6 +122,7 @@ class Registry:
         fees: FeePolicy | None = None,
         log_chunk: int = DEFAULT_LOG_CHUNK,
         expected_chain_id: int | None = None,
+        expected_genesis: str | None = None,
     ) -> None:
         if log_chunk < 1:
             raise ValueError("log_chunk must be at least 1 block")
@@ -134,6 +136,8 @@ class Registry:
         self.fees = FeeOracle(w3, fees or FeePolicy())
         self.log_chunk = log_chunk
         self.expected_chain_id = expected_chain_id
+        self.expected_genesis = expected_genesis
+        self._genesis_checked = -float("inf")
         self._chain_id: int | None = None
         self._nonces: dict[str, int] = {}
         self._nonce_lock = threading.Lock()
@@ -356,6 +360,7 @@ class Registry:
 
     def sign(self, sender: LocalAccount, to: str | None, data: str, gas: int, what: str = "signing") -> SignedTx:
         """Simulate (a refusal raises, named) and sign a transaction with the next nonce; nothing is sent."""
+        self._still_the_same_chain()
         call: dict[str, Any] = {"from": sender.address, "data": data, "gas": gas}
         if to is not None:
             call["to"] = to
@@ -377,6 +382,15 @@ class Registry:
             sender=sender.address, to=to, data=data, gas=gas, nonce=nonce,
             raw=bytes(signed.raw_transaction), tx_hash="0x" + bytes(signed.hash).hex(),
         )  # fmt: skip
+
+    def _still_the_same_chain(self) -> None:
+        """A long run re-reads the genesis block now and then: a chain reset mid-run stops it before it signs."""
+        if self.expected_genesis is None or time.monotonic() - self._genesis_checked < GENESIS_RECHECK:
+            return
+        from notary.chain.identity import check_identity
+
+        check_identity(self.w3, self.expected_chain_id, self.expected_genesis)
+        self._genesis_checked = time.monotonic()
 
     def _without_funds(self, exc: ChainError, sender: str, what: str) -> ChainError | None:
         """A node's "insufficient funds" (its wording varies) as what to do about it; None for other errors."""

@@ -211,6 +211,13 @@ def test_chain_identity_is_checked(shanghai_url: str) -> None:
     elsewhere = Registry(w3, registry.address, expected_chain_id=here.chain_id + 1)
     with pytest.raises(WrongChain, match="wrong chain"):
         elsewhere.document(os.urandom(32), os.urandom(32), [])
+    pinned = Registry(w3, registry.address, expected_chain_id=here.chain_id, expected_genesis=here.genesis_hash)
+    pinned.add_issuer(admin, admin.address, "Schule")
+    reset = Registry(w3, registry.address, expected_chain_id=here.chain_id, expected_genesis="0x" + "ab" * 32)
+    nonce = w3.eth.get_transaction_count(admin.address)
+    with pytest.raises(WrongChain, match="another genesis block"):  # checked before signing, not only at start
+        reset.grant_revoker(admin, admin.address)
+    assert w3.eth.get_transaction_count(admin.address) == nonce
     gone = Registry(w3, Account.create().address)  # what a reset chain looks like: nothing at the address
     with pytest.raises(ChainError, match=r"no registry contract answers on this chain .* reset"):
         gone.batch(os.urandom(32))
