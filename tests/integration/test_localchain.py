@@ -13,6 +13,7 @@ from eth_account import Account
 
 from notary import localchain
 from notary.chain import Registry, connect, fund_dev_account
+from notary.chain.evm import detect_evm_version
 from notary.errors import ChainError
 
 pytestmark = pytest.mark.anvil
@@ -44,5 +45,15 @@ def test_state_survives_sigkill_and_double_start_is_refused(tmp_path: Path) -> N
         record, _ = again.batch(root)
         assert record.document_count == 7 and record.issuer == admin.address
         assert again.issuer(admin.address).name == "Bürgeramt"
+    finally:
+        localchain.down(tmp_path)
+
+
+def test_the_managed_chain_can_stand_in_for_an_older_network(tmp_path: Path) -> None:
+    with pytest.raises(ChainError, match="unknown hardfork 'berlin'"):
+        localchain.up(tmp_path, hardfork="berlin")
+    chain = localchain.up(tmp_path, port=localchain.free_port(), hardfork="shanghai")
+    try:
+        assert detect_evm_version(connect(chain.url)) == "shanghai"
     finally:
         localchain.down(tmp_path)
