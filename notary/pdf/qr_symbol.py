@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import add, itemgetter
 from typing import cast
@@ -422,16 +423,36 @@ def qr_matrix(text: str, version: int, ecl: str, mask: int) -> Matrix:
     Raises PdfError when the text is not alphanumeric, does not fit, or a parameter is out of range.
     """
     global _latest
+    symbol = qr_modules(text, version, ecl, mask)
+    matrix = symbol.matrix()
+    _latest = (matrix, symbol.modules, symbol.stride)
+    return matrix
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A QR symbol in the form the stamp draws from (see :func:`module_bytes`): one byte per module, 1 dark,
+    row r starting at 1 + r * stride. Building the rows of a :data:`Matrix` costs more than the whole
+    symbol, so the stamp never does."""
+
+    modules: bytes
+    stride: int
+    size: int
+    """Edge length in modules, without quiet zone."""
+
+    def matrix(self) -> Matrix:
+        view = memoryview(self.modules).cast("?")  # tolist() gives bools
+        n, stride = self.size, self.stride
+        return tuple(tuple(cast("list[bool]", view[1 + r * stride : 1 + r * stride + n].tolist())) for r in range(n))
+
+
+def qr_modules(text: str, version: int, ecl: str, mask: int) -> Symbol:
+    """:func:`qr_matrix` as a :class:`Symbol` (same errors)."""
     _check(text, version, ecl, mask)
     n, width, total = _grid(version)
     bits = format(_symbol_grid(text, version, ecl, mask), f"0{total}b")[::-1].encode().translate(_BIT_BYTES)
-    view = memoryview(bits).cast("?")  # tolist() gives bools
     first = _PAD * width
-    matrix = tuple(
-        tuple(cast("list[bool]", view[first + r * width : first + r * width + n].tolist())) for r in range(n)
-    )
-    _latest = (matrix, bits[first - 1 : first + (n - 1) * width + n + 1], width)
-    return matrix
+    return Symbol(bits[first - 1 : first + (n - 1) * width + n + 1], width, n)
 
 
 _latest: tuple[Matrix, bytes, int] | None = None

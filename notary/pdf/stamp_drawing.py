@@ -27,7 +27,7 @@ from notary.core.layout import StampLayout
 from notary.errors import PdfError
 from notary.pdf.original_pdf import Box
 from notary.pdf.pdf_objects import Real, format_real
-from notary.pdf.qr_symbol import Matrix, module_bytes
+from notary.pdf.qr_symbol import Matrix, Symbol, module_bytes
 
 QUIET_ZONE = 4
 CAPTION_FONT_SIZE = Fraction(13, 2)
@@ -126,20 +126,25 @@ def _rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int, int]:
     )
 
 
-def _rect_fields(matrix: Matrix) -> tuple[bytes, bytes, bytes, bytes] | None:
+def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] | None:
     """The rectangles in the order they start, as four byte strings with one byte per rectangle: the
     ``X Y W H`` of their ``re`` operators (X = QUIET_ZONE + column, Y = n + QUIET_ZONE - row - height).
 
     None when the matrix is not square, too large for one byte per value or has modules that are not
     bools; callers then use the plain implementation.
     """
-    n = len(matrix)
-    if not 0 < n <= 240 or set(map(len, matrix)) != {n}:
-        return None
-    try:
-        modules, stride = module_bytes(matrix)
-    except (TypeError, ValueError):
-        return None
+    if isinstance(matrix, Symbol):
+        modules, stride, n = matrix.modules, matrix.stride, matrix.size
+        if not 0 < n <= 240:
+            return None
+    else:
+        n = len(matrix)
+        if not 0 < n <= 240 or set(map(len, matrix)) != {n}:
+            return None
+        try:
+            modules, stride = module_bytes(matrix)
+        except (TypeError, ValueError):
+            return None
     ones, cols_big, cols_little, rows_big, length, row_bits = _rect_tables(n, stride)
     raw = modules.translate(_DARK)
 
@@ -180,11 +185,13 @@ def _rect_fields(matrix: Matrix) -> tuple[bytes, bytes, bytes, bytes] | None:
     return xs, ys, widths, picked(heights, "big")
 
 
-def _rect_operators(matrix: Matrix) -> list[bytes]:
+def _rect_operators(matrix: Matrix | Symbol) -> list[bytes]:
     """``X Y W H re`` for every rectangle, in order, in whole module units with the quiet zone's lower-left
     corner as origin: as one entry (the lines joined by newlines) when the fast path applies."""
     fields = _rect_fields(matrix)
     if fields is None:
+        if isinstance(matrix, Symbol):
+            matrix = matrix.matrix()
         top = len(matrix) + QUIET_ZONE
         return [b"%d %d %d %d re" % (QUIET_ZONE + c, top - r - h, w, h) for c, r, w, h in qr_rectangles(matrix)]
     xs, ys, widths, heights = fields
@@ -243,12 +250,12 @@ def encode_caption(caption: str) -> bytes:
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def stamp_content(matrix: Matrix, layout: StampLayout, box: Box, rotate: int, font: bytes) -> bytes:
+def stamp_content(matrix: Matrix | Symbol, layout: StampLayout, box: Box, rotate: int, font: bytes) -> bytes:
     """The content stream appended after the page's own content (which is wrapped in q/Q).
 
     ``font`` is the resource name (escaped, with slash) under which Helvetica is registered.
     """
-    modules = len(matrix) + 2 * QUIET_ZONE
+    modules = (matrix.size if isinstance(matrix, Symbol) else len(matrix)) + 2 * QUIET_ZONE
     unit = Fraction(layout.size, modules)
     transform = page_transform(box, rotate)
     lines = [b"", b"Q", b"q", b" ".join(_num(v) for v in transform) + b" cm"]

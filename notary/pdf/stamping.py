@@ -28,7 +28,7 @@ from notary.errors import PdfError
 from notary.pdf.incremental_update import UpdateObject, write_update
 from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original
 from notary.pdf.pdf_objects import Name, PdfValue, Ref, name, serialise_name
-from notary.pdf.qr_symbol import qr_matrix
+from notary.pdf.qr_symbol import qr_modules
 from notary.pdf.stamp_drawing import stamp_content
 
 PROOF_FILE_NAME = b"notary-proof.json"
@@ -51,8 +51,8 @@ def _build_objects(doc: OriginalPdf, proof_json: bytes, qr_text: str, layout: St
     q_ref, stamp_ref, font_ref, file_ref, spec_ref, tree_ref = (Ref(first + i) for i in range(6))
     font_key = _font_resource_name(doc.fonts)
 
-    matrix = qr_matrix(qr_text, layout.qr_version, layout.qr_ecl, layout.qr_mask)
-    content = stamp_content(matrix, layout, doc.visible_box, doc.rotate, serialise_name(font_key))
+    symbol = qr_modules(qr_text, layout.qr_version, layout.qr_ecl, layout.qr_mask)
+    content = stamp_content(symbol, layout, doc.visible_box, doc.rotate, serialise_name(font_key))
 
     fonts = dict(doc.fonts)
     fonts[font_key] = font_ref

@@ -136,3 +136,28 @@ def test_prepare_failures_carry_no_parse(tmp_path: Path) -> None:
     (tmp_path / "junk.pdf").write_bytes(b"%PDF-1.7\nnot really")
     junk = documents.prepare(str(tmp_path / "junk.pdf"), documents.Placement(CAPTION))
     assert junk.error is not None and junk.doc_hash is None and junk.parsed is None
+
+
+@pytest.mark.parametrize("version", [1, 2, 7, 10, 19, 22, 40])
+def test_the_stamp_draws_a_symbol_as_from_its_matrix(version: int) -> None:
+    """The stamp draws from the symbol's module bytes (qr_modules) without building the matrix's rows: the same
+    matrix, the same content stream as from the rows."""
+    import random
+    from fractions import Fraction
+
+    from notary.pdf import qr_symbol
+    from notary.pdf.stamp_drawing import stamp_content
+
+    rng = random.Random(version)
+    text = "NT1:" + "".join(
+        rng.choice(qr_symbol.ALPHANUMERIC_CHARSET) for _ in range(qr_symbol.alphanumeric_capacity(version, "M") - 4)
+    )
+    mask = rng.randrange(8)
+    symbol = qr_symbol.qr_modules(text, version, "M", mask)
+    matrix = qr_symbol.qr_matrix(text, version, "M", mask)
+    assert symbol.matrix() == matrix and symbol.size == len(matrix)
+    assert (symbol.modules, symbol.stride) == qr_symbol.module_bytes(matrix)
+    rows = tuple(tuple(list(row)) for row in matrix)  # drawn from its rows, not from module bytes
+    layout = default_layout(595, 842, "NT1:0", CAPTION)  # where it goes; the symbol drawn is the one given
+    box = (Fraction(0), Fraction(0), Fraction(595), Fraction(842))
+    assert stamp_content(symbol, layout, box, 0, b"/NotaryHelv") == stamp_content(rows, layout, box, 0, b"/NotaryHelv")
