@@ -4,6 +4,7 @@ be cut off) or generous (the job only has to finish)."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import time
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.web.conftest import World
 from tests.web.hostile import nested_dicts_pdf
@@ -92,6 +94,24 @@ def test_cpu_limit_ends_a_worker_the_wall_clock_would_not(world: World) -> None:
         with pytest.raises(WorkerDied, match=r"SIGXCPU|SIGKILL"):
             workers.run("pdf", nested_dicts_pdf(400_000))
         assert workers.run("payload", world.qr_text.encode()).failure is None  # a fresh worker
+    finally:
+        workers.close()
+
+
+def test_memory_limit_holds_in_the_worker(world: World) -> None:
+    """RLIMIT_AS: an image that passes every header bound but needs more memory than the worker may have is an
+    error for that job (MemoryError inside, or the worker ends), and the next job gets a fresh worker."""
+    picture = io.BytesIO()
+    Image.new("RGBA", (5000, 5000), (255, 255, 255, 255)).save(picture, "PNG")  # 100 MB decoded, a few KB sent
+    limits = Limits(timeout=GENEROUS, memory_bytes=200 * 1024 * 1024)
+    workers = WorkerPool(world.verifier().trust, 1, limits=limits, queue_wait=GENEROUS)
+    try:
+        try:
+            prepared = workers.run("image", picture.getvalue())
+            assert prepared.failure is not None and prepared.failure.verdict is Verdict.ERROR
+        except WorkerDied:
+            pass
+        assert workers.run("payload", world.qr_text.encode()).failure is None
     finally:
         workers.close()
 
