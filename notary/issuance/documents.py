@@ -185,7 +185,9 @@ class Stamped:
     out: str | None
     error: str | None
     sha256: bytes | None = None
-    """Of the notarised PDF as it is on disk (written now, or found complete from an earlier attempt)."""
+    """Of the notarised PDF as it is (to be) on disk: written now, or found complete from an earlier attempt."""
+    staged: tuple[tuple[str, str], ...] = ()
+    """(temp file, final name) pairs written but not yet in place: :func:`publish` moves them."""
 
 
 def build_proof(job: StampJob, document: Digest32) -> Proof:
@@ -235,8 +237,18 @@ def _notarise(
 
 
 def stamp(job: StampJob) -> Stamped:
-    """Write one notarised copy atomically (temp file, rename); the caller makes a part's outputs durable with
-    :func:`make_durable` before it journals them as written.
+    """Write one notarised copy (and its sidecar) in place, durably: :func:`stamp_staged` and :func:`publish`."""
+    result = stamp_staged(job)
+    try:
+        publish(result.staged, Path(job.out).parent)
+    except OSError as exc:
+        return Stamped(job.doc_id, None, f"cannot write {job.out}: {exc.strerror}")
+    return replace(result, staged=())
+
+
+def stamp_staged(job: StampJob) -> Stamped:
+    """Write one notarised copy to a temp file beside its output; the caller puts a whole part's files in place
+    durably and atomically with :func:`publish` before it journals them as written.
 
     An existing file at the output is kept when it is this very issue (the same bytes, or the same document
     in the same anchored batch with the signature of an earlier attempt whose journal record a power cut
@@ -256,12 +268,13 @@ def stamp(job: StampJob) -> Stamped:
             return Stamped(job.doc_id, None, "internal error: the Merkle proof does not lead to the batch root")
         notarised, full = _notarise(original, original_hash, proof, job.placement, doc)
         out = Path(job.out)
-        kept = _write_once(out, notarised, partial(_earlier_attempt, job, original, original_hash, doc))
+        kept, staged = _stage(out, notarised, partial(_earlier_attempt, job, original, original_hash, doc))
         if kept is not None:
             notarised, full = kept, Proof.from_json(read_attached_proof(kept) or b"")
         if job.sidecar:
-            _write_once(out.with_name(out.name + PROOF_SUFFIX), full.to_json(), lambda existing: False)
-        return Stamped(job.doc_id, job.out, None, hashlib.sha256(notarised).digest())
+            _, sidecar = _stage(out.with_name(out.name + PROOF_SUFFIX), full.to_json(), lambda existing: False)
+            staged += sidecar
+        return Stamped(job.doc_id, job.out, None, hashlib.sha256(notarised).digest(), staged)
     except NotaryError as exc:
         return Stamped(job.doc_id, None, str(exc))
     except OSError as exc:
@@ -289,25 +302,23 @@ def _earlier_attempt(
     return notarised == existing
 
 
-def _write_once(path: Path, data: bytes, earlier: Callable[[bytes], bool]) -> bytes | None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, rename). None when written or already
-    there; the existing bytes when ``earlier`` accepts them as an equivalent earlier result.
-
-    Not fsynced here: one flush of the file system per part of a batch (:func:`make_durable`) costs a fraction
-    of an fsync per file. A power cut before that flush may leave a final name empty or cut short; the journal
-    does not have it as written then, and the next run completes it (a prefix of these bytes is overwritten)."""
+def _stage(
+    path: Path, data: bytes, earlier: Callable[[bytes], bool]
+) -> tuple[bytes | None, tuple[tuple[str, str], ...]]:
+    """Write ``data`` to a temp file beside ``path``: ((), ((temp, path),)) to be published. Nothing to write
+    when ``path`` already has these bytes, or bytes ``earlier`` accepts as an equivalent earlier result (then
+    returned). A file there that is a truncated copy of ``data`` is replaced; anything else is an error."""
     try:
         existing = path.read_bytes()
     except FileNotFoundError:
         existing = None
     if existing is not None:
         if existing == data:
-            return None  # written before a crash: the same bytes, nothing to do
+            return None, ()  # written before a crash: the same bytes, nothing to do
         if earlier(existing):
-            return existing
+            return existing, ()
         if len(existing) >= len(data) or not data.startswith(existing):
             raise NotaryError(f"{path} exists with other content; remove it or choose another output folder")
-        # a truncated copy of these very bytes (a write cut short): completed below
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         handle = open(temp, "wb")  # noqa: SIM115
@@ -316,8 +327,49 @@ def _write_once(path: Path, data: bytes, earlier: Callable[[bytes], bool]) -> by
         handle = open(temp, "wb")  # noqa: SIM115
     with handle:
         handle.write(data)
-    os.replace(temp, path)
-    return None
+    return None, ((str(temp), str(path)),)
+
+
+def publish(staged: Sequence[tuple[str, str]], top: Path) -> None:
+    """Put staged files in place, atomically and durably: their data on disk, then the renames, then the
+    folders. One flush of the file system (``syncfs``) before and one after the renames for a whole part of a
+    batch, instead of an fsync per file and folder (which is the fallback where syncfs is missing): a final
+    name only ever holds a complete file, and it is on disk before the journal says it is written."""
+    if not staged:
+        return
+    _flush([temp for temp, _ in staged], top, folders=False)
+    for temp, final in staged:
+        os.replace(temp, final)
+    _flush([final for _, final in staged], top, folders=True)
+
+
+def _flush(paths: Sequence[str], top: Path, *, folders: bool) -> None:
+    syncfs = _syncfs()
+    if syncfs is not None:
+        fd = os.open(top, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    if folders:
+        sync_folders(paths, top)
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@lru_cache(maxsize=1)
+def _syncfs() -> Callable[[int], int] | None:
+    try:
+        function: Callable[[int], int] = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        return None
+    return function
 
 
 def remove_stale_temps(out_dir: Path) -> int:
@@ -343,37 +395,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def make_durable(paths: Sequence[str], top: Path) -> None:
-    """Put the files at ``paths`` (below ``top``) and their folder entries on disk: one ``syncfs`` of the file
-    system holding ``top`` where the platform has it (Linux), else an fsync of each file and its folders."""
-    if not paths:
-        return
-    syncfs = _syncfs()
-    if syncfs is not None:
-        fd = os.open(top, os.O_RDONLY)
-        try:
-            if syncfs(fd) == 0:
-                return
-        finally:
-            os.close(fd)
-    for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    sync_folders(paths, top)
-
-
-@lru_cache(maxsize=1)
-def _syncfs() -> Callable[[int], int] | None:
-    try:
-        function: Callable[[int], int] = ctypes.CDLL(None, use_errno=True).syncfs
-    except (AttributeError, OSError):
-        return None
-    return function
 
 
 def sync_folders(paths: Iterable[str], top: Path) -> None:

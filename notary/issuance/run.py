@@ -595,13 +595,13 @@ class Issuance:
         ]
         self.trace("stamp", batch.id, f"docs={len(jobs)}")
         failure: documents.Stamped | None = None
-        for part in _chunks(executor.map(documents.stamp, jobs, chunksize=16), self.options.chunk):
+        for part in _chunks(executor.map(documents.stamp_staged, jobs, chunksize=16), self.options.chunk):
             self.trace("write", batch.id, f"docs={len(part)}")
             written = [(r.doc_id, r.out, r.sha256) for r in part if r.out is not None]
-            files = [out for _, out, _ in written]
-            if self.options.sidecar:
-                files += [out + documents.PROOF_SUFFIX for out in files]
-            documents.make_durable(files, out_dir)  # on disk before the journal says so
+            try:
+                documents.publish([pair for r in part for pair in r.staged], out_dir)  # on disk before journaled
+            except OSError as exc:  # the disk, not the document: the same command finishes it later
+                raise NotaryError(f"cannot put the notarised copies in place in {out_dir}: {exc}") from None
             self.journal.mark_written(written)
             self.journal.mark_failed([(r.doc_id, r.error or "failed") for r in part if r.out is None])
             self.checkpoint("stamped-part")
