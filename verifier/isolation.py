@@ -250,7 +250,12 @@ class _Slot(threading.Thread):
         child.close()
         self.process, self.conn = process, parent
         # a job's time limit is for the job: wait until the worker has set itself up
-        if not parent.poll(START_SECONDS) or parent.recv_bytes(64) != READY:
+        try:
+            ready = parent.poll(START_SECONDS) and parent.recv_bytes(64) == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._stop_worker()
             raise WorkerDied("a worker did not start")
         self.ready_at = time.monotonic()
 

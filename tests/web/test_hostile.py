@@ -272,3 +272,61 @@ def test_cli_stops_a_file_past_the_time_limit(big_hex_pdf: tuple[Path, Path]) ->
     assert "Traceback" not in done.stderr + done.stdout
     as_json = notary_verify(str(pdf), "--config", str(config), "--json", "--timeout", "0.1")
     assert as_json.returncode == 2 and json.loads(as_json.stdout)["verdict"] == "ERROR"
+
+
+def test_served_app_still_answers_and_stops_after_crafted_pdfs(world: World, tmp_path: Path) -> None:
+    """`notary serve` itself: after crafted PDFs hit the cut-off at once, /healthz answers and SIGTERM ends it (the
+    freeze left a process that ignored SIGTERM)."""
+    config = tmp_path / "notary.toml"
+    config.write_text(
+        f'[[trusted]]\nname = "Testregister"\nchain_id = {world.entry.chain_id}\naddress = "{world.entry.address}"\n'
+        'rpc_url = "http://127.0.0.1:1"\n',
+        encoding="utf-8",
+    )
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NOTARY_CONFIG": str(config),
+        "NOTARY_WEB_VERIFY_TIMEOUT_SECONDS": "0.05",
+        "NOTARY_WEB_OVERRUN_PENALTY_SECONDS": "0",
+        "NOTARY_WEB_MAX_UPLOADS_PER_CLIENT": "64",  # all clients of this test are one address
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "2", "--rate-limit", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + GENEROUS
+        while True:
+            try:
+                httpx.get(f"{url}/", timeout=5)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and server.poll() is None, "notary serve did not start"
+                time.sleep(0.2)
+        crafted = nested_dicts_pdf()
+        replies: list[httpx.Response] = []
+
+        def attack() -> None:
+            replies.append(post_file(url, crafted))
+
+        threads = [threading.Thread(target=attack) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(GENEROUS)
+        assert [r.status_code for r in replies] == [200] * 6
+        assert httpx.get(f"{url}/healthz", timeout=GENEROUS).status_code in (200, 503)  # answered (chain is down)
+        server.terminate()
+        server.wait(GENEROUS)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert server.returncode is not None
+    assert b"Traceback" not in (server.stderr.read() if server.stderr else b"")
