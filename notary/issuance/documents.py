@@ -254,8 +254,11 @@ def stamp_staged(job: StampJob) -> Stamped:
     in the same anchored batch with the signature of an earlier attempt whose journal record a power cut
     lost); it is overwritten when it is a truncated copy of what would be written; anything else fails."""
     try:
-        with open(job.src, "rb") as handle:
-            original = handle.read()
+        try:
+            with open(job.src, "rb") as handle:
+                original = handle.read()
+        except OSError as exc:
+            return Stamped(job.doc_id, None, f"the original cannot be read any more ({exc.strerror})")
         if hashlib.sha256(original).digest() != job.doc_hash:
             return Stamped(job.doc_id, None, "the original changed after it was hashed; it was not stamped")
         doc = pickle.loads(job.parsed) if job.parsed is not None else None  # from prepare, same hash

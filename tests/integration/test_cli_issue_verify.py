@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 from notary import localchain
 from notary.pdf.samples import make_certificates
@@ -175,11 +177,15 @@ def test_failures_and_skips_are_on_screen_with_their_reasons_and_the_exit_code(d
     for i, pdf in enumerate(make_certificates(23, seed=65)):
         (src / f"z{i:02d}.pdf").write_bytes(pdf)
     (src / "brief.pdf").write_bytes(b"Sehr geehrte Damen und Herren\n")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(next(make_certificates(1, seed=64)))))
+    writer.encrypt("geheim")
+    with (src / "a-verschluesselt.pdf").open("wb") as handle:
+        writer.write(handle)
     failed = notary(demo_dir, "issue", str(src), "--out", "ohne-out", code=1)
     screen = failed.stdout
-    assert "failed 24" in screen and "missing claim type, title, holder" in screen and "not a PDF" in screen
-    assert "brief.pdf" in screen
-    assert "and 4 more, see the report" in screen and "notary-report.csv" in screen
+    assert "failed 25" in screen and "missing claim type, title, holder" in screen and "not a PDF" in screen
+    assert "brief.pdf" in screen and "a-verschluesselt.pdf" in screen and "encrypt" in screen.lower()
+    assert "and 5 more, see the report" in screen and "notary-report.csv" in screen
     assert "Traceback" not in failed.stderr
 
 
