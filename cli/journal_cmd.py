@@ -13,7 +13,9 @@ from cli.settings_opts import DataDirOpt, JsonOpt, settings_from
 from notary.errors import UsageError
 from notary.issuance import Journal
 
-app = typer.Typer(help="Show issuance runs recorded in the journal (data dir/journal.sqlite).")
+app = typer.Typer(
+    help="Show issuance runs recorded in the journal (data dir/journal.sqlite) and why each document is in its state."
+)
 
 
 def _journal(data_dir: DataDirOpt) -> Journal | None:

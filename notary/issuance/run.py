@@ -324,7 +324,10 @@ class Issuance:
             if digest is None or digest == doc_hash:
                 continue  # unchanged, or gone: what was issued stays issued
             if state == "written":
-                reason = f"the input changed after it was issued (its notarised copy {out_path} is kept)"
+                reason = (
+                    f"the input changed after it was issued; its notarised copy {out_path} is kept and stays valid: "
+                    f"revoke it (notary revoke --document {out_path} --reason superseded) if it must not be accepted"
+                )
             else:
                 reason = "the input changed before its notarised copy was written (its batch anchors the old bytes)"
             changed.append((doc_id, reason))
