@@ -172,6 +172,13 @@ class WorkerPool:
         for slot in self._slots:
             # a thread left running at interpreter exit makes zxing-cpp's bindings report leaks on stderr
             slot.join(5)
+        while True:  # whatever still waits gets an answer, not a future that never settles
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None and task.future.set_running_or_notify_cancel():
+                task.future.set_exception(Busy())
 
 
 class _Slot(threading.Thread):
@@ -202,6 +209,10 @@ class _Slot(threading.Thread):
                 task.future.set_result(self._execute(task))
             except BaseException as exc:  # handed to the caller, who decides
                 task.future.set_exception(exc)
+            if self.process is None and not self._stopping:
+                # the replacement starts after the caller has its answer, and before the next job arrives
+                with contextlib.suppress(Exception):
+                    self._start_worker()
         self._stop_worker()
 
     def stop(self) -> None:
@@ -209,8 +220,10 @@ class _Slot(threading.Thread):
         self._stop_worker()
 
     def _execute(self, task: _Task) -> Prepared:
-        if self.process is None or not self.process.is_alive() or self.conn is None:
-            self._replace()
+        if self.process is not None and not self.process.is_alive():
+            self._discard()  # died between jobs
+        if self.process is None or self.conn is None:
+            self._start_worker()
         # locals: close() may stop the worker from another thread, which must end the wait, not confuse it
         process, conn = self.process, self.conn
         assert process is not None and conn is not None
@@ -221,21 +234,21 @@ class _Slot(threading.Thread):
             if task.extra is not None:
                 conn.send_bytes(task.extra)
             if not conn.poll(task.timeout):
-                self._replace()
+                self._discard()
                 raise TimedOut()
             raw = conn.recv_bytes(MAX_REPLY_BYTES)
         except (EOFError, OSError) as exc:
             process.join(5)  # its pipe closed: it is ending, and its exit status says why
-            self._replace()
+            self._discard()
             raise WorkerDied(f"worker ended ({_describe_exit(process.exitcode)})") from exc
         try:
             reply = json.loads(raw)
             prepared = decode_prepared(reply["prepared"])
         except (ValueError, KeyError, TypeError, FormatError) as exc:
-            self._replace()
+            self._discard()
             raise WorkerDied("unreadable reply from the worker") from exc
         if reply.get("retire"):
-            self._replace(count=False)
+            self._stop_worker()  # it ends itself; a fresh one is started after this job
         return prepared
 
     def _start_worker(self) -> None:
@@ -271,13 +284,10 @@ class _Slot(threading.Thread):
             with contextlib.suppress(Exception):
                 conn.close()
 
-    def _replace(self, count: bool = True) -> None:
-        """Kill the current worker (whatever it is doing) and start a fresh one."""
+    def _discard(self) -> None:
+        """Kill the current worker, whatever it is doing (run() starts a fresh one once the caller is answered)."""
         self._stop_worker()
-        if count:
-            self.pool.replaced += 1
-        if not self._stopping:
-            self._start_worker()
+        self.pool.replaced += 1
 
 
 def _preload() -> list[str]:
