@@ -179,7 +179,7 @@ def test_city_office_walkthrough(name: str, tmp_path: Path) -> None:
         if net.confirmations:
             # nobody mines any more: the wait ends in one clear line saying the transaction is on chain
             config = (tmp_path / "notary.toml").read_text()
-            hasty = config.replace("block_time = 1", "block_time = 0.1\nreceipt_timeout = 1")
+            hasty = config.replace("block_time = 1", "block_time = 0.1\nreceipt_timeout = 3")
             (tmp_path / "notary.toml").write_text(hasty)
             stuck = notary(tmp_path, "revoke", "--document", str(first), env=as_school, code=1)
             assert "has not got 2 confirmations" in stuck.stderr and "stays on chain" in stuck.stderr

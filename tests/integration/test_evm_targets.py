@@ -142,7 +142,7 @@ def test_confirmations_on_a_node_that_mines_on_demand(shanghai_url: str) -> None
     (admin,) = _funded(shanghai_url, 1)
     registry, _ = Registry.deploy(w3, admin)
     # nobody mines: a clear, non-crashing error that says the transaction is on chain
-    waiting = Registry(w3, registry.address, confirmations=2, receipt_timeout=0.5, block_time=0.1)
+    waiting = Registry(w3, registry.address, confirmations=2, receipt_timeout=5, block_time=0.1)
     with pytest.raises(ChainError, match=r"mined in block \d+ but has not got 2 confirmations .* stays on chain"):
         waiting.add_issuer(admin, admin.address, "Schule")
     assert Registry(w3, registry.address).issuer(admin.address).registered
@@ -162,7 +162,7 @@ def test_confirmations_on_a_node_that_mines_on_demand(shanghai_url: str) -> None
     finally:
         stop.set()
         thread.join()
-    one = Registry(w3, registry.address, confirmations=1, receipt_timeout=0.5, block_time=0.1)
+    one = Registry(w3, registry.address, confirmations=1, receipt_timeout=5, block_time=0.1)
     with pytest.raises(ChainError, match="1 confirmations"):  # one block on top of the mined one, not zero
         one.grant_revoker(admin, admin.address)
 
