@@ -1,4 +1,5 @@
-"""`notary serve` wiring: a clear error without trusted registries; the shared socket gets TCP_NODELAY."""
+"""`notary serve` wiring: a clear error without trusted registries; the shared socket gets TCP_NODELAY; the
+uvicorn limits that bound every wait on a client."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import socket
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from cli.serve_cmd import serve
 from notary.errors import ConfigError
+from verifier.web import serving
 from verifier.web.serving import listening_socket
 
 
@@ -45,3 +48,22 @@ def test_shared_socket_connections_get_tcp_nodelay() -> None:
 
     asyncio.run(scenario())
     assert seen and seen[0] != 0
+
+
+def test_serve_bounds_every_wait_on_a_client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The uvicorn settings `notary serve` uses: request-head deadline, header size, keep-alive, concurrency."""
+    seen: list[uvicorn.Config] = []
+    config_file = tmp_path / "notary.toml"
+    config_file.write_text(
+        '[[trusted]]\nname = "X"\nchain_id = 1\naddress = "0x5FbDB2315678afecb367f032d315d8e9f2ba0aa3"\n'
+        'rpc_url = "http://127.0.0.1:1"\n'
+    )
+    monkeypatch.setenv("NOTARY_CONFIG", str(config_file))
+    monkeypatch.setattr(serving, "run", seen.append)
+    serve(port=0, access_log=False)
+    (config,) = seen
+    assert config.http is serving.BoundedH11Protocol
+    assert config.h11_max_incomplete_event_size == serving.MAX_HEADER_BYTES
+    assert config.timeout_keep_alive == serving.KEEP_ALIVE_SECONDS
+    assert config.limit_concurrency == serving.LIMIT_CONCURRENCY
+    assert serving.HEADER_TIMEOUT_SECONDS <= 30
