@@ -491,8 +491,9 @@ class Registry:
                 break
             if time.monotonic() > deadline:
                 raise ChainError(
-                    f"no receipt for {tx_hash} after {limit:.0f} s ({what}); it may still be mined: check with "
-                    "the same command later (a re-sent transaction is refused, not doubled)"
+                    f"no receipt for {tx_hash} after {limit:.0f} s ({what}); it may still be mined: re-running "
+                    "`notary issue` resumes without sending again; for other commands look first (`notary registry "
+                    "info`, `notary status`), or raise receipt_timeout"
                 )
             time.sleep(self.poll_interval)
         mined = int(receipt["blockNumber"])
