@@ -353,3 +353,13 @@ def test_a_journal_of_the_earlier_schema_is_carried_over(tmp_path: Path) -> None
     finally:
         journal.close()
     assert Journal(path).state_counts(1) == {"replaced": 1, "prepared": 1}  # opening it again changes nothing
+
+
+def test_the_journal_commits_durably(tmp_path: Path) -> None:
+    """synchronous=FULL in WAL mode: a commit (an intent) is on disk before the step it announces runs."""
+    journal = Journal(tmp_path / "j.sqlite")
+    try:
+        assert journal.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert journal.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    finally:
+        journal.close()
