@@ -47,6 +47,7 @@ STAGES = ("prepare", "journal", "sign", "send", "mined", "stamp", "write")
 NODE_STAGES = ("send", "mined", "stamp")
 WAIT_FOR_STAGE = 240.0  # seconds an attempt may run without reaching its stage before it is killed anyway
 PASSWORD = "stress test password"
+FINAL_RUN_LIMIT = 1800.0  # the last, unkilled run must finish; a hang is a failure, not a wait forever
 
 
 @dataclass
@@ -292,15 +293,23 @@ def main() -> None:
                        "--workers", "2", "--json"]  # fmt: skip
             started = time.monotonic()
             tally = torture(command, work, env, node, args, rng)
-            final = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
-            tally.say(f"final run: exit {final.returncode} {final.stdout.strip()[-300:]} {final.stderr.strip()[-300:]}")
+            final = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, start_new_session=True)  # fmt: skip
+            try:
+                out, err = final.communicate(timeout=FINAL_RUN_LIMIT)
+                final_exit: int | str = final.returncode
+            except subprocess.TimeoutExpired:
+                os.killpg(final.pid, signal.SIGKILL)  # with its workers
+                out, err = final.communicate()
+                final_exit = "timeout"
+            tally.say(f"final run: exit {final_exit} {out.strip()[-300:]} {err.strip()[-300:]}")
             figures = audit(registry, issuer, src, work / "out")
         finally:
             node.down()
     result = {
         "kills": tally.kills, "node_kills": tally.node_kills,
         "stages": {s: tally.stages.get(s, 0) for s in (*STAGES, *sorted(set(tally.stages) - set(STAGES)))},
-        **figures, "attempts": tally.attempts, "final_exit": final.returncode,
+        **figures, "attempts": tally.attempts, "final_exit": final_exit,
         "seconds": round(time.monotonic() - started, 1),
     }  # fmt: skip
     failures = [
@@ -308,7 +317,7 @@ def main() -> None:
             ("duplicates", figures["duplicates"] > 0), ("missing", figures["missing"] > 0),
             ("unverifiable", figures["unverifiable"] > 0), ("extra outputs", figures["extra_outputs"] > 0),
             ("not all issued", figures["issued_once"] != figures["documents"]),
-            ("roots not on chain", figures["roots_without_anchor"] > 0), ("final run failed", final.returncode != 0),
+            ("roots not on chain", figures["roots_without_anchor"] > 0), ("final run failed", final_exit != 0),
             ("too few kills", tally.kills < args.kills), ("too few node kills", tally.node_kills < args.node_kills),
             ("a stage never hit", any(tally.stages[s] == 0 for s in STAGES)),
         ) if bad
