@@ -15,13 +15,14 @@ import pytest
 from PIL import Image
 
 from tests.web.conftest import World
-from tests.web.hostile import nested_dicts_pdf
+from tests.web.hostile import hex_string_pdf, nested_dicts_pdf
 from verifier.isolation import Busy, Limits, TimedOut, WorkerDied, WorkerPool, decode_prepared, encode_prepared
 from verifier.pipeline import prepare_payload, prepare_pdf
 from verifier.result import Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 GENEROUS = 120.0  # seconds a genuine job may take on a loaded machine
+SLOW = hex_string_pdf(16)  # about 12 s of pypdf CPU time here: still running when a test acts on it
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_overrun_kills_the_worker_and_a_fresh_one_takes_over(world: World, pool:
 
 
 def test_worker_killed_mid_job_is_an_error_for_that_job_only(world: World, pool: WorkerPool) -> None:
-    future = pool.submit("pdf", nested_dicts_pdf(400_000))
+    future = pool.submit("pdf", SLOW)
     os.kill(_running_worker_pid(pool, future), signal.SIGKILL)  # as the OOM killer or a segfault would
     with pytest.raises(WorkerDied, match="SIGKILL"):
         future.result(GENEROUS)
@@ -74,7 +75,7 @@ def test_worker_killed_mid_job_is_an_error_for_that_job_only(world: World, pool:
 
 
 def test_full_queue_is_busy_at_once(world: World, pool: WorkerPool) -> None:
-    running = pool.submit("pdf", nested_dicts_pdf(400_000))
+    running = pool.submit("pdf", SLOW)
     pid = _running_worker_pid(pool, running)
     queued = pool.submit("payload", b"NT1:AA")  # the one queue place
     with pytest.raises(Busy):
@@ -92,7 +93,7 @@ def test_cpu_limit_ends_a_worker_the_wall_clock_would_not(world: World) -> None:
     workers = WorkerPool(world.verifier().trust, 1, limits=limits, queue_wait=GENEROUS)
     try:
         with pytest.raises(WorkerDied, match=r"SIGXCPU|SIGKILL"):
-            workers.run("pdf", nested_dicts_pdf(400_000))
+            workers.run("pdf", SLOW)
         assert workers.run("payload", world.qr_text.encode()).failure is None  # a fresh worker
     finally:
         workers.close()
