@@ -140,7 +140,7 @@ def test_stalled_uploads_do_not_deny_other_clients(world: World) -> None:
     """13 uploads that stop mid-body used to fill the upload budget: every other upload got 503 for as long as
     the sockets stayed open. Now one client holds at most its share, and a stalled body is cut off (408)."""
     config = relaxed(
-        body_idle_seconds=1.0,
+        body_idle_seconds=3.0,
         max_uploads_per_client=4,
         max_buffered_bytes=2 * MIB,
         max_upload_bytes=2 * MIB,
@@ -159,8 +159,9 @@ def test_stalled_uploads_do_not_deny_other_clients(world: World) -> None:
             time.sleep(0.05)
     assert genuine.status_code == 200 and genuine.json()["verdict"] == "VALID"
     assert payload.status_code == 200 and payload.json()["verdict"] == "VALID"
-    assert sorted(set(statuses)) == [408, 429]  # the first four cut off when they stalled, the rest refused
-    assert statuses.count(408) == 4
+    # the client's first four are cut off once they stall (408), the others refused at once (429); on a slow
+    # machine a later one may find a place freed by a cut-off and be cut off in turn
+    assert set(statuses) <= {408, 429} and 429 in statuses and statuses.count(408) >= 4
     assert state.budget.used == 0 and state.uploads.open == 0  # nothing left held
 
 
