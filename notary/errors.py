@@ -49,6 +49,11 @@ class ChainError(NotaryError):
     """The chain could not be reached or answered something unusable (undecidable, never INVALID)."""
 
 
+class ChainRefusal(ChainError):
+    """The chain answered, and asking again will not change the answer (no gas money, another chain): retrying
+    would only hide it."""
+
+
 class ContractRevert(ChainError):
     """The registry refused a call; ``name`` is the Solidity custom error, e.g. ``IssuerNotAuthorised``."""
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from web3 import Web3
 
-from notary.errors import ChainError, ConfigError
+from notary.errors import ChainRefusal, ConfigError
 
 if TYPE_CHECKING:
     from notary.chain.registry import Registry
 
 
-class WrongChain(ChainError):
+class WrongChain(ChainRefusal):
     """The node is another chain than the one pinned (or the one a proof names): nothing may be sent or trusted."""
 
 

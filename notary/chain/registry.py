@@ -35,7 +35,7 @@ from notary.chain.records import (
     TxResult,
 )
 from notary.chain.reverts import decode_revert_data, revert_from_exception
-from notary.errors import ChainError, ContractRevert, NotaryError
+from notary.errors import ChainError, ChainRefusal, ContractRevert, NotaryError
 
 T = TypeVar("T")
 
@@ -392,11 +392,11 @@ class Registry:
         check_identity(self.w3, self.expected_chain_id, self.expected_genesis)
         self._genesis_checked = time.monotonic()
 
-    def _without_funds(self, exc: ChainError, sender: str, what: str) -> ChainError | None:
+    def _without_funds(self, exc: ChainError, sender: str, what: str) -> ChainRefusal | None:
         """A node's "insufficient funds" (its wording varies) as what to do about it; None for other errors."""
         if not any(words in str(exc).lower() for words in ("insufficient funds", "cannot afford")):
             return None
-        return ChainError(
+        return ChainRefusal(
             f"the key {sender} has not enough ether for gas on chain {self.chain_id} ({what}): fund it "
             "(`notary chain fund ADDRESS` on a dev node), or on a zero-fee network set gas_price = 0 (legacy) or "
             "priority_fee = 0 (EIP-1559) in notary.toml"

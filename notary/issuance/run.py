@@ -48,7 +48,7 @@ from notary.chain import Registry
 from notary.chain.records import IssuerRecord
 from notary.chain.registry import GAS, SignedTx
 from notary.core import Batch, BatchDomain, MerkleTree, Salt, leaf_hash, sign_batch
-from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
+from notary.errors import ChainError, ChainRefusal, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
 from notary.issuance.journal import BatchRow, Journal, Run
@@ -617,12 +617,9 @@ class Issuance:
             raise StoppedEarly(f"{src}: {failure.error}")
 
     def _confirmed(self, block_number: int) -> bool:
-        """Whether an anchor in ``block_number`` has the registry's confirmations (mined block included)."""
-        need = self.registry.confirmations
-        if need <= 1:
-            return True
-        head = self._retrying("reading the block number", self.registry.block_number)
-        return head >= block_number + need - 1
+        """Whether an anchor in ``block_number`` has the registry's confirmations: blocks on top of the mined
+        one, the same count as a fresh send waits for (Registry.confirmed)."""
+        return self._retrying("reading the block number", lambda: self.registry.confirmed(block_number))
 
     def _placement(self) -> documents.Placement:
         return documents.Placement(self.options.caption, self.options.qr_corner, self.options.qr_size_mm)
@@ -634,8 +631,8 @@ class Issuance:
         while True:
             try:
                 return fn()
-            except ContractRevert:
-                raise
+            except (ContractRevert, ChainRefusal):
+                raise  # the chain's final answer (a refusal, no gas money, another chain): waiting changes nothing
             except ChainError as exc:
                 if "nonce" in str(exc).lower() or time.monotonic() + delay > deadline:
                     raise

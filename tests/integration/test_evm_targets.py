@@ -269,3 +269,23 @@ def test_funding_on_dev_nodes_says_how(shanghai_url: str, monkeypatch: pytest.Mo
     other = Account.create().address
     assert fund_dev_account(w3, other, 10**18).startswith("transfer from unlocked account 0x")
     assert w3.eth.get_balance(other) == 10**18
+
+
+def test_an_issuer_without_gas_money_stops_at_once(
+    shanghai_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No gas money is the chain's final answer: the run names it instead of retrying it as a passing fault for
+    the ten minutes it waits for a node that went away."""
+    w3 = connect(shanghai_url)
+    (admin,) = _funded(shanghai_url, 1)
+    issuer = Account.create()  # authorised, but holds nothing
+    registry, _ = Registry.deploy(w3, admin)
+    registry.add_issuer(admin, issuer.address, "Realschule ohne Guthaben")
+
+    def no_waiting(seconds: float) -> None:
+        raise AssertionError(f"retried a final answer (sleep {seconds} s)")
+
+    monkeypatch.setattr("notary.issuance.run.time.sleep", no_waiting)
+    with pytest.raises(ChainError, match=r"not enough ether for gas"):
+        issue_samples(registry, issuer, tmp_path, count=1)
+    assert w3.eth.get_transaction_count(issuer.address) == 0
