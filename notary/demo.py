@@ -20,6 +20,7 @@ from typing import Any
 
 from notary import localchain
 from notary.chain import Registry, connect, fund_dev_account
+from notary.chain.identity import read_identity
 from notary.config import CONFIG_FILE, ConfigSource, add_trusted, load_settings, user_config_file, write_config
 from notary.keys import create_key, key_path, load_account
 
@@ -91,6 +92,7 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
         registry.add_issuer(admin, issuer.address, ISSUER_NAME)
         say(f"demo issuer {issuer.address} authorised as “{ISSUER_NAME}”")
 
+    identity = read_identity(w3)  # pinned like `registry deploy` does: a reset chain is refused, not written to
     trusted = {
         "name": TRUSTED_NAME,
         "chain_id": registry.chain_id,
@@ -104,6 +106,9 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
             "data_dir": ".notary",
             "chain": "local",
             "registry": registry.address,
+            "chain_id": identity.chain_id,
+            "genesis_hash": identity.genesis_hash,
+            "evm_version": registry.deployed_build() or "cancun",
             "key_file": str(issuer_file.relative_to(workdir)),
             "admin_key_file": str(admin_file.relative_to(workdir)),
             "key_password_file": str(password_file.relative_to(workdir)),
