@@ -18,9 +18,9 @@ from cli.progress import BarProgress
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
 from notary import localchain
 from notary.context import load_signer, open_registry
-from notary.errors import ConfigError
+from notary.errors import ConfigError, FormatError, UsageError
 from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
-from notary.issuance.inputs import describe
+from notary.issuance.inputs import check_facts, describe, format_facts, parse_facts
 from notary.issuance.run import DEFAULT_BATCH_SIZE, EXIT_SKIPPED, Summary
 
 HELP = f"""Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash
@@ -52,7 +52,7 @@ def issue(
         Path | None,
         typer.Option(
             help="CSV with one row per document: path (relative to the CSV), type, title, holder, issue_date, "
-            "valid_until, issuer_ref. Comma or semicolon separated."
+            "valid_until, issuer_ref, facts ('Label=Value | Label=Value'). Comma or semicolon separated."
         ),
     ] = None,
     claims: Annotated[
@@ -68,6 +68,14 @@ def issue(
     ] = None,
     valid_until: Annotated[str | None, typer.Option(help="Expiry date, if the document expires.")] = None,
     issuer_ref: Annotated[str | None, typer.Option(help="The issuer's own file number.")] = None,
+    fact: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fact",
+            help="A key fact the reader compares with the paper, as 'Label=Value' (repeat, in order, up to 8; "
+            "\\| \\= \\\\ for the characters themselves). A CSV 'facts' cell replaces them for its document.",
+        ),
+    ] = None,
     batch_size: Annotated[
         int, typer.Option(help="Documents per anchored batch (each batch is one transaction).")
     ] = DEFAULT_BATCH_SIZE,
@@ -98,10 +106,11 @@ def issue(
     for path in paths:
         if not path.exists():
             raise ConfigError(f"no such file or folder: {path}")
+    facts = _facts(fact or [])
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     reg = open_registry(settings)
     signer = load_signer(settings)
-    defaults = ClaimDefaults(doc_type, title, holder, issue_date, valid_until, issuer_ref)
+    defaults = ClaimDefaults(doc_type, title, holder, issue_date, valid_until, issuer_ref, facts)
 
     def stream() -> Iterator[InputDoc]:
         return from_manifest(manifest, defaults) if manifest is not None else from_paths(paths, defaults, claims)
@@ -147,6 +156,20 @@ def issue(
 
 
 issue.__doc__ = HELP
+
+
+def _facts(flags: list[str]) -> str | None:
+    """The --fact flags in the CSV column's notation, refused as a whole (exit 2) before anything is read or
+    spent if any one is malformed or breaks the claims' text rules."""
+    if not flags:
+        return None
+    try:
+        facts = tuple(pair for flag in flags for pair in parse_facts(flag, single=True))
+        if len(facts) != len(flags):
+            raise FormatError("every --fact needs a text: give it as 'Label=Value'")
+        return format_facts(check_facts(facts))
+    except FormatError as exc:
+        raise UsageError(f"--fact: {exc}") from None
 
 
 def _show(summary: Summary, data: dict[str, object], out: Path) -> None:

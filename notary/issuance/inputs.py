@@ -2,6 +2,8 @@
 
 Inputs are streamed (never all read at once). A bad row or a bad claim fails only that document, with a reason.
 CSV files may be comma- or semicolon-separated (German spreadsheet exports use ';') and may carry a BOM.
+Key facts (format 1.1) come as one ``facts`` column written ``Label=Value | Label=Value`` (see
+:func:`parse_facts` and docs/proof-format.md §3.3.1), or as ``--fact Label=Value`` flags.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from notary.core import Claims
 from notary.errors import ConfigError, FormatError
 
-CLAIM_COLUMNS = ("type", "title", "holder", "issue_date", "valid_until", "issuer_ref")
+CLAIM_COLUMNS = ("type", "title", "holder", "issue_date", "valid_until", "issuer_ref", "facts")
 MAX_CSV_BYTES = 64 * 1024 * 1024
 
 
@@ -30,6 +32,7 @@ class ClaimDefaults:
     issue_date: str | None = None
     valid_until: str | None = None
     issuer_ref: str | None = None
+    facts: str | None = None  # in the column's notation (format_facts), so a row's cell can replace it whole
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,73 @@ def parse_claims(fields: dict[str, str], today: dt.date) -> Claims:
         issued_on=_date("issue_date", fields.get("issue_date")) or today,
         valid_until=_date("valid_until", fields.get("valid_until")),
         issuer_ref=fields.get("issuer_ref") or None,
+        facts=parse_facts(fields.get("facts") or ""),
     )
+
+
+FACT_SEPARATOR = "|"
+_ESCAPABLE = frozenset("\\|=")
+
+
+def parse_facts(text: str, *, single: bool = False) -> tuple[tuple[str, str], ...]:
+    """Key facts from ``Label=Value | Label=Value`` (docs/proof-format.md §3.3.1); FormatError on anything else.
+
+    An unescaped ``|`` separates facts and the first unescaped ``=`` of a fact ends its label; ``\\|``, ``\\=`` and
+    ``\\\\`` stand for the characters themselves, any other backslash is refused (so a typo is never signed as
+    text). Blank text is no facts. ``single`` (one ``--fact`` flag) refuses a separator: ``--fact "A=1 | B=2"``
+    is more likely two facts squeezed into one than a value with a bar in it.
+    """
+    if not text.strip():
+        return ()
+    items: list[list[str]] = [[]]  # the characters of each fact, escapes resolved
+    cuts: list[int | None] = [None]  # where each fact's label ends (None: no unescaped '=' yet)
+    chars = iter(text)
+    for char in chars:
+        if char == "\\":
+            escaped = next(chars, "")
+            if escaped not in _ESCAPABLE:
+                shown = f"'\\{escaped}' is not an escape" if escaped else "a '\\' ends the text"
+                raise FormatError(f"key facts {text!r}: {shown} (write \\| for '|', \\= for '=', \\\\ for '\\')")
+            items[-1].append(escaped)
+        elif char == FACT_SEPARATOR:
+            if single:
+                raise FormatError(f"{text!r} holds a '|': give one fact per --fact (write \\| for a '|' in the text)")
+            items.append([])
+            cuts.append(None)
+        elif char == "=" and cuts[-1] is None:
+            cuts[-1] = len(items[-1])
+        else:
+            items[-1].append(char)
+    out: list[tuple[str, str]] = []
+    for number, (item, cut) in enumerate(zip(items, cuts, strict=True), start=1):
+        whole = "".join(item)
+        if cut is None:
+            if not whole.strip():
+                raise FormatError(f"key facts {text!r}: fact {number} is empty (a '|' too many?)")
+            raise FormatError(f"key fact {whole.strip()!r} has no '=': write it as Label=Value")
+        label, value = whole[:cut].strip(), whole[cut:].strip()
+        if not label:
+            raise FormatError(f"key fact {number} in {text!r} has no label before '='")
+        if not value:
+            raise FormatError(f"key fact {label!r} has no value after '='")
+        out.append((label, value))
+    return tuple(out)
+
+
+def format_facts(facts: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
+    """The column notation of ``facts``: what :func:`parse_facts` reads back as the same pairs."""
+
+    def escape(text: str) -> str:
+        return "".join(f"\\{c}" if c in _ESCAPABLE else c for c in text)
+
+    return f" {FACT_SEPARATOR} ".join(f"{escape(label)}={escape(value)}" for label, value in facts)
+
+
+def check_facts(facts: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The facts as a document's claims will hold them (normalised, text rules, limits), else FormatError: lets
+    the command line refuse a bad ``--fact`` before any file is read."""
+    probe = Claims.create(doc_type="probe", title="probe", holder="probe", issued_on=dt.date(2000, 1, 1), facts=facts)
+    return probe.facts
 
 
 def _date(name: str, text: str | None) -> dt.date | None:
@@ -78,6 +147,7 @@ def _defaults(defaults: ClaimDefaults) -> dict[str, str]:
         "issue_date": defaults.issue_date,
         "valid_until": defaults.valid_until,
         "issuer_ref": defaults.issuer_ref,
+        "facts": defaults.facts,
     }
     return {k: v for k, v in pairs.items() if v}
 
