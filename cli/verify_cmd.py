@@ -15,7 +15,7 @@ from cli.settings_opts import ConfigOpt, trust_for_verify
 from notary.errors import ConfigError, NotaryError
 from verifier.checks import result, skipped
 from verifier.isolation import Kind, Limits, TimedOut, WorkerDied, WorkerPool
-from verifier.messages import CHECK_TITLES
+from verifier.messages import CHECK_TITLES, FACTS_HEADING
 from verifier.pipeline import ORDER, Verifier
 from verifier.result import Reason, Status, Verdict, VerificationResult
 
@@ -185,6 +185,10 @@ def render(result: VerificationResult, lang: str) -> None:
         for key in ("doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref"):
             if claims.get(key):
                 console.print(f"  {key}: {claims[key]}")
+        if claims.get("facts"):
+            console.print(FACTS_HEADING[0 if lang == "de" else 1])
+            for label, value in claims["facts"]:
+                console.print(Text(f"  {label}: {value}"))
         if result.source == "qr":
             console.print(
                 "Das Papier muss genau diese Angaben tragen." if lang == "de"

@@ -18,6 +18,12 @@ CHECK_TITLES: dict[str, tuple[str, str]] = {
     "expiry": ("Gültigkeitsdauer", "Validity period"),
 }
 
+# Heading over the key facts (format 1.1): they are only worth something if the reader holds them against the paper.
+FACTS_HEADING: tuple[str, str] = (
+    "Mit dem Papier vergleichen – diese Angaben müssen genau so auf dem Dokument stehen:",
+    "Compare with the paper – the document must show exactly these details:",
+)
+
 _TEXTS: dict[Reason, tuple[str, str]] = {
     Reason.NOT_APPLICABLE: ("Für diese Art der Prüfung nicht nötig.", "Not needed for this kind of check."),
     Reason.NOT_REACHED: (
