@@ -72,6 +72,7 @@ def issue(
         list[str] | None,
         typer.Option(
             "--fact",
+            metavar="LABEL=VALUE",
             help="A key fact the reader compares with the paper, as 'Label=Value' (repeat, in order, up to 8; "
             "\\| \\= \\\\ for the characters themselves). A CSV 'facts' cell replaces them for its document.",
         ),

@@ -4,6 +4,7 @@ shown in text (German and English) and JSON; malformed facts refused with one li
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -17,7 +18,8 @@ from eth_account import Account
 
 from notary.demo import render_page
 from notary.errors import FormatError
-from notary.issuance.inputs import format_facts, parse_facts
+from notary.issuance import ClaimDefaults, from_paths
+from notary.issuance.inputs import format_facts, parse_claims, parse_facts
 from notary.pdf.samples import make_certificates
 from tests.conftest import ROOT, Actors
 
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.anvil
 GRADES = [["Abschluss", "Mittlerer Schulabschluss"], ["Durchschnittsnote", "1,7"]]
 ODD = [["Fach=Note", "Mathe | Physik = 2"], ["Pfad", "A\\B"]]  # every escape of the notation, read back exactly
 FLAGGED = [["Aktenzeichen", "G 117/2026"], ["Standesamt", "Würzburg"]]
+FLAGGED_PAIRS = tuple((label, value) for label, value in FLAGGED)
 
 
 @dataclass(frozen=True)
@@ -203,3 +206,15 @@ def test_the_notation_reads_back_what_it_writes() -> None:
     for bad in ("A=1 |", "| A=1", "A=1\\", "A=\\n"):
         with pytest.raises(FormatError, match=r"empty|escape|ends the text"):
             parse_facts(bad)
+
+
+def test_a_claims_csv_for_given_files_carries_facts_and_flags_are_the_default(tmp_path: Path) -> None:
+    for name in ("a.pdf", "b.pdf"):
+        (tmp_path / name).write_bytes(b"%PDF-1.7\n")  # listing only: never read here
+    claims = tmp_path / "claims.csv"
+    claims.write_text("path,facts\na.pdf,Aktenzeichen=G 117/2026\nb.pdf,\n", encoding="utf-8")
+    defaults = ClaimDefaults("urkunde", "Geburtsurkunde", "Mia Köhler", facts=format_facts(FLAGGED_PAIRS))
+    docs = {d.rel_out: d for d in from_paths([tmp_path / "a.pdf", tmp_path / "b.pdf"], defaults, claims)}
+    today = dt.date(2026, 2, 1)
+    assert parse_claims(docs["a.pdf"].fields, today).facts == (("Aktenzeichen", "G 117/2026"),)
+    assert parse_claims(docs["b.pdf"].fields, today).facts == FLAGGED_PAIRS
