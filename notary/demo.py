@@ -138,20 +138,26 @@ def issue_samples(
     """Five fictional certificates, issued through the real pipeline, plus a tampered copy and a QR photo."""
     from notary.context import load_signer, open_registry
     from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
-    from notary.pdf.samples import SAMPLE_PUPILS, SAMPLE_SCHOOL, make_certificate
+    from notary.pdf.samples import SAMPLE_PUPILS, SAMPLE_SCHOOL, hash_seed, make_certificate, sample_grades
 
     demo = workdir / "demo"
     if setup.fresh_registry and demo.exists():
         shutil.rmtree(demo)  # outputs of an earlier registry would clash with the new ones
     originals, notarised_dir, tampered_dir = demo / "originals", demo / "notarised", demo / "tampered"
     originals.mkdir(parents=True, exist_ok=True)
-    rows = ["path,type,title,holder,issue_date"]
+    rows = ["path,type,title,holder,issue_date,facts"]
     for pupil in SAMPLE_PUPILS:
         name = f"Abschlusszeugnis_{pupil.family_name}_{pupil.given_name}.pdf"
         path = originals / name
         if not path.exists():
             path.write_bytes(make_certificate(pupil, SAMPLE_SCHOOL))
-        rows.append(f"{name},zeugnis,Abschlusszeugnis der Realschule,{pupil.given_name} {pupil.family_name},2025-07-25")
+        # the key facts an employer compares with the paper (format 1.1): what the certificate prints
+        given = [g for g in sample_grades(hash_seed(pupil)).values() if g]
+        average = f"{sum(given) / len(given):.1f}".replace(".", ",")
+        facts = f'"Abschluss=Mittlerer Schulabschluss | Durchschnittsnote={average}"'
+        rows.append(
+            f"{name},zeugnis,Abschlusszeugnis der Realschule,{pupil.given_name} {pupil.family_name},2025-07-25,{facts}"
+        )
     claims = demo / "claims.csv"
     claims.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
