@@ -22,6 +22,7 @@ forced into a thread.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import logging
@@ -33,6 +34,7 @@ import resource
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -124,6 +126,7 @@ class WorkerPool:
         self._slots = [_Slot(self, i) for i in range(size)]
         for slot in self._slots:
             slot.start()
+        _open_pools.add(self)
 
     # ------------------------------------------------------------------ submitting
 
@@ -164,6 +167,8 @@ class WorkerPool:
             raise TimedOut() from None
 
     def close(self) -> None:
+        if self._closed:
+            return
         self._closed = True
         for _ in self._slots:
             self._tasks.put(None)
@@ -288,6 +293,18 @@ class _Slot(threading.Thread):
         """Kill the current worker, whatever it is doing (run() starts a fresh one once the caller is answered)."""
         self._stop_worker()
         self.pool.replaced += 1
+
+
+_open_pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_pools() -> None:
+    """A pool nobody closed (a test's app, an interrupted command) ends with the interpreter: its threads must be
+    gone before finalisation (zxing-cpp's bindings report leaks on stderr otherwise) and its workers killed."""
+    for pool in list(_open_pools):
+        with contextlib.suppress(Exception):
+            pool.close()
 
 
 def _preload() -> list[str]:
