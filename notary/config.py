@@ -12,6 +12,7 @@ A file named explicitly must exist. Missing pieces produce one actionable line.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -62,6 +63,17 @@ class TrustedRegistry(BaseModel):
     rpc_urls: list[str] = Field(default_factory=list)
     quorum: int | None = Field(default=None, ge=1, description="identical answers needed (default: a majority)")
     production: bool = False
+    # the chain id alone does not tell a reset chain (same id, same registry address) from the trusted one
+    genesis_hash: str | None = Field(default=None, description="genesis block hash every endpoint must have")
+
+    @field_validator("genesis_hash")
+    @classmethod
+    def _genesis(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"0x[0-9a-fA-F]{64}", value.strip()):
+            raise ValueError("genesis_hash must be 0x and 64 hex digits (the hash of block 0)")
+        return value.strip().lower()
 
     @model_validator(mode="after")
     def _witnesses(self) -> TrustedRegistry:

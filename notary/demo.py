@@ -99,6 +99,7 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
         "address": registry.address,
         "rpc_url": "local",
         "production": False,
+        "genesis_hash": identity.genesis_hash,
     }
     write_config(
         config_file,

@@ -22,6 +22,7 @@ class TrustedEntry:
     production: bool
     rpc_urls: tuple[str, ...] = field(default=())
     quorum: int | None = None
+    genesis_hash: str | None = None  # 0x + 64 hex, lower case; when set, every endpoint must have this block 0
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -63,7 +64,7 @@ def _entry(trusted: TrustedRegistry, settings: Settings) -> TrustedEntry:
     urls = tuple(_resolve(url, settings) for url in trusted.endpoints)
     return TrustedEntry(
         trusted.name, trusted.chain_id, trusted.address, urls[0], trusted.production,
-        rpc_urls=urls, quorum=trusted.quorum,
+        rpc_urls=urls, quorum=trusted.quorum, genesis_hash=trusted.genesis_hash,
     )  # fmt: skip
 
 
