@@ -23,7 +23,6 @@ EXAMPLE = Claims(
 )
 
 
-
 def _follows_text_rules(s: str) -> bool:
     try:
         return Claims.create(doc_type="x", title=s, holder="h", issued_on=dt.date(2000, 1, 1)).title == s
