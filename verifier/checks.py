@@ -56,7 +56,14 @@ def format_reason(exc: FormatError, default: Reason) -> Reason:
 
 
 _FORMAT_CODES = frozenset(
-    r.value for r in (Reason.UNKNOWN_FIELD, Reason.NON_CANONICAL, Reason.DISALLOWED_TEXT, Reason.UNSUPPORTED_VERSION)
+    r.value
+    for r in (
+        Reason.UNKNOWN_FIELD,
+        Reason.NON_CANONICAL,
+        Reason.DISALLOWED_TEXT,
+        Reason.UNSUPPORTED_VERSION,
+        Reason.NOT_A_NOTARY_QR,
+    )
 )
 
 

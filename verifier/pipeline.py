@@ -190,7 +190,8 @@ def prepare_payload(trust: TrustList, text: str) -> Prepared:
     try:
         proof = decode_qr_text(text)
     except FormatError as exc:
-        return _failed("qr", checks.format_reason(exc, Reason.NOT_A_NOTARY_QR), str(exc))
+        # a broken proof in NT1 base45 text is malformed-proof; not NT1 base45 at all raises not-a-notary-qr (§8)
+        return _failed("qr", checks.format_reason(exc, Reason.MALFORMED_PROOF), str(exc))
     return _prepare(trust, "qr", proof)
 
 

@@ -12,6 +12,7 @@ from notary.errors import FormatError
 __all__ = [
     "DisallowedTextError",
     "NonCanonicalError",
+    "NotANotaryQrError",
     "UnknownFieldError",
     "UnsupportedVersionError",
     "error_code",
@@ -36,6 +37,13 @@ class DisallowedTextError(FormatError):
     """Claims or caption text that breaks the text rules (invisible characters, stacked marks, ...)."""
 
     code = "disallowed-text"
+
+
+class NotANotaryQrError(FormatError):
+    """QR text that is not ``NT1:`` + base45 at all (docs/proof-format.md §8): someone else's code, or text
+    too damaged to tell. Text that *is* NT1 base45 but holds a broken proof gets the proof's own code."""
+
+    code = "not-a-notary-qr"
 
 
 class UnsupportedVersionError(FormatError):

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import base45
 
-from notary.core.format_errors import UnsupportedVersionError
+from notary.core.format_errors import NotANotaryQrError, UnsupportedVersionError
 from notary.core.proof import MAX_COMPACT_BYTES, Proof
 from notary.errors import FormatError
 
@@ -71,7 +71,8 @@ def decode_qr_text(text: str) -> Proof:
     1. Drop trailing CR/LF (scanners append them). Spaces are payload characters and are kept.
     2. Keep what follows the last ``#`` (a verifier URL prefix may precede the payload).
     3. Upper-case it: base45 has no lower-case letters, and some URL handling lower-cases text.
-    4. It must start with ``NT1:``. The rest is decoded as base45 and then as a compact proof.
+    4. It must start with ``NT1:``. The rest is decoded as base45 and then as a compact proof. Text that is
+       not NT1 base45 at all raises :class:`NotANotaryQrError`; a broken proof inside, the proof's own error.
     5. If that fails and the text contains ``%``, the text may have been percent-encoded on its way through
        a browser (which encodes a space in a URL fragment as ``%20``; base45 itself contains ``%`` and
        space). Retry with every ``%20`` replaced by a space, then with full percent-decoding, then with
@@ -80,9 +81,9 @@ def decode_qr_text(text: str) -> Proof:
        canonical CBOR leave no slack.
     """
     if not isinstance(text, str):
-        raise FormatError(f"QR text must be a string, not {type(text).__name__}")
+        raise NotANotaryQrError(f"QR text must be a string, not {type(text).__name__}")
     if len(text) > MAX_QR_TEXT_CHARS:
-        raise FormatError(f"QR text is oversized: {len(text)} characters (limit {MAX_QR_TEXT_CHARS})")
+        raise NotANotaryQrError(f"QR text is oversized: {len(text)} characters (limit {MAX_QR_TEXT_CHARS})")
     text = text.rstrip("\r\n").rsplit("#", 1)[-1].upper()
     try:
         return _decode_text(text)
@@ -103,25 +104,25 @@ def _decode_text(text: str) -> Proof:
             raise UnsupportedVersionError(
                 f"unsupported QR payload version {text[:4]!r} (this software reads {QR_PREFIX!r})"
             )
-        raise FormatError(f"not a notary QR code (the payload must start with {QR_PREFIX!r})")
+        raise NotANotaryQrError(f"not a notary QR code (the payload must start with {QR_PREFIX!r})")
     return _decode_body(text[len(QR_PREFIX) :])
 
 
 def _decode_body(body: str) -> Proof:
     if not body:
-        raise FormatError("QR payload is empty after 'NT1:'")
+        raise NotANotaryQrError("QR payload is empty after 'NT1:'")
     bad = next((c for c in body if c not in _ALPHABET), None)
     if bad is not None:
-        raise FormatError(f"QR payload has a character outside base45: {bad!r}")
+        raise NotANotaryQrError(f"QR payload has a character outside base45: {bad!r}")
     if len(body) % 3 == 1:
-        raise FormatError("QR payload is truncated (base45 length is 1 mod 3)")
+        raise NotANotaryQrError("QR payload is truncated (base45 length is 1 mod 3)")
     size = len(body) * 2 // 3  # exactly the decoded length: 3 characters -> 2 bytes, 2 characters -> 1 byte
-    if size > MAX_COMPACT_BYTES:  # Proof.from_compact would refuse it: refuse before decoding anything
+    if size > MAX_COMPACT_BYTES:  # Proof.from_compact would refuse it (malformed-proof): refuse before decoding
         raise FormatError(f"QR payload is oversized: {size} bytes (limit {MAX_COMPACT_BYTES})")
     try:
         raw = base45.b45decode(body)
     except ValueError:
-        raise FormatError("QR payload is not valid base45 (a group exceeds its value range)") from None
+        raise NotANotaryQrError("QR payload is not valid base45 (a group exceeds its value range)") from None
     return Proof.from_compact(raw)
 
 

@@ -6,6 +6,7 @@ import hashlib
 from types import ModuleType
 from typing import Any
 
+import base45
 import pytest
 
 from notary.core.eip712 import batch_struct_hash, domain_separator
@@ -14,6 +15,8 @@ from notary.core.merkle import MerkleTree
 from notary.core.proof import Proof
 from notary.core.qr_payload import decode_qr_text, encode_qr_text
 from notary.errors import FormatError
+from verifier.pipeline import prepare_payload
+from verifier.trust import TrustList
 
 
 def test_valid_vector_parses_to_expected_values(valid_vector: dict[str, Any]) -> None:
@@ -80,6 +83,21 @@ def test_invalid_qr_vector(invalid_qr_vector: dict[str, Any], vector_generator: 
         decode_qr_text(invalid_qr_vector["data"])
     assert invalid_qr_vector["error"] in str(info.value)
     assert vector_generator.reason_code(info.value, qr=True) == invalid_qr_vector["code"]
+
+
+def test_invalid_compact_vector_in_a_qr_code_gets_the_same_code(invalid_compact_vector: dict[str, Any]) -> None:
+    """Gap 1 of the review: NT1 base45 text around a broken compact proof is reported with the compact vector's
+    code by the verifier itself (not ``not-a-notary-qr``), whatever route the text takes."""
+    text = "NT1:" + base45.b45encode(invalid_compact_vector["data"]).decode("ascii")
+    failure = prepare_payload(TrustList([]), text).failure
+    # §8: "NT1:" with nothing after it carries no proof at all, so it is someone else's text
+    expected = "not-a-notary-qr" if not invalid_compact_vector["data"] else invalid_compact_vector["code"]
+    assert failure is not None and failure.checks[0].reason.value == expected
+
+
+def test_invalid_qr_vector_code_is_the_verifiers(invalid_qr_vector: dict[str, Any]) -> None:
+    failure = prepare_payload(TrustList([]), invalid_qr_vector["data"]).failure
+    assert failure is not None and failure.checks[0].reason.value == invalid_qr_vector["code"]
 
 
 def test_reason_codes_are_the_verifiers() -> None:
