@@ -25,7 +25,8 @@ from notary.issuance.run import DEFAULT_BATCH_SIZE, EXIT_SKIPPED, Summary
 
 HELP = f"""Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash
 (it finishes what was started, tries failures again, rewrites missing or damaged outputs, and issues inputs
-whose bytes changed as new documents, written beside the earlier copy as NAME.v2.pdf).
+whose bytes or claims changed as new documents, written beside the earlier copy as NAME.v2.pdf; an issue date
+left to default to today does not count as a change).
 
 Checked before anything is spent: each file is a readable, unencrypted PDF, not already notarised, with valid
 claims; the key is an active issuer of the registry. An already past valid_until is issued with a warning.
@@ -174,8 +175,10 @@ def _facts(flags: list[str]) -> str | None:
 
 
 def _show(summary: Summary, data: dict[str, object], out: Path) -> None:
+    # a replaced version is an earlier copy still valid on chain: said up front, the table names each one
+    replaced = f", {data['replaced']} earlier versions replaced" if data["replaced"] else ""
     console.print(
-        f"issued {data['issued']}, skipped {data['skipped_duplicates']} duplicates, failed {data['failed']} "
+        f"issued {data['issued']}, skipped {data['skipped_duplicates']} duplicates, failed {data['failed']}{replaced} "
         f"— {data['batches']} batches in {data['seconds']} s{' (resumed)' if summary.resumed else ''}"
     )
     console.print(f"notarised PDFs in {out}/, report: {summary.report_csv}")

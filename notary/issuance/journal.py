@@ -1,9 +1,9 @@
 """The issuance journal: SQLite in WAL mode in the data dir, ``synchronous=FULL`` so that every committed record
 is on disk before the action it announces starts (a power cut cannot roll the journal back past an intent).
 
-Documents are keyed by content: a row is one version of one input (its bytes' SHA-256). An input whose bytes
-changed after it was issued gets a new row; the earlier row becomes ``replaced`` (still issued on chain, its
-notarised copy kept).
+Documents are keyed by content: a row is one version of one input (its bytes' SHA-256 and its claims). An input
+whose bytes or claims changed after it was issued gets a new row; the earlier row becomes ``replaced`` (still
+issued on chain, its notarised copy kept).
 
 States — documents: prepared -> batched -> written, or failed / duplicate / replaced; batches: signed ->
 sending -> anchored, or refused (the registry reverted its anchoring: nothing of it is on chain). A batch's
@@ -212,6 +212,20 @@ class Journal:
         rows = self.db.execute("SELECT src FROM docs WHERE run_id = ? AND state != 'replaced'", (run_id,))
         return {row[0] for row in rows}
 
+    def issued_claims(self, run_id: int) -> dict[str, tuple[int, str, bytes, str, str | None]]:
+        """src -> (id, state, claims JSON, rel_out, out_path) of each input's current version that has claims:
+        what a run again compares with the claims now asked for."""
+        rows = self.db.execute(
+            "SELECT src, id, state, claims, rel_out, out_path FROM docs WHERE run_id = ? AND claims IS NOT NULL "
+            "AND state IN ('prepared', 'batched', 'written')",
+            (run_id,),
+        )
+        return {
+            str(src): (int(doc_id), str(state), claims.encode() if isinstance(claims, str) else bytes(claims),
+                       str(rel), out)
+            for src, doc_id, state, claims, rel, out in rows
+        }  # fmt: skip
+
     def current_versions(self, run_id: int) -> list[tuple[int, str, str, bytes, str | None]]:
         """(id, src, state, doc_hash, out_path) of the documents whose content is, or is becoming, issued."""
         rows = self.db.execute(
@@ -252,8 +266,13 @@ class Journal:
                 rows,
             )
 
-    def issued_elsewhere(self, chain_id: int, registry: str, doc_hash: bytes) -> str | None:
+    def issued_elsewhere(
+        self, chain_id: int, registry: str, doc_hash: bytes, besides: tuple[int, str, bytes] | None = None
+    ) -> str | None:
         """Where this exact content is already issued in this registry, if anywhere.
+
+        ``besides`` (run id, src, claims JSON): the versions of that input in that run with other claims do not
+        count — the same bytes asked for with corrected claims are a new document, not a duplicate.
 
         Only a leaf in an anchored batch (or one whose transaction was sent, which may be mined) counts: an
         attempt that never anchored — refused by the registry, or stopped before sending — issued nothing. A
@@ -264,8 +283,9 @@ class Journal:
             "JOIN batches b ON b.id = d.batch_id "
             "WHERE d.doc_hash = ? AND r.chain_id = ? AND lower(r.registry) = lower(?) "
             f"AND d.state IN {ISSUED} AND b.state IN ('anchored', 'sending') "
+            "AND NOT (d.run_id IS ? AND d.src IS ? AND d.claims IS NOT ?) "
             "ORDER BY d.state != 'written', b.state != 'anchored' LIMIT 1",
-            (doc_hash, chain_id, registry),
+            (doc_hash, chain_id, registry, *(besides or (None, None, None))),
         ).fetchone()
         if row is None:
             return None
@@ -280,12 +300,13 @@ class Journal:
             note = "; anchored, not written: run that command again to write it"
         return f"run {run_id} ({src}{note})"
 
-    def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes, bytes]]:
-        """(id, leaf, doc_hash) of the first ``limit`` prepared documents, in input order."""
+    def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes, bytes, str, bytes]]:
+        """(id, leaf, doc_hash, src, claims JSON) of the first ``limit`` prepared documents, in input order."""
         return [
-            (int(r[0]), bytes(r[1]), bytes(r[2]))
+            (int(r[0]), bytes(r[1]), bytes(r[2]), str(r[3]), r[4].encode() if isinstance(r[4], str) else bytes(r[4]))
             for r in self.db.execute(
-                "SELECT id, leaf, doc_hash FROM docs WHERE run_id = ? AND state = 'prepared' ORDER BY seq LIMIT ?",
+                "SELECT id, leaf, doc_hash, src, claims FROM docs WHERE run_id = ? AND state = 'prepared' "
+                "ORDER BY seq LIMIT ?",
                 (run_id, limit),
             )
         ]

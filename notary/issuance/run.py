@@ -5,9 +5,11 @@ same command again after a crash or power cut at any point finishes the job: eve
 now — issued exactly once, no anchored batch without its outputs, no output whose batch is not anchored.
 
 Running a command again resumes its run (same inputs, output folder, registry and key): it finishes what was
-started and re-checks what was done. An input whose bytes changed since it was issued is a new document: it is
+started and re-checks what was done. An input whose bytes changed since it was issued, or whose claims as now
+asked for (manifest row, claim options, facts) differ from those it was issued with, is a new document: it is
 issued again, and its notarised copy goes beside the earlier one as ``NAME.v2.pdf`` (``v3``, …); the earlier
-copy is kept (it stays valid on chain; revoke it if it must no longer be accepted) and the report says so.
+copy is kept (it stays valid on chain; revoke it if it must no longer be accepted) and the report says so. An
+issue date left to default to "today" is compared as the one recorded: running again on a later day is no change.
 Outputs are checked against the SHA-256 the journal recorded: a missing, truncated or otherwise damaged output
 is written again. Failures and skips are tried again on every run.
 
@@ -47,7 +49,7 @@ from eth_account.signers.local import LocalAccount
 from notary.chain import Registry
 from notary.chain.records import IssuerRecord
 from notary.chain.registry import GAS, SignedTx
-from notary.core import Batch, BatchDomain, MerkleTree, Salt, leaf_hash, sign_batch
+from notary.core import Batch, BatchDomain, Claims, MerkleTree, Salt, leaf_hash, sign_batch
 from notary.errors import ChainError, ChainRefusal, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
@@ -196,6 +198,8 @@ class Issuance:
         self._done = 0
         self._cut = 0  # batches this run has cut, for the stage trace
         self._versions: dict[str, list[str]] = {}  # src -> output names of its replaced versions
+        self._reclaimed: dict[str, tuple[int, str, str, str]] = {}  # src -> (id, state, rel_out, reason): see _fresh
+        self._new_claims: set[str] = set()  # inputs issued again because their claims changed (for the note)
         self.trace = StageTrace()
         self._salt_key = hashlib.sha256(b"notary issuance salt key v1|" + bytes(issuer.key)).digest()
         self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
@@ -247,7 +251,7 @@ class Issuance:
             self._versions = self.journal.replaced_outputs(run.id)
             self._done = len(known)
             self.progress.advance(self._done)
-            fresh = (item for item in _listed(inputs) if str(item[0].src) not in known)
+            fresh = self._fresh(_listed(inputs), known)
             # One chunk ahead: the workers read and hash chunk k+1 while this process journals chunk k (and
             # batches, anchors and stamps). Preparing has no effects, so this changes nothing for a crash.
             ahead: tuple[list[_Item], Iterator[documents.Prepared]] | None = None
@@ -335,6 +339,66 @@ class Issuance:
             self.progress.say(f"{len(changed)} inputs changed since this command took them: issuing their new content")
             self.journal.replace(changed)
 
+    def _fresh(self, items: Iterable[_Item], known: set[str]) -> Iterator[_Item]:
+        """The inputs this run has no current outcome for, and those whose claims as now asked (manifest row,
+        claim options, facts) differ from the claims journaled for them: like changed bytes, changed claims are
+        a new document (a corrected holder's name must not be skipped as "already done"). An issue date left to
+        default to "today" is compared as the recorded one, so resuming on a later day changes nothing."""
+        assert self.run is not None
+        issued = self.journal.issued_claims(self.run.id) if known else {}
+        invalid: list[str] = []
+        for item in items:
+            doc, preset = item
+            src = str(doc.src)
+            if src not in known:
+                yield item
+                continue
+            current = issued.get(src)
+            if preset is not None or current is None:
+                continue
+            doc_id, state, recorded_json, rel_out, out_path = current
+            try:
+                recorded = Claims.from_json(recorded_json)
+            except FormatError:
+                continue  # a journal of an earlier format: nothing to compare with
+            try:
+                asked = parse_claims(doc.fields, recorded.issued_on)
+            except FormatError as exc:
+                invalid.append(f"{src}: {exc}")
+                continue
+            if asked == recorded:
+                continue
+            changes = _claim_changes(recorded, asked)
+            if state == "written":
+                reason = (
+                    f"the claims asked for changed after it was issued ({changes}); its notarised copy {out_path} "
+                    f"is kept and stays valid: revoke it (notary revoke --document {out_path} --reason superseded) "
+                    "if it must not be accepted"
+                )
+            else:
+                reason = f"the claims asked for changed before its notarised copy was written ({changes})"
+            self._reclaimed[src] = (doc_id, state, rel_out, reason)
+            yield item
+        if invalid:
+            self.progress.say(
+                f"{len(invalid)} issued inputs now ask for claims that are not valid; their earlier issue stands "
+                f"(first: {invalid[0]})"
+            )
+
+    def _take_reclaimed(self, chunk: list[_Item]) -> None:
+        """Set aside the earlier versions of this chunk's inputs whose claims changed, before their new versions
+        are journaled (a crash between the two leaves the input without a current version: prepared afresh)."""
+        taken = [(str(d.src), self._reclaimed.pop(str(d.src))) for d, _ in chunk if str(d.src) in self._reclaimed]
+        if not taken:
+            return
+        self.journal.replace([(doc_id, reason) for _, (doc_id, _, _, reason) in taken])
+        self._done -= len(taken)  # counted as done when listed; counted again once prepared
+        for src, (_, state, rel_out, _) in taken:
+            if state != "prepared":  # a prepared version was never anchored: forgotten, not a version
+                self._versions.setdefault(src, []).append(rel_out)
+                self._new_claims.add(src)
+        self.progress.say(f"{len(taken)} inputs are asked for with other claims: issuing them again")
+
     def _check_outputs(self, executor: Executor) -> None:
         """Every output the journal has as written must be there with the bytes it recorded; a missing or
         damaged one (a power cut, a deleted folder) is removed and written again from the same anchor."""
@@ -396,6 +460,7 @@ class Issuance:
         parsed: dict[str, tuple[bytes, bytes]] = {}
         rows: list[tuple[object, ...]] = []
         results = iter(prepared)
+        self._take_reclaimed(chunk)
         for offset, (doc, preset) in enumerate(chunk):
             base = (run_id, seq + offset, str(doc.src), doc.rel_out)
             if preset is not None:
@@ -406,16 +471,19 @@ class Issuance:
                 rows.append((*base, "failed", result.error, None, result.size, None, None, None, None))
                 continue
             assert result.doc_hash is not None
-            where = None if self.options.allow_reissue else self._issued(result.doc_hash, seen)
+            claims: Claims | None = None
+            try:
+                claims = parse_claims(doc.fields, today)
+            except FormatError as exc:
+                failure = f"claims: {exc}"
+            besides = None if claims is None else (run_id, str(doc.src), claims.to_json())
+            where = None if self.options.allow_reissue else self._issued(result.doc_hash, seen, besides)
             if where is not None:
                 rows.append((*base, "duplicate", f"same content already issued: {where}", result.doc_hash,
                              result.size, None, None, None, None))  # fmt: skip
                 continue
-            try:
-                claims = parse_claims(doc.fields, today)
-            except FormatError as exc:
-                rows.append((*base, "failed", f"claims: {exc}", result.doc_hash, result.size, None, None, None,
-                             None))  # fmt: skip
+            if claims is None:
+                rows.append((*base, "failed", failure, result.doc_hash, result.size, None, None, None, None))
                 continue
             note = None
             if claims.valid_until is not None and claims.valid_until < today:
@@ -424,7 +492,8 @@ class Issuance:
             if earlier:
                 rel = _versioned(doc.rel_out, len(earlier) + 1)
                 base = (*base[:3], rel)
-                note = _join(note, f"the input changed since it was issued as {earlier[-1]}; this content is "
+                what = "its claims" if str(doc.src) in self._new_claims else "the input"
+                note = _join(note, f"{what} changed since it was issued as {earlier[-1]}; this content is "
                                    f"issued as {rel}, the earlier copy is kept")  # fmt: skip
             salt = self._salt(result.doc_hash, bytes(claims.digest()))
             leaf = leaf_hash(result.document(), claims.digest(), salt)  # binds the hash and the stamp placement
@@ -449,10 +518,10 @@ class Issuance:
         while self.journal.count_unbatched(run_id) >= self.options.batch_size:
             self._batch_anchor_stamp(executor)
 
-    def _issued(self, doc_hash: bytes, seen: set[bytes]) -> str | None:
+    def _issued(self, doc_hash: bytes, seen: set[bytes], besides: tuple[int, str, bytes] | None) -> str | None:
         if doc_hash in seen:
             return "an identical file earlier in this run"
-        return self.journal.issued_elsewhere(self.registry.chain_id, self.registry.address, doc_hash)
+        return self.journal.issued_elsewhere(self.registry.chain_id, self.registry.address, doc_hash, besides)
 
     def _batch_anchor_stamp(self, executor: Executor) -> None:
         assert self.run is not None
@@ -480,15 +549,19 @@ class Issuance:
         while True:
             members = self.journal.unbatched(self.run.id, self.options.batch_size)
             if self.options.allow_reissue:
-                return [(doc_id, leaf) for doc_id, leaf, _ in members]
-            registry = self.registry
+                return [(doc_id, leaf) for doc_id, leaf, *_ in members]
+            registry, run_id = self.registry, self.run.id
             issued = [
                 (doc_id, f"same content already issued: {where}")
-                for doc_id, _, doc_hash in members
-                if (where := self.journal.issued_elsewhere(registry.chain_id, registry.address, doc_hash))
+                for doc_id, _, doc_hash, src, claims in members
+                if (
+                    where := self.journal.issued_elsewhere(
+                        registry.chain_id, registry.address, doc_hash, (run_id, src, claims)
+                    )
+                )
             ]
             if not issued:
-                return [(doc_id, leaf) for doc_id, leaf, _ in members]
+                return [(doc_id, leaf) for doc_id, leaf, *_ in members]
             self.journal.mark_duplicates(issued)
             self._done += len(issued)
 
@@ -683,6 +756,13 @@ def _versioned(rel: str, version: int) -> str:
     """``a/x.pdf`` -> ``a/x.v2.pdf``: where a changed input's new notarised copy goes, beside the earlier one."""
     path = PurePosixPath(rel)
     return str(path.with_name(f"{path.stem}.v{version}{path.suffix}"))
+
+
+def _claim_changes(before: Claims, now: Claims) -> str:
+    """What differs, as ``holder 'Lena Mülller' -> 'Lena Müller'``."""
+    old, new = before.to_json_dict(), now.to_json_dict()
+    keys = ("doc_type", "title", "holder", "issued_on", "valid_until", "issuer_ref", "facts")
+    return ", ".join(f"{key} {old.get(key)!r} -> {new.get(key)!r}" for key in keys if old.get(key) != new.get(key))
 
 
 def _join(first: str | None, second: str) -> str:

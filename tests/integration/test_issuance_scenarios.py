@@ -18,8 +18,9 @@ from eth_account import Account
 from notary.chain import Registry, connect
 from notary.chain.connect import fund_dev_account
 from notary.chain.devchain import dev_registry
-from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
-from notary.issuance.run import NotAnIssuer
+from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
+from notary.issuance.inputs import describe
+from notary.issuance.run import NotAnIssuer, Summary
 from notary.pdf.samples import make_certificates
 from tests.integration.test_issuance_resume import _anchors_by, _die_at, _issue
 from tests.issuing import verifier_for
@@ -74,6 +75,136 @@ def test_a_corrected_certificate_is_issued_again_beside_the_first(anvil_url: str
     assert third.counts == {"written": 3, "replaced": 1} and len(_anchors_by(registry, issuer)) == 2
     assert (out / "z01.v2.pdf").read_bytes().startswith(corrected) and _valid(registry, out / "z00.pdf")
     assert not (out / "z01.pdf").exists()  # the replaced version's original is gone: it cannot be rewritten
+
+
+# ---------------------------------------------------------------------- corrected claims
+
+
+def _issue_asked(
+    url: str, address: str, key: bytes, asked: list[InputDoc], spec: str, out: Path, journal_path: Path,
+    today: dt.date,
+) -> Summary:  # fmt: skip
+    """One run of the command as `notary issue` makes it (spec = what cli/issue_cmd.py describes), on ``today``."""
+    journal = Journal(journal_path)
+    with ThreadPoolExecutor(2) as pool:
+        try:
+            return Issuance(
+                journal, Registry(connect(url), address), Account.from_key(key),
+                IssueOptions(out_dir=out, batch_size=5, chunk=4, chain_wait=60, today=today), executor=pool,
+            ).issue(asked, spec=spec)  # fmt: skip
+        finally:
+            journal.close()
+
+
+def _holder(registry: Registry, path: Path) -> str:
+    result = verifier_for(registry).verify_pdf(path.read_bytes())
+    assert result.verdict is Verdict.VALID, (path, result.verdict)
+    assert result.claims is not None
+    return str(result.claims["holder"])
+
+
+def _manifest(src: Path, holders: list[str]) -> Path:
+    manifest = src / "m.csv"
+    rows = [f"z{i:02d}.pdf;zeugnis;Abschlusszeugnis der Realschule;{h}" for i, h in enumerate(holders)]
+    manifest.write_text("path;type;title;holder\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return manifest
+
+
+def test_a_holder_typo_fixed_in_the_manifest_is_issued_again_as_v2(anvil_url: str, tmp_path: Path) -> None:
+    """Same bytes, corrected claims: a new document beside the first, not "already done" and not a duplicate."""
+    registry, key, src = _setup(anvil_url, tmp_path, 3, seed=91)
+    issuer = Account.from_key(key).address
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    day = dt.date(2026, 7, 15)
+    manifest = _manifest(src, ["Jonas Schäfer", "Lena Mülller", "Ali Yılmaz"])
+    spec = describe([], manifest)
+
+    def run(today: dt.date) -> Summary:
+        asked = list(from_manifest(manifest, ClaimDefaults()))
+        return _issue_asked(anvil_url, registry.address, key, asked, spec, out, journal, today)
+
+    assert run(day).counts == {"written": 3}
+    typo = (out / "z01.pdf").read_bytes()
+    _manifest(src, ["Jonas Schäfer", "Lena Müller", "Ali Yılmaz"])  # the secretary fixes the typo
+    fixed = run(day + dt.timedelta(days=1))
+    assert fixed.resumed and fixed.counts == {"written": 3, "replaced": 1}
+    assert (out / "z01.pdf").read_bytes() == typo  # kept, and still valid on chain
+    assert _holder(registry, out / "z01.pdf") == "Lena Mülller"
+    assert _holder(registry, out / "z01.v2.pdf") == "Lena Müller"
+    assert (out / "z01.v2.pdf").read_bytes().startswith((src / "z01.pdf").read_bytes())
+    assert len(_anchors_by(registry, issuer)) == 2
+    notes = {p.status: p.reason for p in fixed.problems if p.src.endswith("z01.pdf")}
+    assert "claims asked for changed after it was issued" in notes["replaced"]
+    assert "'Lena Mülller' -> 'Lena Müller'" in notes["replaced"] and "notary revoke --document" in notes["replaced"]
+    assert "its claims changed since it was issued as z01.pdf" in notes["issued"]
+    assert "issued as z01.v2.pdf" in notes["issued"]
+    report = (out / "notary-report.csv").read_text(encoding="utf-8")
+    assert "replaced" in report and "z01.v2.pdf" in report
+
+    # the same command once more (a day later still): nothing changed, nothing is issued again
+    again = run(day + dt.timedelta(days=2))
+    assert again.counts == {"written": 3, "replaced": 1} and len(_anchors_by(registry, issuer)) == 2
+    assert not (out / "z01.v3.pdf").exists()
+
+
+def test_a_holder_corrected_on_the_command_line_is_issued_again_as_v2(anvil_url: str, tmp_path: Path) -> None:
+    """`notary issue z00.pdf --holder …` run again with the name corrected: the claim options are not part of
+    the run's identity, so the run resumes — and must issue what is now asked for."""
+    registry, key, src = _setup(anvil_url, tmp_path, 1, seed=93)
+    issuer = Account.from_key(key).address
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    pdf = src / "z00.pdf"
+    spec = describe([pdf], None)
+    day = dt.date(2026, 7, 15)
+
+    def run(holder: str, today: dt.date) -> Summary:
+        flags = ClaimDefaults(doc_type="zeugnis", title="Abschlusszeugnis", holder=holder, facts="Note=2,3")
+        asked = list(from_paths([pdf], flags))
+        return _issue_asked(anvil_url, registry.address, key, asked, spec, out, journal, today)
+
+    assert run("Lena Mülller", day).counts == {"written": 1}
+    fixed = run("Lena Müller", day)
+    assert fixed.resumed and fixed.counts == {"written": 1, "replaced": 1}
+    assert _holder(registry, out / "z00.pdf") == "Lena Mülller"
+    assert _holder(registry, out / "z00.v2.pdf") == "Lena Müller"
+    assert len(_anchors_by(registry, issuer)) == 2
+    # resumed on a later day, the issue date still left to default: unchanged claims, nothing happens
+    later = run("Lena Müller", day + dt.timedelta(days=30))
+    assert later.counts == {"written": 1, "replaced": 1} and later.batches == 2
+    assert len(_anchors_by(registry, issuer)) == 2 and not (out / "z00.v3.pdf").exists()
+    # a fact corrected is a claim corrected too
+    flags = ClaimDefaults(doc_type="zeugnis", title="Abschlusszeugnis", holder="Lena Müller", facts="Note=2,0")
+    facts = _issue_asked(anvil_url, registry.address, key, list(from_paths([pdf], flags)), spec, out, journal, day)
+    assert facts.counts == {"written": 1, "replaced": 2}
+    assert _holder(registry, out / "z00.v3.pdf") == "Lena Müller" and len(_anchors_by(registry, issuer)) == 3
+
+
+def test_a_resume_on_a_later_day_reissues_nothing(anvil_url: str, tmp_path: Path) -> None:
+    """The issue date defaults to the day of the run: a later run of the same command is no claim change."""
+    registry, key, src = _setup(anvil_url, tmp_path, 4, seed=95)
+    issuer = Account.from_key(key).address
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    flags = ClaimDefaults(doc_type="zeugnis", title="Abschlusszeugnis", holder="Jonas Schäfer")
+
+    def run(today: dt.date) -> Summary:
+        return _issue_asked(anvil_url, registry.address, key, list(from_paths([src], flags)), f"day:{src}", out,
+                            journal, today)  # fmt: skip
+
+    first = run(dt.date(2026, 7, 15))
+    assert first.counts == {"written": 4}
+    outputs = {p.name: p.read_bytes() for p in out.glob("z*.pdf")}
+    later = run(dt.date(2027, 1, 4))
+    assert later.resumed and later.counts == {"written": 4} and later.problem_count == 0
+    assert {p.name: p.read_bytes() for p in out.glob("z*.pdf")} == outputs
+    assert len(_anchors_by(registry, issuer)) == 1
+    # an issue date now given explicitly, and other than the recorded one, is a change
+    dated = ClaimDefaults(doc_type="zeugnis", title="Abschlusszeugnis", holder="Jonas Schäfer",
+                          issue_date="2026-07-01")  # fmt: skip
+    redated = _issue_asked(anvil_url, registry.address, key, list(from_paths([src], dated)), f"day:{src}", out,
+                           journal, dt.date(2027, 1, 4))  # fmt: skip
+    assert redated.counts == {"written": 4, "replaced": 4} and len(_anchors_by(registry, issuer)) == 2
+    assert all("issued_on '2026-07-15' -> '2026-07-01'" in p.reason for p in redated.problems
+               if p.status == "replaced")  # fmt: skip
 
 
 def test_a_key_that_is_not_an_issuer_is_refused_before_anything_and_blocks_nothing(
