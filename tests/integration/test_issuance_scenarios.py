@@ -5,10 +5,12 @@ outputs, a journal rolled back to an earlier durable point) ends with every inpu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import shutil
 import sqlite3
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,11 +24,13 @@ from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Jou
 from notary.issuance.inputs import describe
 from notary.issuance.run import NotAnIssuer, Summary
 from notary.pdf.samples import make_certificates
+from tests.conftest import ROOT
 from tests.integration.test_issuance_resume import _anchors_by, _die_at, _issue
 from tests.issuing import verifier_for
 from verifier.result import Verdict
 
 pytestmark = pytest.mark.anvil
+NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 
 
 def _setup(url: str, tmp_path: Path, count: int, seed: int) -> tuple[Registry, bytes, Path]:
@@ -177,6 +181,39 @@ def test_a_holder_corrected_on_the_command_line_is_issued_again_as_v2(anvil_url:
     facts = _issue_asked(anvil_url, registry.address, key, list(from_paths([pdf], flags)), spec, out, journal, day)
     assert facts.counts == {"written": 1, "replaced": 2}
     assert _holder(registry, out / "z00.v3.pdf") == "Lena Müller" and len(_anchors_by(registry, issuer)) == 3
+
+
+def test_the_command_says_on_screen_which_copy_a_corrected_holder_replaced(anvil_url: str, tmp_path: Path) -> None:
+    """The real `notary issue FILE --holder …`, run again with the name corrected: the v2 is issued, the screen
+    names the replaced copy with how to revoke it, and both copies verify with their own holder."""
+    dev = dev_registry(connect(anvil_url), "Realschule am Rhein")
+    (tmp_path / "school.json").write_text(json.dumps(Account.encrypt(dev.issuer.key, "pw", kdf="pbkdf2", iterations=2)))
+    (tmp_path / "notary.toml").write_text(
+        f'chain = "{anvil_url}"\nregistry = "{dev.registry.address}"\nkey_file = "school.json"\n'
+        f'\n[[trusted]]\nname = "Schule"\nchain_id = {dev.registry.chain_id}\n'
+        f'address = "{dev.registry.address}"\nrpc_url = "{anvil_url}"\n'
+    )
+    (tmp_path / "z.pdf").write_bytes(next(make_certificates(1, seed=97)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
+    env.update(NOTARY_CONFIG=str(tmp_path / "notary.toml"), NOTARY_KEY_PASSWORD="pw",
+               XDG_CONFIG_HOME=str(tmp_path / "user-config"))  # fmt: skip
+
+    def notary(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([NOTARY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stdout, done.stderr)
+        return done
+
+    claims = ("--type", "zeugnis", "--title", "Abschlusszeugnis", "--out", "out")
+    notary("issue", "z.pdf", *claims, "--holder", "Lena Mülller")
+    fixed = notary("issue", "z.pdf", *claims, "--holder", "Lena Müller").stdout
+    assert "issued 1," in fixed and "1 earlier versions replaced" in fixed and "(resumed)" in fixed
+    assert "replaced" in fixed and "'Lena Mülller' -> 'Lena Müller'" in fixed
+    assert "notary revoke --document" in fixed and "issued as z.v2.pdf" in fixed
+    for name, holder in (("z.pdf", "Lena Mülller"), ("z.v2.pdf", "Lena Müller")):
+        shown = json.loads(notary("verify", str(tmp_path / "out" / name), "--json").stdout)
+        assert shown["verdict"] == "VALID" and shown["claims"]["holder"] == holder
+    again = notary("issue", "z.pdf", *claims, "--holder", "Lena Müller", "--json").stdout
+    assert json.loads(again)["batches"] == 2 and not (tmp_path / "out" / "z.v3.pdf").exists()
 
 
 def test_a_resume_on_a_later_day_reissues_nothing(anvil_url: str, tmp_path: Path) -> None:
