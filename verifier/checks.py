@@ -144,6 +144,16 @@ def check_issuer(proof: Proof, facts: ChainFacts) -> CheckResult:
     return result("issuer", Status.VALID, Reason.OK, f"({record.name})", f"({record.name})")
 
 
+def check_signer(proof: Proof) -> CheckResult:
+    """The signature recovers to the proof's own ``issuer`` (docs/proof-format.md §13). Needs no chain, so a
+    signature that is not the stated issuer's is INVALID even when the chain cannot be read."""
+    try:
+        signer = proof.recover_signer()
+    except FormatError:  # recovers to no key
+        return invalid("signature", Reason.BAD_SIGNATURE)
+    return ok("signature") if signer == proof.issuer else invalid("signature", Reason.BAD_SIGNATURE)
+
+
 def check_signature(proof: Proof, facts: ChainFacts) -> CheckResult:
     try:
         signer = proof.recover_signer()

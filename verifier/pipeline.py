@@ -96,6 +96,9 @@ class Verifier:
         out["registry"], entry = _guard("registry", lambda: checks.check_registry(proof, self.trust))
         out["expiry"] = checks.check_expiry(proof, self._now().astimezone(LOCAL_TIME).date())
         facts = self._chain_checks(proof, entry, out)
+        offline_signature = prepared.checks.get("signature")
+        if offline_signature is not None and offline_signature.status is Status.INVALID:
+            out["signature"] = offline_signature  # decided without the chain: stays, whatever the chain said
         ordered = tuple(out[name] for name in ORDER)
         return VerificationResult(
             verdict=verdict(ordered),
@@ -146,7 +149,8 @@ class Verifier:
 class Prepared:
     """What the parse stage found in the input: a final result when it failed before a usable proof was read,
     else the proof and the checks that need no chain (format, registry, integrity, notarisation-update,
-    inclusion). Plain data, so it can come back from an isolated worker process (verifier/isolation.py)."""
+    inclusion, and signature against the proof's own issuer). Plain data, so it can come back from an isolated
+    worker process (verifier/isolation.py)."""
 
     source: str
     proof: Proof | None = None
@@ -233,6 +237,7 @@ def _prepare(
         out["integrity"] = skipped("integrity")
         out["notarisation-update"] = skipped("notarisation-update")
     out["inclusion"] = _guard1("inclusion", lambda: checks.check_inclusion(proof))
+    out["signature"] = _guard1("signature", lambda: checks.check_signer(proof))
     return Prepared(source, proof, out)
 
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
+from pathlib import Path
 from types import ModuleType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import base45
 import pytest
 
+from notary.chain.records import BatchRecord, DocumentView, IssuerRecord, State, StatusRecord
 from notary.core.eip712 import batch_struct_hash, domain_separator
 from notary.core.hashing import Digest32
 from notary.core.merkle import MerkleTree
 from notary.core.proof import Proof
 from notary.core.qr_payload import decode_qr_text, encode_qr_text
-from notary.errors import FormatError
-from verifier.pipeline import prepare_payload
-from verifier.trust import TrustList
+from notary.errors import ChainError, FormatError
+from verifier.checks import ChainFacts
+from verifier.pipeline import Verifier, prepare_payload
+from verifier.result import Status
+from verifier.trust import TrustedEntry, TrustList
 
 
 def test_valid_vector_parses_to_expected_values(valid_vector: dict[str, Any]) -> None:
@@ -98,6 +105,56 @@ def test_invalid_compact_vector_in_a_qr_code_gets_the_same_code(invalid_compact_
 def test_invalid_qr_vector_code_is_the_verifiers(invalid_qr_vector: dict[str, Any]) -> None:
     failure = prepare_payload(TrustList([]), invalid_qr_vector["data"]).failure
     assert failure is not None and failure.checks[0].reason.value == invalid_qr_vector["code"]
+
+
+VERDICTS = json.loads((Path(__file__).resolve().parents[1] / "vectors" / "verdicts.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", VERDICTS["cases"], ids=[c["name"] for c in VERDICTS["cases"]])
+def test_verdict_vector(case: dict[str, Any]) -> None:
+    """tests/vectors/verdicts.json: the checks that need no chain, and the verdict when the chain confirms what
+    the proof states (docs/proof-format.md §13, verdict_without_chain), from a real Verifier."""
+    given, expected = case["input"], case["expected"]
+    entry = TrustedEntry("vectors", 31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", "memory", False)
+    trust = TrustList([entry] if given.get("trusted", True) else [])
+
+    def confirming(_: TrustedEntry, proof: Proof) -> ChainFacts:  # the chain says what the proof says
+        return _confirming_facts(proof)
+
+    today = dt.date.fromisoformat(given["today"])
+    noon = dt.datetime.combine(today, dt.time(12), tzinfo=ZoneInfo("Europe/Berlin"))
+    verifier = Verifier(trust, facts_reader=confirming, now=lambda: noon)
+    if "qr_text" in given:
+        got = verifier.verify_payload(given["qr_text"])
+    else:
+        got = verifier.verify_pdf_with_proof(given["pdf_text"].encode("utf-8"), given["proof_json"].encode("utf-8"))
+    offline = ("format", "registry", "integrity", "notarisation-update", "inclusion", "signature", "expiry")
+    failing = {c.name: c.reason.value for c in got.checks if c.status is Status.INVALID and c.name in offline}
+    assert failing == expected["invalid_checks"]
+    assert got.verdict.value == expected["verdict_without_chain"]
+
+
+def test_signer_not_issuer_is_invalid_while_the_chain_is_down() -> None:
+    """Review gap 3: a signature that is not the stated issuer's is decided without the chain (P§13), so it is
+    INVALID, not ERROR, when no node answers."""
+    case = next(c for c in VERDICTS["cases"] if c["name"] == "json signer is not issuer")
+    entry = TrustedEntry("vectors", 31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", "memory", False)
+
+    def down(_: TrustedEntry, __: Proof) -> ChainFacts:
+        raise ChainError("no node answers")
+
+    got = Verifier(TrustList([entry]), facts_reader=down).verify_pdf_with_proof(
+        case["input"]["pdf_text"].encode("utf-8"), case["input"]["proof_json"].encode("utf-8")
+    )
+    assert got.check("signature").status is Status.INVALID and got.check("signature").reason.value == "bad-signature"
+    assert got.check("anchor").status is Status.ERROR and got.verdict.value == "INVALID"
+
+
+def _confirming_facts(proof: Proof) -> ChainFacts:
+    batch = BatchRecord(bytes(proof.root), proof.issuer, proof.document_count, 1, proof.issued_at)
+    active = StatusRecord(State.ACTIVE, 0, 0, 0)
+    issuer = IssuerRecord(proof.issuer, "Testschule", 1, 0, 0, True, True, True)
+    return ChainFacts(31337, DocumentView(True, batch, active, active), issuer, None)
 
 
 def test_reason_codes_are_the_verifiers() -> None:

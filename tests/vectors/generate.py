@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import base45
 from eth_account import Account
 
 from notary.core import _cbor
@@ -504,8 +505,126 @@ def _expect_error(fn: Callable[[], object], name: str, error: str, *, qr: bool =
     raise AssertionError(f"{name}: no FormatError")
 
 
+# -- verdicts without the chain ----------------------------------------------------------------------------
+
+
+def _canonical(d: dict[str, Any]) -> str:
+    return json.dumps(d, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _verdict_cases() -> list[dict[str, Any]]:
+    """Inputs that parse, judged by the checks that need no chain (docs/proof-format.md §13)."""
+    single, five = build_proof(SPECS[0]), build_proof(SPECS[1])
+    pdf = document_pdf("single", 0).decode("utf-8")
+    until = single.claims.valid_until
+    assert until is not None
+    qr = encode_qr_text(single.for_qr())
+    five_url = encode_qr_text(five.for_qr(), "HTTPS://VERIFY.EXAMPLE/#")
+    assert " " in five_url
+
+    def compact_with(key: int, value: Any, where: int | None = None) -> str:
+        obj = five.for_qr().to_compact_obj()
+        if where is None:
+            obj[key] = value
+        else:
+            obj[key] = [*obj[key][:where], value, *obj[key][where + 1 :]]
+        return "NT1:" + base45.b45encode(_cbor.dumps(obj)).decode("ascii")
+
+    def tampered(member: str, value: str) -> str:
+        d = single.to_json_dict()
+        if member == "holder":
+            d["claims"] = {**d["claims"], "holder": value}
+        else:
+            d[member] = value
+        return _canonical(d)
+
+    other = Account.from_key(private_key(OTHER_KEY_SEED)).address
+    swapped = _canonical({**single.to_json_dict(), "issuer": other})
+    genuine_json = single.to_json().decode("utf-8")
+    day = dt.timedelta(days=1)
+    cases: list[tuple[str, str, dict[str, Any], dict[str, str], str]] = [
+        ("qr valid on its last day", "valid_until is inclusive (Europe/Berlin date)",
+         {"qr_text": qr, "today": until.isoformat()}, {}, "VALID"),
+        ("qr expired", "the day after valid_until", {"qr_text": qr, "today": (until + day).isoformat()},
+         {"expiry": "expired"}, "EXPIRED"),
+        ("qr lower case", "the whole text lower-cased (§8 step 3)", {"qr_text": qr.lower(), "today": "2025-07-15"},
+         {}, "VALID"),
+        ("qr url percent-encoded", "URL prefix, every space of the payload sent as %20 (§8 step 5)",
+         {"qr_text": five_url.replace(" ", "%20"), "today": "2025-07-15"}, {}, "VALID"),
+        ("qr untrusted registry", "the registry is not on the trust list (here: an empty one)",
+         {"qr_text": qr, "today": "2025-07-15", "trusted": False}, {"registry": "untrusted-registry"}, "INVALID"),
+        ("qr tampered holder", "the holder changed in the compact form. A QR carries no root: the computed root and "
+         "the recovered issuer simply change, nothing fails without the chain; the chain answers not-anchored",
+         {"qr_text": compact_with(4, "Björn Gross", 2), "today": "2025-07-15"}, {}, "VALID"),
+        ("json tampered holder", "separate proof file, the holder changed: the Merkle proof misses the stated root",
+         {"pdf_text": pdf, "proof_json": tampered("holder", "Anna Schmidt"), "today": "2025-07-15"},
+         {"inclusion": "not-in-batch"}, "INVALID"),
+        ("json tampered salt", "separate proof file, another salt",
+         {"pdf_text": pdf, "proof_json": tampered("salt", "0x" + bytes(keccak256(b"another salt")).hex()),
+          "today": "2025-07-15"}, {"inclusion": "not-in-batch"}, "INVALID"),
+        ("json signer is not issuer", "a separate proof file whose issuer is another address than the signer",
+         {"pdf_text": pdf, "proof_json": swapped, "today": "2025-07-15"}, {"signature": "bad-signature"},
+         "INVALID"),
+        ("json original with one byte more", "separate proof file, the PDF is longer than original_length",
+         {"pdf_text": pdf + "\n", "proof_json": genuine_json, "today": "2025-07-15"},
+         {"integrity": "length-mismatch"}, "INVALID"),
+        ("json original changed", "separate proof file, same length, one byte changed",
+         {"pdf_text": pdf.replace("single", "singlE"), "proof_json": genuine_json, "today": "2025-07-15"},
+         {"integrity": "hash-mismatch"}, "INVALID"),
+        ("json genuine", "separate proof file and its original",
+         {"pdf_text": pdf, "proof_json": genuine_json, "today": "2025-07-15"}, {}, "VALID"),
+    ]  # fmt: skip
+    out = []
+    for name, description, given, failing, verdict in cases:
+        entry = {"name": name, "description": description, "input": given,
+                 "expected": {"invalid_checks": failing, "verdict_without_chain": verdict}}  # fmt: skip
+        got = offline_judgement(given)
+        if got != entry["expected"]:
+            raise AssertionError(f"{name}: the reference verifier gives {got}")
+        out.append(entry)
+    return out
+
+
+def offline_judgement(given: dict[str, Any]) -> dict[str, Any]:
+    """What the reference verifier says without the chain: its INVALID checks and its verdict when the chain
+    confirms everything it is asked (anchor, issuer, status VALID; signature as judged offline)."""
+    from verifier import checks, pipeline
+    from verifier.trust import TrustedEntry, TrustList
+
+    entry = TrustedEntry("vectors", 31337, REGISTRY, "memory", False)
+    trust = TrustList([entry] if given.get("trusted", True) else [])
+    if "qr_text" in given:
+        prepared = pipeline.prepare_payload(trust, given["qr_text"])
+    else:
+        pdf, proof_json = given["pdf_text"].encode("utf-8"), given["proof_json"].encode("utf-8")
+        prepared = pipeline.prepare_pdf_with_proof(trust, pdf, proof_json)
+    assert prepared.failure is None and prepared.proof is not None
+    found = dict(prepared.checks)
+    found["expiry"] = checks.check_expiry(prepared.proof, dt.date.fromisoformat(given["today"]))
+    for name in ("anchor", "issuer", "signature", "status"):
+        found.setdefault(name, checks.ok(name))
+    ordered = tuple(found[name] for name in pipeline.ORDER)
+    failing = {c.name: c.reason.value for c in ordered if c.status.value == "INVALID"}
+    return {"invalid_checks": failing, "verdict_without_chain": pipeline.verdict(ordered).value}
+
+
+def verdict_vectors() -> dict[str, Any]:
+    return {
+        "description": (
+            "Inputs that parse, with what the checks that need no chain say (docs/proof-format.md §13). input: a QR "
+            "text (qr_text) or an original PDF's bytes as UTF-8 (pdf_text) with a separate proof file (proof_json); "
+            "today: the Europe/Berlin date of the verification; trusted (default true): the trust list holds "
+            "(chain 31337, the registry of proofs_valid.json), else it is empty. expected.invalid_checks: every "
+            "check that is INVALID and its reason code (all others VALID, or SKIPPED when they do not apply); "
+            "verdict_without_chain: as defined in §13."
+        ),
+        "cases": _verdict_cases(),
+    }
+
+
 def render() -> dict[str, str]:
-    files = {"proofs_valid.json": valid_vectors(), "proofs_invalid.json": invalid_vectors()}
+    files = {"proofs_valid.json": valid_vectors(), "proofs_invalid.json": invalid_vectors(),
+             "verdicts.json": verdict_vectors()}  # fmt: skip
     return {name: json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n" for name, data in files.items()}
 
 

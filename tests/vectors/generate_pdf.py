@@ -371,7 +371,8 @@ FORGERIES: dict[str, tuple[str, Callable[[Notarised], bytes], dict[str, str]]] =
                   {"integrity": "file-rewritten"}),
 }  # fmt: skip
 
-VALID_CHECKS = {"format": "ok", "registry": "ok", "integrity": "ok", "notarisation-update": "ok", "inclusion": "ok"}
+VALID_CHECKS = {"format": "ok", "registry": "ok", "integrity": "ok", "notarisation-update": "ok", "inclusion": "ok",
+                "signature": "ok"}  # fmt: skip
 
 # --- output ----------------------------------------------------------------------------------------------
 
