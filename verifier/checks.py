@@ -86,7 +86,9 @@ def check_integrity_notarised(pdf: bytes, proof: Proof) -> CheckResult:
         return invalid("integrity", Reason.LENGTH_MISMATCH)
     if hashlib.sha256(memoryview(pdf)[:length]).digest() == proof.document_hash:
         return ok("integrity")
-    if not pdf[length : length + 64].lstrip(b"\r\n").startswith(STAMP_MARKER):
+    after = pdf[length : length + 1 + len(STAMP_MARKER)]
+    # S§9: the marker right after the original, or after the one LF of S§4 step 1 — nowhere else
+    if not (after.startswith(STAMP_MARKER) or after.startswith(b"\n" + STAMP_MARKER)):
         return invalid("integrity", Reason.FILE_REWRITTEN)
     return invalid("integrity", Reason.HASH_MISMATCH)
 

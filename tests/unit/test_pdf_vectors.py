@@ -87,6 +87,18 @@ def test_forged_vector(case: dict[str, Any], trust: TrustList) -> None:
     assert not unexpected
 
 
+@pytest.mark.parametrize(("inserted", "reason"), [(b"", "hash-mismatch"), (b"\n", "hash-mismatch"),
+                                                (b"\n\n", "file-rewritten"), (b"\r\n", "file-rewritten")])  # fmt: skip
+def test_integrity_marker_rule(inserted: bytes, reason: str, trust: TrustList) -> None:
+    """S§9 step 3: after a hash mismatch, the marker counts only right after the original or after one LF."""
+    case = next(c for c in INVALID if c["name"] == "changed-original")
+    forged = _bytes(case["forged"])
+    length = Proof.from_json(read_attached_proof(forged) or b"").original_length
+    assert length is not None
+    prepared = prepare_pdf(trust, forged[:length] + inserted + forged[length:])
+    assert prepared.checks["integrity"].reason.value == reason
+
+
 def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("notary_pdf_vectors_generate", VECTORS / "generate_pdf.py")
     assert spec is not None and spec.loader is not None
