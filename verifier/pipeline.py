@@ -28,12 +28,12 @@ LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 
 def read_facts(registry: Registry, proof: Proof) -> ChainFacts:
-    """Everything the chain checks need, read by the chain adapter (three calls at most)."""
-    view = registry.document(bytes(proof.root), bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof])
-    issuer = tx = None
-    if view.batch.anchored:
-        issuer = registry.issuer_at(view.batch.issuer, view.batch.block_number, view.batch.timestamp)
-        tx = registry.anchor_tx(bytes(proof.root), view.batch.block_number)
+    """Everything the chain checks need, read by the chain adapter. What can change (document and batch status,
+    the issuer's standing) is read as of the latest block on every call, in one JSON-RPC round trip once the
+    batch is known; only the anchoring transaction, fixed for a root and its block, is read once."""
+    root = bytes(proof.root)
+    view, issuer = registry.document_and_issuer(root, bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof])
+    tx = registry.anchor_tx(root, view.batch.block_number) if view.batch.anchored else None
     return ChainFacts(registry.chain_id, view, issuer, tx)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -22,7 +23,9 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, TransactionNotFound, Web3Exception
 
+from notary.chain import view_abi
 from notary.chain.artifact import DEFAULT_EVM, abi, build_of, bytecode
+from notary.chain.batch_rpc import BatchRpc, RpcFailure
 from notary.chain.fees import FeeOracle, FeePolicy
 from notary.chain.identity import WrongChain
 from notary.chain.records import (
@@ -60,6 +63,7 @@ DEFAULT_LOG_CHUNK = 1_000  # blocks per eth_getLogs request
 DEFAULT_RECEIPT_TIMEOUT = 120.0  # seconds for the receipt itself
 DEFAULT_BLOCK_TIME = 12.0  # seconds per block assumed when waiting for confirmations
 GENESIS_RECHECK = 30.0  # seconds between re-reads of the genesis block before signing
+MEMO_ENTRIES = 4_096  # batches and anchoring transactions remembered per registry object (LRU)
 
 REVOKER_ROLE = Web3.keccak(text="REVOKER_ROLE")
 ISSUER_ROLE = Web3.keccak(text="ISSUER_ROLE")
@@ -123,6 +127,7 @@ class Registry:
         log_chunk: int = DEFAULT_LOG_CHUNK,
         expected_chain_id: int | None = None,
         expected_genesis: str | None = None,
+        lean_reads: bool = True,
     ) -> None:
         if log_chunk < 1:
             raise ValueError("log_chunk must be at least 1 block")
@@ -141,6 +146,11 @@ class Registry:
         self._chain_id: int | None = None
         self._nonces: dict[str, int] = {}
         self._nonce_lock = threading.Lock()
+        # False: not decided yet (see _batch_rpc); None: every read goes through web3's contract layer
+        self._rpc: BatchRpc | bool | None = False if lean_reads else None
+        self._batches_seen: OrderedDict[bytes, BatchRecord] = OrderedDict()
+        self._anchor_txs: OrderedDict[tuple[bytes, int], str] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     # ------------------------------------------------------------------ deployment
 
@@ -203,29 +213,86 @@ class Registry:
     def document(self, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> DocumentView:
         if self.expected_chain_id is not None:
             _ = self.chain_id  # a wrong chain is told as such before its empty answers are misread
-        included, record, batch_status, doc_status = _chain_call(
-            "reading a document's status",
-            lambda: self.contract.functions.documentStatus(root, leaf, list(proof)).call(),
-        )
-        return DocumentView(bool(included), _batch(root, record), _status(batch_status), _status(doc_status))
+        answer = self._views([("documentStatus", (root, leaf, list(proof)))])[0]
+        return _document_view(root, answer or self._document_call(root, leaf, proof))
+
+    def document_and_issuer(
+        self, root: bytes, leaf: bytes, proof: Sequence[bytes]
+    ) -> tuple[DocumentView, IssuerRecord | None]:
+        """The document's view and, when its batch is anchored, the issuer judged at the anchoring block and
+        time; both read now (latest block), nothing of them cached.
+
+        One round trip for a batch seen before: its remembered anchor (issuer, block, time) supplies the
+        ``issuerAt`` arguments sent beside ``documentStatus``, and that answer is used only when this very
+        ``documentStatus`` answer names the same anchor (a reorg or another node may not); else it is read again.
+        """
+        if self.expected_chain_id is not None:
+            _ = self.chain_id
+        with self._memo_lock:
+            seen = self._batches_seen.get(bytes(root))
+        calls: list[tuple[str, tuple[Any, ...]]] = [("documentStatus", (root, leaf, list(proof)))]
+        if seen is not None:
+            calls.append(("issuerAt", (seen.issuer, seen.block_number, seen.timestamp)))
+        answers = self._views(calls)
+        view = _document_view(root, answers[0] or self._document_call(root, leaf, proof))
+        batch = view.batch
+        if not batch.anchored:
+            return view, None
+        self._remember(self._batches_seen, bytes(root), batch)
+        guessed = seen is not None and (seen.issuer, seen.block_number, seen.timestamp) == (
+            batch.issuer, batch.block_number, batch.timestamp,
+        )  # fmt: skip
+        if guessed and answers[1] is not None:
+            return view, _issuer_record(batch.issuer, answers[1])
+        return view, self.issuer_at(batch.issuer, batch.block_number, batch.timestamp)
 
     def issuer_at(self, address: str, block_number: int, timestamp: int) -> IssuerRecord:
         address = Web3.to_checksum_address(address)
-        record, authorised, trusted = _chain_call(
-            "reading an issuer",
-            lambda: self.contract.functions.issuerAt(address, block_number, timestamp).call(),
+        answer = self._views([("issuerAt", (address, block_number, timestamp))])[0]
+        if answer is None:
+            answer = _chain_call(
+                "reading an issuer",
+                lambda: tuple(self.contract.functions.issuerAt(address, block_number, timestamp).call()),
+            )
+        return _issuer_record(address, answer)
+
+    def _document_call(self, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> tuple[Any, ...]:
+        return tuple(
+            _chain_call(
+                "reading a document's status",
+                lambda: self.contract.functions.documentStatus(root, leaf, list(proof)).call(),
+            )
         )
-        authorised_from, retired_at, compromised_from, _marked_at, name = record
-        return IssuerRecord(
-            address=address,
-            name=str(name),
-            authorised_from_block=int(authorised_from),
-            retired_at_block=int(retired_at),
-            compromised_from=int(compromised_from),
-            registered=int(authorised_from) != 0,
-            authorised_at_block=bool(authorised),
-            trusted_at_time=bool(trusted),
-        )
+
+    def _views(self, calls: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...] | None]:
+        """View calls at the latest block in one JSON-RPC batch, decoded; None for each answer to be read the
+        ordinary (web3) way instead, so failures keep their usual wording, retries and errors."""
+        rpc = self._batch_rpc()
+        if rpc is None:
+            return [None] * len(calls)
+        payload: list[tuple[str, list[Any]]] = []
+        for name, args in calls:
+            data = view_abi.call_data(name, args)
+            if data is None:
+                return [None] * len(calls)
+            payload.append(("eth_call", [{"to": self.address, "data": data}, "latest"]))
+        try:
+            answers = rpc.call(payload)
+        except RpcFailure:
+            return [None] * len(calls)
+        return [view_abi.decoded(name, answer) for (name, _), answer in zip(calls, answers, strict=True)]
+
+    def _batch_rpc(self) -> BatchRpc | None:
+        if self._rpc is False:
+            self._rpc = _batch_rpc_for(self.w3)
+        return self._rpc if isinstance(self._rpc, BatchRpc) else None
+
+    def _remember(self, memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+        with self._memo_lock:
+            memo[key] = value
+            memo.move_to_end(key)
+            while len(memo) > MEMO_ENTRIES:
+                memo.popitem(last=False)
 
     def issuer(self, address: str) -> IssuerRecord:
         """An issuer judged now (latest block)."""
@@ -245,14 +312,26 @@ class Registry:
         )
 
     def anchor_tx(self, root: bytes, block_number: int) -> str | None:
-        """The hash of the transaction that anchored ``root`` in ``block_number`` (from its event)."""
+        """The hash of the transaction that anchored ``root`` in ``block_number`` (from its event).
+
+        Remembered once found: which transaction anchored a root in a given block never changes (a reorg that
+        anchors it elsewhere changes the block, and so the question). Not finding it is not remembered."""
+        key = (bytes(root), block_number)
+        with self._memo_lock:
+            known = self._anchor_txs.get(key)
+        if known is not None:
+            return known
         logs = _chain_call(
             "reading the anchoring event",
             lambda: self.contract.events.BatchAnchored.get_logs(
                 from_block=block_number, to_block=block_number, argument_filters={"root": root}
             ),
         )
-        return "0x" + bytes(logs[0]["transactionHash"]).hex() if logs else None
+        if not logs:
+            return None
+        found = "0x" + bytes(logs[0]["transactionHash"]).hex()
+        self._remember(self._anchor_txs, key, found)
+        return found
 
     def status_history(self, root: bytes, leaf: bytes | None = None, from_block: int = 0) -> list[StatusEvent]:
         """Status changes of a batch and (if ``leaf`` is given) of that document, oldest first."""
@@ -506,6 +585,40 @@ class Registry:
                 )
             time.sleep(max(self.poll_interval, 0.2))
         return receipt
+
+
+def _batch_rpc_for(w3: Web3) -> BatchRpc | None:
+    """The lean transport for a plain HTTP provider set up as connect() does (only a timeout and headers)."""
+    from web3.providers.rpc import HTTPProvider
+
+    provider = w3.provider
+    if type(provider) is not HTTPProvider or provider.endpoint_uri is None:
+        return None
+    kwargs = dict(provider.get_request_kwargs())
+    timeout, headers = kwargs.pop("timeout", None), kwargs.pop("headers", None)
+    if kwargs or not isinstance(timeout, (int, float)):
+        return None  # anything else (auth, proxies, certificates) is for requests to apply
+    return BatchRpc.for_url(str(provider.endpoint_uri), timeout=float(timeout), headers=headers)
+
+
+def _document_view(root: bytes, answer: Sequence[Any]) -> DocumentView:
+    included, record, batch_status, doc_status = answer
+    return DocumentView(bool(included), _batch(root, record), _status(batch_status), _status(doc_status))
+
+
+def _issuer_record(address: str, answer: Sequence[Any]) -> IssuerRecord:
+    record, authorised, trusted = answer
+    authorised_from, retired_at, compromised_from, _marked_at, name = record
+    return IssuerRecord(
+        address=address,
+        name=str(name),
+        authorised_from_block=int(authorised_from),
+        retired_at_block=int(retired_at),
+        compromised_from=int(compromised_from),
+        registered=int(authorised_from) != 0,
+        authorised_at_block=bool(authorised),
+        trusted_at_time=bool(trusted),
+    )
 
 
 def _batch(root: bytes, record: Sequence[Any]) -> BatchRecord:
