@@ -82,6 +82,10 @@ ISSUED = "('written', 'batched', 'failed', 'replaced')"
 """Document states that may have a leaf on chain (with their batch anchored or being sent)."""
 
 
+CLAIMS_CHANGED = "the claims asked for changed"
+"""How the reason of a version set aside for changed claims begins."""
+
+
 class JournalError(NotaryError):
     pass
 
@@ -243,6 +247,14 @@ class Journal:
         ):
             found.setdefault(str(src), []).append(str(rel))
         return found
+
+    def replaced_for_claims(self, run_id: int) -> set[str]:
+        """Inputs whose latest replaced version in this run was set aside because the claims asked for changed."""
+        rows = self.db.execute(
+            "SELECT src, reason FROM docs WHERE run_id = ? AND state = 'replaced' ORDER BY seq", (run_id,)
+        )
+        latest = {str(src): str(reason or "") for src, reason in rows}
+        return {src for src, reason in latest.items() if reason.startswith(CLAIMS_CHANGED)}
 
     def replace(self, items: Sequence[tuple[int, str]]) -> None:
         """Documents whose input changed: unanchored ones are forgotten (never issued), the others kept as

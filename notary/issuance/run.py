@@ -53,7 +53,7 @@ from notary.core import Batch, BatchDomain, Claims, MerkleTree, Salt, leaf_hash,
 from notary.errors import ChainError, ChainRefusal, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
-from notary.issuance.journal import BatchRow, Journal, Run
+from notary.issuance.journal import CLAIMS_CHANGED, BatchRow, Journal, Run
 
 T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
@@ -249,6 +249,7 @@ class Issuance:
             self._resume(executor)
             known = self.journal.known_sources(run.id)
             self._versions = self.journal.replaced_outputs(run.id)
+            self._new_claims = self.journal.replaced_for_claims(run.id)
             self._done = len(known)
             self.progress.advance(self._done)
             fresh = self._fresh(_listed(inputs), known)
@@ -371,12 +372,12 @@ class Issuance:
             changes = _claim_changes(recorded, asked)
             if state == "written":
                 reason = (
-                    f"the claims asked for changed after it was issued ({changes}); its notarised copy {out_path} "
+                    f"{CLAIMS_CHANGED} after it was issued ({changes}); its notarised copy {out_path} "
                     f"is kept and stays valid: revoke it (notary revoke --document {out_path} --reason superseded) "
                     "if it must not be accepted"
                 )
             else:
-                reason = f"the claims asked for changed before its notarised copy was written ({changes})"
+                reason = f"{CLAIMS_CHANGED} before its notarised copy was written ({changes})"
             self._reclaimed[src] = (doc_id, state, rel_out, reason)
             yield item
         if invalid:

@@ -183,6 +183,45 @@ def test_a_holder_corrected_on_the_command_line_is_issued_again_as_v2(anvil_url:
     assert _holder(registry, out / "z00.v3.pdf") == "Lena Müller" and len(_anchors_by(registry, issuer)) == 3
 
 
+def _die_before_journaling_the_new_version(*args: object) -> None:
+    """The run with corrected claims, killed after the earlier version was set aside and before the new one
+    was journaled: the narrowest window of the change."""
+
+    def add_docs(self: Journal, rows: object) -> None:
+        os._exit(9)
+
+    Journal.add_docs = add_docs  # type: ignore[method-assign]  # in the forked child only
+    _issue_asked(*args)  # type: ignore[arg-type]
+
+
+def test_a_claim_correction_killed_midway_is_finished_by_the_same_command(anvil_url: str, tmp_path: Path) -> None:
+    registry, key, src = _setup(anvil_url, tmp_path, 2, seed=99)
+    issuer = Account.from_key(key).address
+    out, journal = tmp_path / "out", tmp_path / "j.sqlite"
+    manifest = _manifest(src, ["Jonas Schäfer", "Lena Mülller"])
+    spec, day = describe([], manifest), dt.date(2026, 7, 15)
+
+    def asked() -> list[InputDoc]:
+        return list(from_manifest(manifest, ClaimDefaults()))
+
+    _issue_asked(anvil_url, registry.address, key, asked(), spec, out, journal, day)
+    _manifest(src, ["Jonas Schäfer", "Lena Müller"])
+    child = multiprocessing.get_context("fork").Process(
+        target=_die_before_journaling_the_new_version,
+        args=(anvil_url, registry.address, key, asked(), spec, out, journal, day),
+    )
+    child.start()
+    child.join(120)
+    assert child.exitcode == 9
+    done = _issue_asked(anvil_url, registry.address, key, asked(), spec, out, journal, day)
+    assert done.counts == {"written": 2, "replaced": 1}
+    assert (
+        _holder(registry, out / "z01.v2.pdf") == "Lena Müller" and _holder(registry, out / "z01.pdf") == "Lena Mülller"
+    )
+    assert len(_anchors_by(registry, issuer)) == 2
+    assert any("its claims changed since it was issued as z01.pdf" in p.reason for p in done.problems)
+
+
 def test_the_command_says_on_screen_which_copy_a_corrected_holder_replaced(anvil_url: str, tmp_path: Path) -> None:
     """The real `notary issue FILE --holder …`, run again with the name corrected: the v2 is issued, the screen
     names the replaced copy with how to revoke it, and both copies verify with their own holder."""
