@@ -15,6 +15,7 @@ The audit reads the chain's BatchAnchored events and every output: each input mu
 that output must start with the input's bytes, its proof must name the input's SHA-256 and length and verify
 VALID with the project's verifier, and the leaves anchored on chain must number exactly the documents issued
 (more means a document was anchored twice, or a batch was anchored for documents that never got an output).
+An attempt that writes no stage line for --stall-limit seconds is a hang, and fails the run as well.
 
 Run: .venv/bin/python bench/crash_resume.py --kills 21 --node-kills 3    (`make stress`)
 The last line is one JSON object; the exit code is non-zero when any check fails.
@@ -45,7 +46,7 @@ from bench.corpus import corpus  # noqa: E402
 NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 STAGES = ("prepare", "journal", "sign", "send", "mined", "stamp", "write")
 NODE_STAGES = ("send", "mined", "stamp")
-WAIT_FOR_STAGE = 240.0  # seconds an attempt may run without reaching its stage before it is killed anyway
+STALL_LIMIT = 180.0  # seconds without a new stage line after which a running attempt counts as stalled (a hang)
 PASSWORD = "stress test password"
 FINAL_RUN_LIMIT = 1800.0  # the last, unkilled run must finish; a hang is a failure, not a wait forever
 
@@ -54,6 +55,7 @@ FINAL_RUN_LIMIT = 1800.0  # the last, unkilled run must finish; a hang is a fail
 class Tally:
     kills: int = 0
     node_kills: int = 0
+    stalls: int = 0
     attempts: int = 0
     stages: Counter[str] = field(default_factory=Counter)
     log: list[str] = field(default_factory=list)
@@ -112,25 +114,27 @@ class Attempt:
             return []
         return [line for line in text.split("\n")[:-1] if line.strip()]  # a half-written last line is not yet
 
-    def wait_for(self, stage: str, skip: int) -> bool:
-        """Until ``stage`` has appeared ``skip + 1`` times after what was seen so far; False if the process
-        ended first or took too long."""
-        deadline = time.monotonic() + WAIT_FOR_STAGE
+    def wait_for(self, stage: str, skip: int, stall_limit: float) -> str:
+        """Until ``stage`` has appeared ``skip + 1`` times after what was seen so far: "reached"; "ended" if the
+        process ended first; "stalled" if it wrote no stage line for ``stall_limit`` seconds."""
         wanted = skip + 1
-        while time.monotonic() < deadline:
+        progress = time.monotonic()
+        while time.monotonic() - progress < stall_limit:
             lines = self.lines()
             fresh = lines[self.seen :]
+            if fresh:
+                progress = time.monotonic()
             for i, line in enumerate(fresh):
                 if line.split()[0] == stage:
                     wanted -= 1
                     if wanted == 0:
                         self.seen += i + 1
-                        return True
-            self.seen = len(lines) if wanted > 0 else self.seen
+                        return "reached"
+            self.seen = len(lines)
             if self.process.poll() is not None:
-                return False
+                return "ended"
             time.sleep(0.001)
-        return False
+        return "stalled"
 
     def kill(self) -> str:
         """SIGKILL the command and its workers; the stage the trace last announced."""
@@ -167,7 +171,12 @@ def torture(command: list[str], work: Path, env: dict[str, str], node: Node, arg
         if attempt is None:
             tally.attempts += 1
             attempt = Attempt(command, work, env, tally.attempts)
-        reached = attempt.wait_for(stage, skip=rng.randint(0, 1))
+        outcome = attempt.wait_for(stage, skip=rng.randint(0, 1), stall_limit=args.stall_limit)
+        reached = outcome == "reached"
+        if outcome == "stalled":
+            tally.stalls += 1
+            last = (attempt.lines() or ["startup"])[-1]
+            tally.say(f"attempt {tally.attempts} stalled: no new stage for {args.stall_limit:.0f} s (last: {last})")
         if attempt.process.poll() is not None:
             code = attempt.process.returncode
             tally.say(f"attempt {tally.attempts} ended (exit {code}) before {what} kill at {stage}")
@@ -190,7 +199,10 @@ def torture(command: list[str], work: Path, env: dict[str, str], node: Node, arg
         tally.kills += 1
         tally.stages[hit] += 1
         tally.say(f"kill {tally.kills}: aimed at {stage}, hit {hit}" + ("" if reached else " (not reached)"))
-        if not events:
+        if tally.stalls >= 3:
+            tally.say("the command keeps stalling: no more kills")
+            break
+        if not events and not tally.stalls:
             missed = [s for s in STAGES if tally.stages[s] == 0]
             if missed and extra < 2 * len(STAGES):
                 extra += 1
@@ -280,6 +292,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--final-limit", type=float, default=FINAL_RUN_LIMIT, help="seconds the last run may take")
+    parser.add_argument("--stall-limit", type=float, default=STALL_LIMIT, help="seconds without progress = a hang")
     parser.add_argument("--notary", default=NOTARY, help="the notary command to torture (default: this checkout's)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -296,7 +310,7 @@ def main() -> None:
             final = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, start_new_session=True)  # fmt: skip
             try:
-                out, err = final.communicate(timeout=FINAL_RUN_LIMIT)
+                out, err = final.communicate(timeout=args.final_limit)
                 final_exit: int | str = final.returncode
             except subprocess.TimeoutExpired:
                 os.killpg(final.pid, signal.SIGKILL)  # with its workers
@@ -307,7 +321,7 @@ def main() -> None:
         finally:
             node.down()
     result = {
-        "kills": tally.kills, "node_kills": tally.node_kills,
+        "kills": tally.kills, "node_kills": tally.node_kills, "stalls": tally.stalls,
         "stages": {s: tally.stages.get(s, 0) for s in (*STAGES, *sorted(set(tally.stages) - set(STAGES)))},
         **figures, "attempts": tally.attempts, "final_exit": final_exit,
         "seconds": round(time.monotonic() - started, 1),
@@ -320,6 +334,7 @@ def main() -> None:
             ("roots not on chain", figures["roots_without_anchor"] > 0), ("final run failed", final_exit != 0),
             ("too few kills", tally.kills < args.kills), ("too few node kills", tally.node_kills < args.node_kills),
             ("a stage never hit", any(tally.stages[s] == 0 for s in STAGES)),
+            ("the command stalled", tally.stalls > 0),
         ) if bad
     ]  # fmt: skip
     print(f"reproduce: .venv/bin/python bench/crash_resume.py --kills {args.kills} --node-kills {args.node_kills}")
