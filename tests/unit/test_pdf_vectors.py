@@ -45,13 +45,16 @@ def trust() -> TrustList:
 
 VALID = _index()["valid"]
 INVALID = _index()["invalid"]
+UNREADABLE = _index()["unreadable"]
 
 
 def test_the_vectors_cover_the_cases_of_issue_12() -> None:
     names = {case["name"] for case in VALID} | {case["name"] for case in INVALID}
     assert {"classic", "xref-stream", "object-streams", "inherited-resources", "rotate-90", "rotate-180",
             "rotate-270", "cropbox", "existing-attachment", "taken-font-name", "no-final-eol", "linearised",
-            "overlay-update", "extra-object", "changed-caption", "moved-stamp", "appended-bytes"} <= names  # fmt: skip
+            "overlay-update", "extra-object", "changed-caption", "moved-stamp", "appended-bytes",
+            "hybrid-xref", "attachment-after", "length-past-end"} <= names  # fmt: skip
+    assert {c["name"] for c in UNREADABLE} == {"no-proof", "unreadable-pdf", "non-canonical-attachment"}
     total = sum(p.stat().st_size for p in (VECTORS / "pdf").iterdir())
     assert total < 600 * 1024
 
@@ -85,6 +88,15 @@ def test_forged_vector(case: dict[str, Any], trust: TrustList) -> None:
         assert prepared.checks[name].reason.value == reason
     unexpected = {n for n, c in prepared.checks.items() if c.status is Status.INVALID} - set(case["expected"]["checks"])
     assert not unexpected
+
+
+@pytest.mark.parametrize("case", UNREADABLE, ids=[c["name"] for c in UNREADABLE])
+def test_unreadable_vector(case: dict[str, Any], trust: TrustList) -> None:
+    given = case["input"]
+    data = _bytes(given) if "file" in given else given["text"].encode("utf-8")
+    failure = prepare_pdf(trust, data).failure
+    assert failure is not None and failure.verdict.value == case["expected"]["verdict_without_chain"]
+    assert failure.checks[0].name == "format" and failure.checks[0].reason.value == case["expected"]["format"]
 
 
 @pytest.mark.parametrize(("inserted", "reason"), [(b"", "hash-mismatch"), (b"\n", "hash-mismatch"),

@@ -54,6 +54,7 @@ KEY_SEED = "notary test vector key 1"
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 CHAIN_ID = 31337
 ISSUED_AT = 1752570100
+ISSUED_AT_2 = 1752570200
 CAPTION = "Digital geprüft: verify.example"
 
 # --- hand-written originals ------------------------------------------------------------------------------
@@ -201,6 +202,49 @@ def original_incremental() -> bytes:
     return base + bytes(update)
 
 
+def original_hybrid_xref() -> bytes:
+    """A hybrid-reference file (ISO 32000-1 §7.5.8.4): a classic table whose trailer points with /XRefStm to a
+    cross-reference stream that alone lists pages, page and font, which live in an object stream (the table
+    marks them free), as PDF 1.5 writers do for readers that predate object streams."""
+    objects = _simple("Zeugnis - hybrid-reference file")
+    packed = (3, 4, 6)
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for num in (1, 2, 5):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, objects[num])
+    head, body = bytearray(), bytearray()
+    for num in packed:
+        head += b"%d %d " % (num, len(body))
+        body += objects[num] + b"\n"
+    data = bytes(head) + bytes(body)
+    offsets[7] = len(out)
+    out += b"7 0 obj\n<</Type /ObjStm /N %d /First %d /Length %d>>\nstream\n%s\nendstream\nendobj\n" % (
+        len(packed), len(head), len(data), data)  # fmt: skip
+    rows = b"".join(b"\x02" + (7).to_bytes(4, "big") + i.to_bytes(2, "big") for i in range(len(packed)))
+    offsets[8] = len(out)
+    stream_dict = b"<</Type /XRef /Size 9 /W [1 4 2] /Index [3 2 6 1] /Length %d>>" % len(rows)
+    out += b"8 0 obj\n%s\nstream\n%s\nendstream\nendobj\n" % (stream_dict, rows)
+    xref = len(out)
+    out += b"xref\n0 9\n0000000000 65535 f \n"
+    for num in range(1, 9):
+        out += b"%010d 00000 n \n" % offsets[num] if num in offsets else b"0000000000 00001 f \n"
+    out += b"trailer\n<< /Size 9 /Root 2 0 R /Info 1 0 R /XRefStm %d >>\nstartxref\n%d\n%%%%EOF\n" % (offsets[8], xref)
+    return bytes(out)
+
+
+def original_attachment_after() -> bytes:
+    """An existing attachment whose name sorts after notary-proof.json, in a name tree with /Kids and /Limits."""
+    objects = _simple("Zeugnis - attachment named after the proof")
+    data = b"Zusatz: Praktikumsbescheinigung\n"
+    objects[2] = b"<</Type /Catalog /Pages 3 0 R /Names <</EmbeddedFiles 7 0 R>>>>"
+    objects[7] = b"<</Kids [10 0 R]>>"
+    objects[8] = b"<</Type /Filespec /F (zusatz.txt) /UF (zusatz.txt) /EF <</F 9 0 R>>>>"
+    objects[9] = b"<</Type /EmbeddedFile /Length %d>>\nstream\n%s\nendstream" % (len(data), data)
+    objects[10] = b"<</Limits [(zusatz.txt) (zusatz.txt)] /Names [(zusatz.txt) 8 0 R]>>"
+    return _classic(objects, 2)
+
+
 REMAKE_TOOL_OUTPUTS = "--remake-tool-outputs" in sys.argv
 """Files written by other programs (qpdf's linearisation, pypdf's overlay and rewrite) depend on their versions:
 the committed ones are reused unless this flag asks for new ones."""
@@ -240,6 +284,14 @@ ORIGINALS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "linearised": ("a linearised original (two startxref; qpdf output)", original_linearised),
 }
 
+ORIGINALS_2: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "hybrid-xref": ("a hybrid-reference file: table + /XRefStm stream, page and font in an object stream",
+                    original_hybrid_xref),
+    "attachment-after": ("an existing attachment named after notary-proof.json, in a name tree with /Kids",
+                         original_attachment_after),
+}  # fmt: skip
+"""Added later, as a second batch (issued_at ISSUED_AT_2)."""
+
 # --- the batch -------------------------------------------------------------------------------------------
 
 
@@ -263,8 +315,14 @@ class Notarised:
 
 
 def notarise_all() -> dict[str, Notarised]:
-    """Issue every original in one batch, as the issuer does: placement bound first, QR chosen last."""
-    originals = {case: build() for case, (_, build) in ORIGINALS.items()}
+    """Both batches: the first 13 cases, pinned since the first release of the vectors, and the cases added
+    later in a batch of their own (so the first batch's proofs and files stay byte for byte what they were)."""
+    return {**_notarise_batch(ORIGINALS, ISSUED_AT), **_notarise_batch(ORIGINALS_2, ISSUED_AT_2)}
+
+
+def _notarise_batch(table: dict[str, tuple[str, Callable[[], bytes]]], issued_at: int) -> dict[str, Notarised]:
+    """Issue the originals in one batch, as the issuer does: placement bound first, QR chosen last."""
+    originals = {case: build() for case, (_, build) in table.items()}
     cases = list(originals)
     claims = [_claims(i, case) for i, case in enumerate(cases)]
     salts = [Salt(keccak256(f"salt pdf {case}".encode())) for case in cases]
@@ -275,14 +333,14 @@ def notarise_all() -> dict[str, Notarised]:
     ]
     tree = MerkleTree.build([leaf_hash(d, c.digest(), s) for d, c, s in zip(documents, claims, salts, strict=True)])
     domain = BatchDomain(CHAIN_ID, REGISTRY)
-    batch = Batch(tree.root, len(cases), ISSUED_AT)
+    batch = Batch(tree.root, len(cases), issued_at)
     signature = sign_batch(private_key(), domain, batch)
     issuer = Account.from_key(private_key()).address
     out: dict[str, Notarised] = {}
     for i, case in enumerate(cases):
         common = {
             "chain_id": CHAIN_ID, "registry": REGISTRY, "root": tree.root, "claims": claims[i], "salt": salts[i],
-            "merkle_proof": tree.proof(i), "issuer": issuer, "signature": signature, "issued_at": ISSUED_AT,
+            "merkle_proof": tree.proof(i), "issuer": issuer, "signature": signature, "issued_at": issued_at,
             "document_count": len(cases),
         }  # fmt: skip
         qr_text = encode_qr_text(Proof(document=documents[i], **common))
@@ -354,6 +412,20 @@ def _changed_original(genuine: Notarised) -> bytes:
     return genuine.pdf.replace(b"Abschlusszeugnis - classic xref", b"Abschlusszeugnis - CLASSIC xref", 1)
 
 
+def _claims_longer_original(genuine: Notarised) -> bytes:
+    """A genuine proof whose unsigned-looking original_length is raised past the file's end: the prefix it
+    names cannot be hashed, which is length-mismatch, not hash-mismatch."""
+    proof = dataclasses.replace(genuine.proof, original_length=len(genuine.pdf) + 1000)
+    return stamp_pdf(genuine.original, proof_json=proof.to_json(), qr_text=genuine.qr_text, layout=genuine.layout)
+
+
+def _non_canonical_attachment(genuine: Notarised) -> bytes:
+    """The genuine proof embedded with a space after every ':' and ',' (the same values, another spelling)."""
+    spelled = json.dumps(genuine.proof.to_json_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+    assert spelled != genuine.proof.to_json() and Proof.from_json(spelled) == genuine.proof
+    return stamp_pdf(genuine.original, proof_json=spelled, qr_text=genuine.qr_text, layout=genuine.layout)
+
+
 FORGERIES: dict[str, tuple[str, Callable[[Notarised], bytes], dict[str, str]]] = {
     "overlay-update": ("a second incremental update overlaying text (FreeText annotation)", _overlay_update,
                        {"notarisation-update": "extra-content"}),
@@ -369,7 +441,18 @@ FORGERIES: dict[str, tuple[str, Callable[[Notarised], bytes], dict[str, str]]] =
                          {"integrity": "hash-mismatch"}),
     "rewritten": ("the notarised file re-saved by another program (pypdf)", _rewritten,
                   {"integrity": "file-rewritten"}),
+    "length-past-end": ("original_length raised past the end of the file", _claims_longer_original,
+                        {"integrity": "length-mismatch"}),
 }  # fmt: skip
+
+UNREADABLE: dict[str, tuple[str, dict[str, str], str]] = {
+    "no-proof": ("an original without the notarisation update", {"file": "pdf/classic.original.pdf"}, "no-proof"),
+    "unreadable-pdf": ("a %PDF- header and nothing a reader can use", {"text": "%PDF-1.7\nnot really a pdf\n"},
+                       "unreadable-pdf"),
+    "non-canonical-attachment": ("the genuine proof embedded with spaces after ':' and ','",
+                                 {"file": "pdf/non-canonical-attachment.forged.pdf"}, "non-canonical"),
+}  # fmt: skip
+"""Inputs whose proof cannot be read as the format demands (S§8): the format check's code, nothing else runs."""
 
 VALID_CHECKS = {"format": "ok", "registry": "ok", "integrity": "ok", "notarisation-update": "ok", "inclusion": "ok",
                 "signature": "ok"}  # fmt: skip
@@ -391,7 +474,7 @@ def render() -> tuple[dict[str, bytes], str]:
         files[f"{case}.notarised.pdf"] = item.pdf
         valid.append({
             "name": case,
-            "description": ORIGINALS[case][0],
+            "description": {**ORIGINALS, **ORIGINALS_2}[case][0],
             "original": _file(f"{case}.original.pdf", item.original),
             "notarised": _file(f"{case}.notarised.pdf", item.pdf),
             "proof_json": item.proof.to_json().decode("utf-8"),
@@ -415,13 +498,24 @@ def render() -> tuple[dict[str, bytes], str]:
             "forged": _file(f"{case}.forged.pdf", data),
             "expected": {"checks": failing, "verdict_without_chain": "INVALID"},
         })  # fmt: skip
+    files["non-canonical-attachment.forged.pdf"] = _non_canonical_attachment(genuine)
+    unreadable = [
+        {"name": case, "description": description, "input": given,
+         "expected": {"format": code, "verdict_without_chain": "INVALID"}}
+        for case, (description, given, code) in UNREADABLE.items()
+    ]  # fmt: skip
+    for case in unreadable:
+        if "file" in case["input"]:
+            case["input"] = _file(case["input"]["file"][4:], files[case["input"]["file"][4:]])
     index = {
         "description": (
-            "Notarised-PDF vectors (docs/stamp-format.md). All valid cases are one batch signed with the test key "
-            "of generate.py (private_key_seed) for chain 31337 and the registry below. expected.checks: the reason "
+            "Notarised-PDF vectors (docs/stamp-format.md). The valid cases are two batches (the first 13 cases, then "
+            "the rest), signed with the test key of generate.py (private_key_seed) for chain 31337 and the registry "
+            "below. expected.checks: the reason "
             "code each listed check of docs/proof-format.md §13 must give without the chain; every check not "
             "listed for an invalid case is not INVALID. The proof JSON is the attachment; the QR text is "
-            "NT1: + base45 of its compact form; the layout is its stamp."
+            "NT1: + base45 of its compact form; the layout is its stamp. unreadable: inputs (a file, or text as UTF-8 "
+            "bytes) whose proof cannot be read; expected.format is the format check's code."
         ),
         "private_key_seed": KEY_SEED,
         "chain_id": CHAIN_ID,
@@ -429,6 +523,7 @@ def render() -> tuple[dict[str, bytes], str]:
         "caption": CAPTION,
         "valid": valid,
         "invalid": invalid,
+        "unreadable": unreadable,
     }
     return files, json.dumps(index, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
