@@ -382,6 +382,33 @@ def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("title three marks", mutate(set_("claims.title", "Zeugnis\u0336\u0336\u0336")), "combining marks"),
         ("title leading mark", mutate(set_("claims.title", "\u0301Zeugnis")), "combining marks"),
         ("caption invisible", mutate(set_("stamp.caption", "Digital\u200bgeprüft")), "U+200B"),
+        ("null required", mutate(set_("salt", None)), "must be a hex string"),
+        ("holder only a space", mutate(set_("claims.holder", " ")), "leading or trailing whitespace"),
+        ("title long and invisible", mutate(set_("claims.title", "Zeugnis\u200b" * 30)), "too long"),
+        ("stamp version 2", mutate(set_("stamp.stamp_version", 2)), "unknown stamp version 2"),
+        ("unknown member before bad value", mutate(lambda d: d.update(chain_id=0, zzz=1)), "not defined"),
+        *_json_facts_cases(),
+    ]
+
+
+def _json_facts_cases() -> list[tuple[str, bytes | Repeat, str]]:
+    good = json.loads(build_proof(SPECS[3]).to_json())
+
+    def with_facts(facts: Any, version: str = "1.1") -> bytes:
+        d = {**good, "version": version, "claims": {**good["claims"]}}
+        if facts is None:
+            del d["claims"]["facts"]
+        else:
+            d["claims"]["facts"] = facts
+        return json.dumps(d, ensure_ascii=False).encode()
+
+    return [
+        ("facts empty", with_facts([]), "is empty: leave it out"),
+        ("facts label twice", with_facts([["Note", "1,7"], ["Note", "2,0"]]), "given twice"),
+        ("facts nine", with_facts([[f"L{i}", "x"] for i in range(9)]), "limit 8"),
+        ("facts triple", with_facts([["Note", "1,7", "x"]]), "(label, value) pair"),
+        ("facts label invisible", with_facts([["No\u200bte", "1,7"]]), "U+200B"),
+        ("1.1 without facts", with_facts(None), "lowest version"),
     ]
 
 
@@ -433,6 +460,41 @@ def _compact_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("minor version zero", with_(10, 0), "minor version"),
         ("nested 5 deep", with_(4, [[[[0]]]]), "nested too deeply"),
         ("holder invisible", with_(4, [*claims[:2], "Anna\u2060Müller", *claims[3:]]), "U+2060"),
+        ("signature recovers to no key", with_(7, _OFF_CURVE_R.to_bytes(32, "big") + proof.signature[32:]),
+         "does not recover to a key"),
+        ("signature r zero", with_(7, bytes(32) + proof.signature[32:]), "signature r is out of range"),
+        *_compact_facts_cases(),
+    ]  # fmt: skip
+
+
+_OFF_CURVE_R = 5
+"""The smallest x with no point on secp256k1 (5³ + 7 is not a square mod p): a signature with this r recovers
+to no key."""
+
+
+def _compact_facts_cases() -> list[tuple[str, bytes | Repeat, str]]:
+    base = build_proof(SPECS[3]).to_compact_obj()
+    claims6 = list(base[4][:6])
+
+    def with_claims(claims: list[Any], minor: int | None = 1) -> bytes:
+        d = {**base, 4: claims}
+        if minor is None:
+            del d[10]
+        else:
+            d[10] = minor
+        return _cbor.dumps(d)
+
+    return [
+        ("facts in 1.0", with_claims([*claims6, [["Note", "1,7"]]], None), "not defined in format version 1.0"),
+        ("facts empty in 1.0", with_claims([*claims6, []], None), "empty list of key facts"),
+        ("facts empty in 1.1", with_claims([*claims6, []]), "empty list of key facts"),
+        ("1.1 without facts", with_claims(claims6), "lowest version"),
+        ("claims 8 elements", with_claims([*base[4], 1]), "array of 6 elements (7 with key facts)"),
+        ("facts label twice", with_claims([*claims6, [["Note", "1,7"], ["Note", "2,0"]]]), "given twice"),
+        ("facts nine", with_claims([*claims6, [[f"L{i}", "x"] for i in range(9)]]), "limit 8"),
+        ("facts triple", with_claims([*claims6, [["Note", "1,7", "x"]]]), "(label, value) pair"),
+        ("facts value long", with_claims([*claims6, [["Note", "x" * 101]]]), "limit 100"),
+        ("facts label invisible", with_claims([*claims6, [["No\u202ete", "1,7"]]]), "U+202E"),
     ]
 
 
@@ -541,6 +603,8 @@ def _verdict_cases() -> list[dict[str, Any]]:
     other = Account.from_key(private_key(OTHER_KEY_SEED)).address
     swapped = _canonical({**single.to_json_dict(), "issuer": other})
     genuine_json = single.to_json().decode("utf-8")
+    off_curve = _OFF_CURVE_R.to_bytes(32, "big") + single.signature[32:]
+    no_key = _canonical({**single.to_json_dict(), "signature": "0x" + off_curve.hex()})
     day = dt.timedelta(days=1)
     cases: list[tuple[str, str, dict[str, Any], dict[str, str], str]] = [
         ("qr valid on its last day", "valid_until is inclusive (Europe/Berlin date)",
@@ -565,6 +629,8 @@ def _verdict_cases() -> list[dict[str, Any]]:
         ("json signer is not issuer", "a separate proof file whose issuer is another address than the signer",
          {"pdf_text": pdf, "proof_json": swapped, "today": "2025-07-15"}, {"signature": "bad-signature"},
          "INVALID"),
+        ("json signature recovers to no key", "a separate proof file whose signature's r is no point's x",
+         {"pdf_text": pdf, "proof_json": no_key, "today": "2025-07-15"}, {"signature": "bad-signature"}, "INVALID"),
         ("json original with one byte more", "separate proof file, the PDF is longer than original_length",
          {"pdf_text": pdf + "\n", "proof_json": genuine_json, "today": "2025-07-15"},
          {"integrity": "length-mismatch"}, "INVALID"),
