@@ -157,9 +157,9 @@ def test_an_anchor_found_on_resume_waits_for_its_confirmations(anvil_url: str, t
 
     def mine_when_asked(message: str) -> None:  # blocks come only when the pipeline says it waits for them
         if "confirmations" in message:
-            for _ in range(2):
+            for _ in range(3):
                 w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-            mined_for_us.append(2)
+            mined_for_us.append(3)
 
     seen: list[tuple[int, int]] = []
 
@@ -173,7 +173,7 @@ def test_an_anchor_found_on_resume_waits_for_its_confirmations(anvil_url: str, t
     assert summary.resumed and summary.counts == {"written": 5}
     assert mined_for_us and seen, progress.messages
     anchored_in, head_when_stamped = seen[0]
-    assert head_when_stamped >= anchored_in + 2  # 3 confirmations: its own block and two more
+    assert head_when_stamped >= anchored_in + 3  # 3 confirmations: three blocks on top of the one it was mined in
     assert set(_verdicts(confirmed, out)) == {Verdict.VALID}
 
 
