@@ -53,7 +53,8 @@ def test_the_vectors_cover_the_cases_of_issue_12() -> None:
     assert {"classic", "xref-stream", "object-streams", "inherited-resources", "rotate-90", "rotate-180",
             "rotate-270", "cropbox", "existing-attachment", "taken-font-name", "no-final-eol", "linearised",
             "overlay-update", "extra-object", "changed-caption", "moved-stamp", "appended-bytes",
-            "hybrid-xref", "attachment-after", "length-past-end"} <= names  # fmt: skip
+            "hybrid-xref", "attachment-after", "cr-end-no-contents", "tree-strings",
+            "length-past-end"} <= names  # fmt: skip
     assert {c["name"] for c in UNREADABLE} == {"no-proof", "unreadable-pdf", "non-canonical-attachment"}
     total = sum(p.stat().st_size for p in (VECTORS / "pdf").iterdir())
     assert total < 600 * 1024

@@ -70,18 +70,26 @@ def _content(text: str, font: bytes = b"/F1") -> bytes:
 FONT = b"<</Type /Font /Subtype /Type1 /BaseFont /Times-Roman>>"
 
 
-def _classic(objects: dict[int, bytes], root: int, *, eol: bool = True, extra_trailer: bytes = b"") -> bytes:
-    """A PDF 1.7 file with a classic xref table (every object generation 0, /Info 1 0 R when object 1 is it)."""
+def _classic(
+    objects: dict[int, bytes],
+    root: int,
+    *,
+    eol: bool = True,
+    extra_trailer: bytes = b"",
+    gens: dict[int, int] | None = None,
+) -> bytes:
+    """A PDF 1.7 file with a classic xref table (generation 0 unless ``gens`` says otherwise)."""
+    gens = gens or {}
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
     for num in sorted(objects):
         offsets[num] = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (num, objects[num])
+        out += b"%d %d obj\n%s\nendobj\n" % (num, gens.get(num, 0), objects[num])
     size = max(objects) + 1
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % size
     for num in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[num] if num in offsets else b"0000000000 00001 f \n"
+        out += b"%010d %05d n \n" % (offsets[num], gens.get(num, 0)) if num in offsets else b"0000000000 00001 f \n"
     out += b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF" % (size, root, extra_trailer, xref)
     return bytes(out + (b"\n" if eol else b""))
 
@@ -245,6 +253,42 @@ def original_attachment_after() -> bytes:
     return _classic(objects, 2)
 
 
+def original_cr_end_no_contents() -> bytes:
+    """Ends with %%EOF CR (so no LF is added before the marker); page 1 has no /Contents; the attachments' name
+    tree has two kids whose names are out of order (flattened in tree order, then sorted)."""
+    objects = _simple("unused")
+    del objects[5]
+    objects[4] = b"<</Type /Page /Parent 3 0 R /MediaBox %s>>" % A4
+    objects[2] = b"<</Type /Catalog /Pages 3 0 R /Names <</EmbeddedFiles 7 0 R>>>>"
+    objects[7] = b"<</Kids [8 0 R 9 0 R]>>"
+    objects[8] = b"<</Limits [(zeta.txt) (zeta.txt)] /Names [(zeta.txt) 10 0 R]>>"
+    objects[9] = b"<</Limits [(alpha.txt) (alpha.txt)] /Names [(alpha.txt) 10 0 R]>>"
+    objects[10] = b"<</Type /Filespec /F (a.txt) /EF <</F 11 0 R>>>>"
+    objects[11] = b"<</Type /EmbeddedFile /Length 2>>\nstream\nA\n\nendstream"
+    return _classic(objects, 2, eol=False) + b"\r"
+
+
+def original_tree_strings() -> bytes:
+    """Page 1 two levels down, past an empty /Pages kid, with generation 3 and /Contents an indirect array of two
+    streams; #-escaped and non-ASCII font names; strings in the catalog written as hex and with a byte above
+    0x7E; a real spelled 1.50; a trailer /ID."""
+    objects = {
+        1: b"<</Title (Testdokument)>>",
+        2: b"<</Type /Catalog /Pages 3 0 R /Lang <64652d4445> /PageLabels <</Nums [0 <</P (S\\351ite \\(a\\) )>>]>>>>",
+        3: b"<</Type /Pages /Kids [7 0 R 8 0 R] /Count 1 /MediaBox %s>>" % A4,
+        4: b"<</Type /Page /Parent 8 0 R /Contents 9 0 R /PZ 1.50 /Resources <</Font <</F#231 6 0 R /F#C3#A4 6 0 R>>"
+           b" /ProcSet [/PDF /Text]>>>>",
+        5: _content("Zeugnis - page tree, generation 3", b"/F#231"),
+        6: FONT,
+        7: b"<</Type /Pages /Kids [] /Count 0 /Parent 3 0 R>>",
+        8: b"<</Type /Pages /Kids [4 3 R] /Count 1 /Parent 3 0 R>>",
+        9: b"[5 0 R 10 0 R]",
+        10: b"<</Length 24>>\nstream\n0 0 1 rg 72 650 9 9 re f\nendstream",
+    }  # fmt: skip
+    file_id = b" /Info 1 0 R /ID [<0123456789abcdef0123456789abcdef> <fedcba9876543210fedcba9876543210>]"
+    return _classic(objects, 2, extra_trailer=file_id, gens={4: 3})
+
+
 REMAKE_TOOL_OUTPUTS = "--remake-tool-outputs" in sys.argv
 """Files written by other programs (qpdf's linearisation, pypdf's overlay and rewrite) depend on their versions:
 the committed ones are reused unless this flag asks for new ones."""
@@ -289,6 +333,10 @@ ORIGINALS_2: dict[str, tuple[str, Callable[[], bytes]]] = {
                     original_hybrid_xref),
     "attachment-after": ("an existing attachment named after notary-proof.json, in a name tree with /Kids",
                          original_attachment_after),
+    "cr-end-no-contents": ("ends with %%EOF CR, page without /Contents, name tree kids out of order",
+                           original_cr_end_no_contents),
+    "tree-strings": ("page two levels down (generation 3, /Contents an indirect array), escaped and non-ASCII "
+                     "names, hex and non-ASCII strings, a real 1.50, a trailer /ID", original_tree_strings),
 }  # fmt: skip
 """Added later, as a second batch (issued_at ISSUED_AT_2)."""
 
