@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: help setup demo test lint typecheck unit contracts bench stress clean system-packages
+.PHONY: help setup demo test lint typecheck unit contracts bench stress soak clean system-packages
 
 help:
 	@echo "make demo   - set up, start a local chain, deploy the registry, issue sample certificates, serve the verifier"
@@ -14,7 +14,8 @@ help:
 	@echo "make setup  - virtualenv + Python packages, npm packages, Debian packages the tests need"
 	@echo "make contracts - recompile contracts/NotaryRegistry.sol into the committed artifact"
 	@echo "make bench  - run every benchmark in bench/ (prints JSON figures)"
-	@echo "make stress - kill a 2,000-document issuance 20 times, resume, audit (bench/crash_resume.py)"
+	@echo "make soak   - attack the web verifier for 5 minutes while genuine checks run (bench/verify_soak.py)"
+	@echo "make stress - kill a 2,000-document issuance 21 times (every stage) and its node 3 times, resume, audit the chain"
 
 setup: $(VENV)/.installed node_modules/.installed system-packages
 
@@ -66,6 +67,10 @@ bench: setup
 # Slow fault runs: SIGKILL a 2,000-document issuance 21 times (every stage), kill its node 3 times, audit.
 stress: setup
 	$(BIN)/python bench/crash_resume.py --kills 21 --node-kills 3
+
+# Hostile uploads in parallel with genuine verifications for 5 minutes against `notary serve` (issue 15's soak).
+soak: setup
+	$(BIN)/python bench/verify_soak.py --seconds 300
 
 clean:
 	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
