@@ -18,6 +18,12 @@ request's ``included`` to another: a request served from the cache (or from anot
 leads from the leaf to the root). Everything else in ChainFacts (anchor, statuses, issuer, transaction)
 depends on root and leaf only. Without this, one upload with the genuine root and leaf but a broken path
 would make every genuine verification of that document fail until the next block.
+
+A miss (every distinct document) costs one JSON-RPC round trip per endpoint: ``documentStatus`` and
+``issuerAt`` in one batch (notary/chain/registry.py ``document_and_issuer``). Nothing that can change is kept
+across blocks there either: each endpoint's Registry remembers only a batch's anchor, as a guess for the
+``issuerAt`` arguments that is checked against the answer sent with it, and the anchoring transaction hash per
+(root, anchoring block), which no later block changes.
 """
 
 from __future__ import annotations
