@@ -60,7 +60,7 @@ contracts: node_modules/.installed $(VENV)/.installed
 
 # Benchmarks print JSON figures (last line); they are not part of `make test`.
 # verify_soak is left out on purpose: it runs 5 minutes and is run on its own.
-BENCHES := gas gas_by_evm merkle qr_sizes stamp issue_verify issue_bulk verify_load
+BENCHES := gas gas_by_evm merkle qr_sizes stamp issue_verify issue_bulk chain_reads verify_load
 bench: setup
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
