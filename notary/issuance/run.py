@@ -595,6 +595,15 @@ class Issuance:
                 self.trace("mined", batch.id, record.block_number)
                 if self.persist is not None:
                     self.persist()
+                    # a node killed before it persisted comes back without this anchor: no proof may be handed
+                    # out for it, so read the chain again and, if it is gone, send the recorded transaction anew
+                    # (its nonce is free again on the restarted node, so our cached nonce is stale too)
+                    again, _ = self._retrying("re-reading the batch", lambda: registry.batch(batch.root))
+                    if not again.anchored:
+                        self.progress.say(f"batch {batch.id} was lost by the restarted node; anchoring it again")
+                        registry._forget_nonce(issuer.address)
+                        waiting_since = None
+                        continue
                 tx = tx_hash or self._retrying(
                     "reading the anchoring event", partial(registry.anchor_tx, batch.root, record.block_number)
                 )
