@@ -184,3 +184,45 @@ def _anchored_root(journal_path: Path) -> bytes:
         return bytes(row[0])
     finally:
         journal.close()
+
+
+def test_a_node_killed_between_mined_and_persist_loses_no_handed_out_proof(tmp_path: Path) -> None:
+    """Issue 10: the node dies after the anchor was mined but before it was persisted; the restarted node lacks
+    the anchor, so the run must anchor it again before stamping, not stamp and carry on."""
+    data_dir = tmp_path / "chain"
+    chain = localchain.up(data_dir, port=localchain.free_port())
+    try:
+        registry, key = _fresh_registry(chain.url)
+        src, out = tmp_path / "in", tmp_path / "out"
+        _make_inputs(src, 12, seed=47)
+        before_anchor: list[bytes | None] = []
+        kills: list[int] = []
+
+        def checkpoint(stage: str) -> None:
+            if stage == "tx-recorded" and not kills:  # the state as it is before this batch's anchor
+                before_anchor.append(localchain.dump_state(localchain.running(data_dir).url))  # type: ignore[union-attr]
+
+        def persist() -> None:
+            if kills or not before_anchor:
+                localchain.persist(data_dir)
+                return
+            killed = _kill(data_dir)  # the persist never happens: the node comes back from its older state
+            state = before_anchor[0]
+            assert state is not None
+            localchain.write_state(killed.state_file, state)
+            localchain.up(data_dir, port=killed.port)
+            kills.append(1)
+
+        progress = Said()
+        summary = _run(registry, key, src, out, tmp_path / "j.sqlite", progress=progress, checkpoint=checkpoint,
+                       persist=persist)  # fmt: skip
+        assert kills == [1] and summary.counts == {"written": 12} and summary.batches == 3
+        assert any("lost by the restarted node" in m for m in progress.messages), progress.messages
+        chain = localchain.running(data_dir)  # type: ignore[assignment]
+        assert chain is not None
+        restarted = Registry(connect(chain.url), registry.address)
+        assert set(_verdicts(restarted, out)) == {Verdict.VALID}
+        roots = _anchors_by(restarted, Account.from_key(key).address)
+        assert len(roots) == len(set(roots)) == 3
+    finally:
+        localchain.down(data_dir)
