@@ -58,7 +58,7 @@ def anvil_binary() -> Path:
     return path
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -111,7 +111,7 @@ def running(data_dir: Path) -> LocalChain | None:
     except (ValueError, KeyError, TypeError):
         info.unlink(missing_ok=True)
         return None
-    if not _alive(chain.pid):
+    if not process_alive(chain.pid):
         info.unlink(missing_ok=True)
         return None
     return chain
@@ -229,7 +229,7 @@ def down(data_dir: Path, timeout: float = 15.0) -> LocalChain | None:
         return None
     os.kill(chain.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _alive(chain.pid):
+    while process_alive(chain.pid):
         if time.monotonic() > deadline:
             os.kill(chain.pid, signal.SIGKILL)
             break

@@ -25,6 +25,7 @@ from typing import Any
 from notary.core import Claims, Digest32, Proof, StampLayout, document_hash, encode_qr_text
 from notary.core.leaves import document_commitment
 from notary.errors import NotaryError, PdfError
+from notary.localchain import process_alive
 from notary.pdf import default_layout
 from notary.pdf.default_layout import page_size_of, stamp_placement_digest
 from notary.pdf.original_pdf import OriginalPdf, read_original
@@ -383,21 +384,11 @@ def remove_stale_temps(out_dir: Path) -> int:
         return 0
     for temp in out_dir.rglob(".*.tmp"):
         pid = temp.name.rsplit(".", 2)[-2]
-        if not pid.isdigit() or _alive(int(pid)):
+        if not pid.isdigit() or process_alive(int(pid)):
             continue
         temp.unlink(missing_ok=True)
         removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def sync_folders(paths: Iterable[str], top: Path) -> None:

@@ -161,7 +161,7 @@ def test_issued_anchors_survive_the_local_chain_being_killed_right_after(demo_di
     assert chain is not None
     os.kill(chain.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while localchain._alive(chain.pid) and time.monotonic() < deadline:
+    while localchain.process_alive(chain.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     notary(demo_dir, "chain", "up", "--port", str(chain.port))
     for name in ("k0.pdf", "k1.pdf"):
