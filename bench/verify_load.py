@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.served import percentile, start_serve, stop_serve  # noqa: E402
+
 SEQUENTIAL = int(os.environ.get("BENCH_SEQUENTIAL", "300"))
 CONCURRENCY = 8
 LOAD_SECONDS = 6.0
@@ -199,11 +201,6 @@ def load(port: int, bodies: list[bytes], content_type: str, seconds: float) -> t
     return counts["done"] / elapsed, counts["errors"], times
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> None:
     from notary import localchain
     from notary.localchain import free_port
@@ -214,32 +211,13 @@ def main() -> None:
         url, pdfs, qr_text, config = prepare(work)
         pdf = pdfs[0]
         port = free_port()
-        log = (work / "server.log").open("wb")
         env = {
             **os.environ,
             "NOTARY_CONFIG": str(config),
             "NOTARY_WEB_RATE_LIMIT_PER_MINUTE": "0",  # one client IP here; the limits are for the public
             "NOTARY_WEB_MAX_UPLOADS_PER_CLIENT": str(4 * CONCURRENCY),
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(WORKERS), "--no-access-log"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                log.flush()
-                tail = (work / "server.log").read_text(errors="replace")[-2000:]
-                raise SystemExit(f"the server did not become healthy:\n{tail}")
-            time.sleep(0.2)
+        server = start_serve(port, env, work / "server.log", WORKERS)
 
         pdf_body, pdf_type = multipart(pdf)
         qr_body, qr_type = json.dumps({"payload": qr_text}).encode(), "application/json"
@@ -285,11 +263,7 @@ def main() -> None:
             raise SystemExit(1)
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_serve(server)
         localchain.down(work / "data")
         shutil.rmtree(work, ignore_errors=True)
 

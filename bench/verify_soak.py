@@ -40,6 +40,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.served import percentile, start_serve, stop_serve  # noqa: E402
+
 DOCUMENTS = 20
 ATTACKER_THREADS = 6
 ATTACKER_IPS = [f"198.51.100.{i}" for i in range(1, 5)]
@@ -207,11 +209,6 @@ def prober(url: str, tally: Tally, stop: threading.Event) -> None:
             stop.wait(PROBE_EVERY)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=300.0, help="how long the attack lasts (default 300)")
@@ -229,21 +226,7 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         log_path = work / "server.log"
         env = {**os.environ, "NOTARY_CONFIG": str(config)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(WORKERS), "--no-access-log", "--forwarded-allow-ips", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("wb"),
-        )  # fmt: skip
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not become healthy:\n" + log_path.read_text(errors="replace")[-2000:])
-            time.sleep(0.2)
+        server = start_serve(port, env, log_path, WORKERS, ("--forwarded-allow-ips", "127.0.0.1"))
 
         tally = Tally()
         stop = threading.Event()
@@ -292,11 +275,7 @@ def main() -> None:
         sys.exit(1 if failed else 0)
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_serve(server)
         localchain.down(work / "data")
         shutil.rmtree(work, ignore_errors=True)
 

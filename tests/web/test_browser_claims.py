@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,7 @@ import pytest
 import uvicorn
 
 from tests.conftest import ROOT
-from tests.web.conftest import relaxed
+from tests.web.conftest import free_port, relaxed, served_in_thread
 from verifier.pipeline import Verifier
 from verifier.trust import TrustedEntry, TrustList
 from verifier.web import create_app
@@ -139,20 +136,8 @@ def trust_url() -> Iterator[str]:
         ]
     )  # fmt: skip
     app = create_app(verifier=Verifier(trust), web=relaxed())
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    with served_in_thread(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")) as url:
+        yield url
 
 
 def test_the_trust_list_is_one_click_from_the_start_page_and_accessible(browser: Any, trust_url: str) -> None:

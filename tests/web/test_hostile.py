@@ -19,11 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import World, free_port, relaxed
+from tests.web.conftest import World, free_port, relaxed, served_in_thread
 from tests.web.hostile import (
     animated_png,
     foreign_image,
@@ -49,18 +48,8 @@ def serving(app: FastAPI) -> Iterator[str]:
     config = bounded_config(
         app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=True, forwarded_allow_ips="127.0.0.1"
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + GENEROUS
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with served_in_thread(config) as url:
+        yield url
 
 
 def post_file(
