@@ -29,11 +29,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian packages used by tests (qpdf --check, Chromium for the browser tests); installed only when missing.
+# Debian packages used by tests (qpdf --check, Chromium for the browser tests, SoftHSM2 for PKCS#11 signing,
+# poppler's pdfsig to check seals); installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
+	command -v pdfsig >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
