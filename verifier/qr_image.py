@@ -15,6 +15,10 @@ the worst crafted image costs a fraction of a second. JPEGs are decoded at reduc
 (``Image.draft``, DCT scaling), others are reduced after loading (box filter). zxing-cpp 3.x's Python API
 offers no bound on the number of symbols; the pixel bound is what bounds the work.
 
+Variants: a picture in which nothing decodes is searched again, a few cheap ways (:func:`find`), each bounded in
+pixels like the first search, and none started after ``VARIANT_SECONDS``. When still nothing is read,
+verifier/scan_quality.py says why (too small, blurred, unreadable) and how to take a better picture.
+
 Interpreter exit: the C++ search runs without the GIL. A thread still inside it when the interpreter
 finalises would be torn down on its way back (``terminate called without an active exception``, SIGABRT).
 An exit hook therefore refuses new searches and waits for running ones (each bounded as above).
@@ -27,11 +31,13 @@ import io
 import math
 import threading
 import time
+from collections.abc import Iterator
 
 import zxingcpp
 from PIL import Image, UnidentifiedImageError
 
 from notary.errors import FormatError
+from verifier.scan_quality import UNREADABLE, QrSearch, judge
 
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone photo is downscaled first by any sane client; this is the bound
 MAX_DECODED_BYTES = 128 * 1024 * 1024  # memory of the decoded picture (after JPEG's reduced-size decoding)
@@ -39,9 +45,14 @@ MAX_DECODE_PIXELS = 2_500_000  # what the QR search sees at most (a 150-dpi A4 p
 MAX_JPEG_SCANS = 32  # libjpeg's progressive mode writes 6-10 scans; a crafted file thousands, each a full pass
 MAX_SCAN_PIXELS = 400_000_000  # scans x pixels: the decoding work a progressive JPEG may ask for
 EXIT_WAIT_SECONDS = 10.0  # an exit waits at most this long for searches still running
+MAX_UNREAD = 3  # QR-like symbols seen but not decoded that are cut out and searched again, enlarged
+CUT_SIDE = 900  # pixels a cut-out symbol is enlarged to (at most 3 times)
+UPSCALE_BELOW = 1_000_000  # a picture up to this many pixels is also searched at twice its size
+VARIANT_SECONDS = 0.6  # no new variant is searched after this long (the worker's job limit is 1.5 s)
 ACCEPTED = ("PNG", "JPEG", "WEBP")  # the only decoders ever run on an upload (Image.open(formats=...))
 
 _FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+_LOCAL = zxingcpp.Binarizer.LocalAverage
 _FOREIGN = (
     (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"),
     (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xffO\xffQ", "JPEG 2000"), (b"qoif", "QOI"),
@@ -52,14 +63,92 @@ _FOREIGN = (
 
 def qr_texts(image: bytes) -> list[str]:
     """The texts of all QR codes found in the image (possibly none); FormatError if it is not an image."""
-    picture = _load(image)
+    picture, _ = load(image)
+    return find(picture)[0]
+
+
+def search(image: bytes, *, deadline: float | None = None) -> QrSearch:
+    """A photo or scan: the QR texts in it, or why none could be read and how to take a better picture."""
+    try:
+        picture, (width, height) = load(image)
+    except FormatError as exc:
+        return QrSearch(reason=UNREADABLE, detail=str(exc))
+    texts, unread = find(picture, deadline=deadline)
+    if texts:
+        return QrSearch(tuple(texts))
+    return QrSearch(reason=judge(picture, unread, max(width, height)))
+
+
+def find(picture: Image.Image, *, deadline: float | None = None) -> tuple[list[str], list[int]]:
+    """The QR texts in a grey picture, and the pixel sides of QR-like symbols seen but not decoded.
+
+    The picture as it is first (what nearly every readable scan needs); only when that finds nothing, cheap
+    variants until one reads or ``deadline`` (time.monotonic()) passes: each unread symbol cut out and enlarged
+    (a QR that is small in a big photo), another binariser (uneven light), the whole picture enlarged when it
+    is small. Rotation and perspective are zxing-cpp's own work."""
+    if deadline is None:
+        deadline = time.monotonic() + VARIANT_SECONDS
+    codes = _read(picture)
+    texts = _texts(codes)
+    unread = [code for code in codes if not code.valid][:MAX_UNREAD]
+    sides = [_side(code.position) for code in unread]
+    if texts:
+        return texts, sides
+    for variant, binarizer in _variants(picture, unread):
+        if time.monotonic() > deadline:
+            break
+        texts = _texts(_read(variant, binarizer))
+        if texts:
+            return texts, sides
+    return [], sides
+
+
+def _read(picture: Image.Image, binarizer: zxingcpp.Binarizer = _LOCAL) -> list[zxingcpp.Barcode]:
     with _searches:
-        found = zxingcpp.read_barcodes(picture, formats=_FORMATS)
-    return [code.text for code in found if code.valid and code.text]
+        return list(zxingcpp.read_barcodes(picture, formats=_FORMATS, binarizer=binarizer, return_errors=True))
 
 
-def _load(image: bytes) -> Image.Image:
-    """The image in grey levels, at most ``MAX_DECODE_PIXELS``; every bound is checked before decoding."""
+def _texts(codes: list[zxingcpp.Barcode]) -> list[str]:
+    return [code.text for code in codes if code.valid and code.text]
+
+
+def _variants(picture: Image.Image, unread: list[zxingcpp.Barcode]) -> Iterator[tuple[Image.Image, zxingcpp.Binarizer]]:
+    for code in unread:
+        yield _enlarged_cut(picture, code.position), _LOCAL
+    yield picture, zxingcpp.Binarizer.GlobalHistogram
+    if picture.width * picture.height <= UPSCALE_BELOW:
+        size = (picture.width * 2, picture.height * 2)
+        yield picture.resize(size, Image.Resampling.BICUBIC), _LOCAL
+
+
+def _corners(position: zxingcpp.Position) -> list[tuple[int, int]]:
+    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return [(int(point.x), int(point.y)) for point in corners]
+
+
+def _side(position: zxingcpp.Position) -> int:
+    corners = _corners(position)
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return max(max(xs) - min(xs), max(ys) - min(ys))
+
+
+def _enlarged_cut(picture: Image.Image, position: zxingcpp.Position) -> Image.Image:
+    """The symbol with a quiet margin, enlarged to about ``CUT_SIDE`` pixels (never more)."""
+    corners = _corners(position)
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    margin = max(8, _side(position) // 4)
+    box = (
+        max(0, min(xs) - margin), max(0, min(ys) - margin),
+        min(picture.width, max(xs) + margin), min(picture.height, max(ys) + margin),
+    )  # fmt: skip
+    cut = picture.crop(box)
+    scale = max(1.0, min(3.0, CUT_SIDE / max(1, cut.width, cut.height)))
+    return cut.resize((max(1, round(cut.width * scale)), max(1, round(cut.height * scale))), Image.Resampling.BICUBIC)
+
+
+def load(image: bytes) -> tuple[Image.Image, tuple[int, int]]:
+    """The image in grey levels, at most ``MAX_DECODE_PIXELS``, and its size as stored; every bound is checked
+    before decoding. FormatError for anything but a bounded PNG, JPEG or WebP image."""
     _refuse_foreign(image)
     try:
         with Image.open(io.BytesIO(image), formats=ACCEPTED) as probe:
@@ -83,7 +172,7 @@ def _load(image: bytes) -> Image.Image:
         raise FormatError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
     if picture.width * picture.height > MAX_DECODE_PIXELS:
         picture = picture.resize(_fitted(picture.width, picture.height), Image.Resampling.BOX, reducing_gap=2.0)
-    return picture
+    return picture, (width, height)
 
 
 def _refuse_foreign(image: bytes) -> None:
