@@ -49,11 +49,12 @@ from eth_account.signers.local import LocalAccount
 from notary.chain import Registry
 from notary.chain.records import IssuerRecord
 from notary.chain.registry import GAS, SignedTx
-from notary.core import Batch, BatchDomain, Claims, MerkleTree, Salt, leaf_hash, sign_batch
+from notary.core import Batch, BatchDomain, Claims, MerkleTree, Salt, leaf_hash
 from notary.errors import ChainError, ChainRefusal, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
 from notary.issuance.journal import CLAIMS_CHANGED, BatchRow, Journal, Run
+from notary.signing import Signer, as_sender, as_signer, sign_batch
 
 T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
@@ -176,7 +177,7 @@ class Issuance:
         self,
         journal: Journal,
         registry: Registry,
-        issuer: LocalAccount,
+        issuer: LocalAccount | Signer,
         options: IssueOptions,
         progress: Progress | None = None,
         executor: Executor | None = None,
@@ -187,7 +188,7 @@ class Issuance:
             raise FormatError("the batch size must be between 1 and 16,777,215")
         self.journal = journal
         self.registry = registry
-        self.issuer = issuer
+        self.issuer = as_signer(issuer)
         self.options = options
         self.progress = progress or _Quiet()
         self.executor = executor
@@ -201,7 +202,7 @@ class Issuance:
         self._reclaimed: dict[str, tuple[int, str, str, str]] = {}  # src -> (id, state, rel_out, reason): see _fresh
         self._new_claims: set[str] = set()  # inputs issued again because their claims changed (for the note)
         self.trace = StageTrace()
-        self._salt_key = hashlib.sha256(b"notary issuance salt key v1|" + bytes(issuer.key)).digest()
+        self._salt_key = self.issuer.salt_key()  # no private key with an HSM or remote signer: notary/signing
         self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
 
     # ------------------------------------------------------------------ entry point
@@ -532,7 +533,7 @@ class Issuance:
         self.trace("sign", self._cut, "batch")
         tree = MerkleTree.build([leaf for _, leaf in members])
         issued_at = int(time.time())
-        signature = sign_batch(bytes(self.issuer.key), self.domain, Batch(tree.root, len(members), issued_at))
+        signature = sign_batch(self.issuer, self.domain, Batch(tree.root, len(members), issued_at))
         batch_id = self.journal.create_batch(
             self.run.id, bytes(tree.root), len(members), issued_at, signature, [doc_id for doc_id, _ in members]
         )
@@ -568,7 +569,7 @@ class Issuance:
 
     def _anchor(self, batch: BatchRow) -> None:
         """Anchor once, whatever happened before: the chain says whether the root is already there."""
-        registry, issuer = self.registry, self.issuer
+        registry, issuer = self.registry, as_sender(self.issuer)
         raw, tx_hash = batch.raw_tx, batch.tx_hash
         waiting_since: float | None = None
         while True:
