@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import contextlib
 import json
 import logging
@@ -37,7 +38,7 @@ import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Literal
@@ -47,19 +48,21 @@ from notary.errors import FormatError
 from verifier.pipeline import (
     ORDER,
     Prepared,
+    format_failure,
     prepare_image,
     prepare_payload,
     prepare_pdf,
     prepare_pdf_with_proof,
 )
-from verifier.result import CheckResult, Reason, Status, Verdict, VerificationResult
+from verifier.result import SOURCES, CheckResult, Reason, Status, Verdict, VerificationResult
 from verifier.trust import TrustList
 
 log = logging.getLogger("verifier.isolation")
 
 Kind = Literal["pdf", "pdf+proof", "image", "payload"]
 MIB = 1024 * 1024
-MAX_REPLY_BYTES = 1 * MIB  # a proof is at most 64 KiB of JSON; anything bigger is a broken worker
+MAX_PREVIEW_BYTES = 512 * 1024  # a page-1 preview PNG bigger than this is left out (the verdict does not need it)
+MAX_REPLY_BYTES = 1 * MIB  # a proof (<= 64 KiB of JSON) and a preview in base64; anything bigger is a broken worker
 LIFETIME_CPU_SECONDS = 3600  # hard RLIMIT_CPU of a worker; it retires long before (RETIRE_CPU_SECONDS)
 RETIRE_CPU_SECONDS = 1800
 RETIRE_JOBS = 50_000  # a fresh worker now and then: whatever a long life leaks (fragmentation) goes with it
@@ -94,6 +97,7 @@ class _Task:
     extra: bytes | None
     timeout: float
     queued_at: float
+    preview: bool = False
     future: Future[Prepared] = field(default_factory=Future)
 
 
@@ -131,12 +135,19 @@ class WorkerPool:
     # ------------------------------------------------------------------ submitting
 
     def submit(
-        self, kind: Kind, data: bytes, extra: bytes | None = None, timeout: float | None = None
+        self,
+        kind: Kind,
+        data: bytes,
+        extra: bytes | None = None,
+        timeout: float | None = None,
+        *,
+        preview: bool = False,
     ) -> Future[Prepared]:
-        """Queue a job; the future gives the Prepared or raises Busy, TimedOut or WorkerDied."""
+        """Queue a job; the future gives the Prepared or raises Busy, TimedOut or WorkerDied. ``preview``: also
+        render page 1 of a PDF (Prepared.preview_png)."""
         if self._closed:
             raise Busy()
-        task = _Task(kind, data, extra, timeout or self.limits.timeout, time.monotonic())
+        task = _Task(kind, data, extra, timeout or self.limits.timeout, time.monotonic(), preview)
         with self._pending_lock:
             if self._pending >= self._capacity:
                 raise Busy()
@@ -149,14 +160,28 @@ class WorkerPool:
         with self._pending_lock:
             self._pending -= 1
 
-    def run(self, kind: Kind, data: bytes, extra: bytes | None = None, timeout: float | None = None) -> Prepared:
+    def run(
+        self,
+        kind: Kind,
+        data: bytes,
+        extra: bytes | None = None,
+        timeout: float | None = None,
+        *,
+        preview: bool = False,
+    ) -> Prepared:
         """Blocking: the parse stage of one input in a worker."""
-        return self.submit(kind, data, extra, timeout).result()
+        return self.submit(kind, data, extra, timeout, preview=preview).result()
 
     async def run_async(
-        self, kind: Kind, data: bytes, extra: bytes | None = None, timeout: float | None = None
+        self,
+        kind: Kind,
+        data: bytes,
+        extra: bytes | None = None,
+        timeout: float | None = None,
+        *,
+        preview: bool = False,
     ) -> Prepared:
-        future = self.submit(kind, data, extra, timeout)
+        future = self.submit(kind, data, extra, timeout, preview=preview)
         # every path through a slot settles the future (queue wait + time limit + a worker restart); the
         # bound here only guards against a bug in that promise
         limit = self.queue_wait + (timeout or self.limits.timeout) + 30.0
@@ -233,7 +258,8 @@ class _Slot(threading.Thread):
         process, conn = self.process, self.conn
         assert process is not None and conn is not None
         try:
-            header = json.dumps({"kind": task.kind, "extra": task.extra is not None}).encode()
+            job = {"kind": task.kind, "extra": task.extra is not None, "preview": task.preview}
+            header = json.dumps(job).encode()
             conn.send_bytes(header)
             conn.send_bytes(task.data)
             if task.extra is not None:
@@ -338,7 +364,25 @@ def encode_prepared(prepared: Prepared) -> dict[str, Any]:
         "failure": None
         if failure is None
         else {"verdict": failure.verdict.value, "checks": [check(c) for c in failure.checks]},
+        "preview": _encode_preview(prepared.preview_png),
     }
+
+
+def _encode_preview(png: bytes | None) -> str | None:
+    if png is None or len(png) > MAX_PREVIEW_BYTES:
+        return None
+    return base64.b64encode(png).decode("ascii")
+
+
+def _decode_preview(text: Any) -> bytes | None:
+    if text is None:
+        return None
+    if not isinstance(text, str) or len(text) > MAX_PREVIEW_BYTES * 4 // 3 + 4:
+        raise ValueError("unexpected preview in a worker's reply")
+    png = base64.b64decode(text, validate=True)
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("a preview that is not a PNG in a worker's reply")
+    return png
 
 
 def decode_prepared(data: dict[str, Any]) -> Prepared:
@@ -351,14 +395,16 @@ def decode_prepared(data: dict[str, Any]) -> Prepared:
         return CheckResult(name, Status(status), Reason(reason), de, en)
 
     source = data["source"]
-    if source not in ("pdf", "pdf+proof", "qr"):
+    if source not in SOURCES:
         raise ValueError("unexpected source in a worker's reply")
+    preview = _decode_preview(data.get("preview"))
     if data["failure"] is not None:
         failure = data["failure"]
         checks = tuple(check(c) for c in failure["checks"])
-        return Prepared(source, failure=VerificationResult(Verdict(failure["verdict"]), checks, source=source))
+        result = VerificationResult(Verdict(failure["verdict"]), checks, source=source)
+        return Prepared(source, failure=result, preview_png=preview)
     proof = Proof.from_json(data["proof"].encode())
-    return Prepared(source, proof, {c.name: c for c in map(check, data["checks"])})
+    return Prepared(source, proof, {c.name: c for c in map(check, data["checks"])}, preview_png=preview)
 
 
 # ---------------------------------------------------------------------- the worker process
@@ -383,6 +429,8 @@ def worker_main(conn: Connection, entries: list[Any], limits: Limits) -> None:
         retire = False
         try:
             prepared = _parse(trust, header["kind"], data, extra)
+            if header.get("preview") and header["kind"] in ("pdf", "pdf+proof"):
+                prepared = replace(prepared, preview_png=_preview(data))
         except MemoryError:
             prepared, retire = _internal_error(header["kind"]), True  # the heap may be fragmented: start afresh
         except Exception:
@@ -407,13 +455,15 @@ def _parse(trust: TrustList, kind: str, data: bytes, extra: bytes | None) -> Pre
     return PARSERS[kind](trust, data, extra)
 
 
-def _internal_error(kind: str) -> Prepared:
-    from verifier.checks import result, skipped  # only on this rare path
+def _preview(pdf: bytes) -> bytes | None:
+    """Page 1 as a PNG, or None: a preview that cannot be made never costs the verdict."""
+    # S's hook: render with verifier/preview.py once it exists
+    return None
 
-    source = {"pdf": "pdf", "pdf+proof": "pdf+proof"}.get(kind, "qr")
-    first = result("format", Status.ERROR, Reason.INTERNAL_ERROR)
-    rest = tuple(skipped(name, Reason.NOT_REACHED) for name in ORDER[1:])
-    return Prepared(source, failure=VerificationResult(Verdict.ERROR, (first, *rest), source=source))
+
+def _internal_error(kind: str) -> Prepared:
+    source = {"pdf": "pdf", "pdf+proof": "pdf+proof", "image": "photo"}.get(kind, "qr")
+    return Prepared(source, failure=format_failure(source, Reason.INTERNAL_ERROR))
 
 
 def _limit_resources(limits: Limits) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from verifier.result import Reason
+from verifier.result import Reason, Status, Verdict
 
 # Check names, in pipeline order, with their titles.
 CHECK_TITLES: dict[str, tuple[str, str]] = {
@@ -25,26 +25,59 @@ FACTS_HEADING: tuple[str, str] = (
 )
 
 _TEXTS: dict[Reason, tuple[str, str]] = {
-    Reason.NOT_APPLICABLE: ("Für diese Art der Prüfung nicht nötig.", "Not needed for this kind of check."),
+    Reason.NOT_APPLICABLE: ("Entfällt bei dieser Art der Prüfung.", "Does not apply to this kind of check."),
     Reason.NOT_REACHED: (
         "Nicht geprüft, weil eine frühere Prüfung fehlschlug.",
         "Not checked because an earlier check failed.",
     ),
     Reason.NO_PROOF: (
-        "Die Datei enthält keinen digitalen Echtheitsnachweis. Sie wurde nicht mit diesem System ausgestellt "
-        "oder der Nachweis wurde entfernt.",
-        "The file holds no digital proof of authenticity. It was not issued with this system, or the proof "
-        "was removed.",
+        "In der Datei wurde kein digitaler Echtheitsnachweis gefunden. Ob das Dokument echt ist, lässt sich so "
+        "nicht prüfen.",
+        "No digital proof of authenticity was found in the file. Whether the document is genuine cannot be "
+        "checked this way.",
     ),
     Reason.MALFORMED_PROOF: (
         "Der Echtheitsnachweis ist beschädigt oder gefälscht.",
         "The proof of authenticity is damaged or forged.",
     ),
-    Reason.UNREADABLE_PDF: ("Die Datei ist kein lesbares PDF.", "The file is not a readable PDF."),
-    Reason.NO_QR_CODE: ("Im Bild wurde kein QR-Code gefunden.", "No QR code was found in the image."),
+    Reason.UNREADABLE_PDF: (
+        "Die Datei ist kein lesbares PDF; sie ist beschädigt oder unvollständig.",
+        "The file is not a readable PDF; it is damaged or incomplete.",
+    ),
+    Reason.NO_QR_CODE: ("Im Bild wurde kein lesbarer QR-Code gefunden.", "No readable QR code was found in the image."),
     Reason.NOT_A_NOTARY_QR: (
         "Der QR-Code ist kein Prüfcode dieses Systems.",
         "The QR code is not a verification code of this system.",
+    ),
+    Reason.IMAGE_UNREADABLE: (
+        "Das Bild lässt sich nicht öffnen. Es ist beschädigt oder in einem Format, das hier nicht gelesen wird.",
+        "The image cannot be opened. It is damaged or in a format that is not read here.",
+    ),
+    Reason.IMAGE_TOO_SMALL: (
+        "Der QR-Code ist auf dem Bild zu klein, um ihn zu lesen.",
+        "The QR code is too small in the image to be read.",
+    ),
+    Reason.IMAGE_BLURRED: (
+        "Das Bild ist zu unscharf, um den QR-Code zu lesen.",
+        "The image is too blurred to read the QR code.",
+    ),
+    Reason.SCAN_WITHOUT_QR: (
+        "Die Datei enthält keinen digitalen Echtheitsnachweis, und auf ihren Seiten wurde kein lesbarer "
+        "Prüf-QR-Code gefunden.",
+        "The file holds no digital proof of authenticity, and no readable verification QR code was found on its pages.",
+    ),
+    Reason.UNSUPPORTED_FILE: (
+        "Die Datei ist weder ein PDF noch ein Bild (PNG, JPEG oder WebP).",
+        "The file is neither a PDF nor an image (PNG, JPEG or WebP).",
+    ),
+    Reason.TOO_LARGE: ("Die Datei ist zu groß für die Prüfung.", "The file is too large to be checked."),
+    Reason.TIMED_OUT: (
+        "Die Prüfung dauerte zu lange und wurde abgebrochen.",
+        "The check took too long and was stopped.",
+    ),
+    Reason.TOO_COMPLEX: (
+        "Die Datei brauchte zu viel Speicher oder Rechenzeit und wurde nicht weiter gelesen.",
+        "The file needed too much memory or computing time and was not read further.",
     ),
     Reason.UNKNOWN_FIELD: (
         "Der Echtheitsnachweis enthält Angaben, die nicht unterschrieben sind. Er wurde verändert.",
@@ -69,8 +102,8 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "himself any name in it.",
     ),
     Reason.WRONG_CHAIN: (
-        "Der Blockchain-Knoten gehört zu einer anderen Kette als erwartet.",
-        "The blockchain node belongs to another chain than expected.",
+        "Die Prüfstelle ist mit der falschen Blockchain verbunden; die Echtheit konnte nicht geprüft werden.",
+        "The verifier is connected to the wrong blockchain; authenticity could not be checked.",
     ),
     Reason.LENGTH_MISMATCH: (
         "Die Datei ist kürzer oder länger als das beglaubigte Original.",
@@ -141,6 +174,19 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
     ),
 }
 
+# Why a check does not apply (SKIPPED, not-applicable), per check: "not needed" would be a wrong reason.
+_NOT_APPLICABLE: dict[str, tuple[str, str]] = {
+    "integrity": (
+        "Entfällt: Ein QR-Code bestätigt Angaben, keine Datei.",
+        "Does not apply: a QR code confirms details, not a file.",
+    ),
+    "notarisation-update": (
+        "Entfällt: Es wurde keine gestempelte PDF-Datei geprüft.",
+        "Does not apply: no stamped PDF file was checked.",
+    ),
+    "expiry": ("Entfällt: Das Dokument hat kein Ablaufdatum.", "Does not apply: the document has no expiry date."),
+}
+
 _OK: dict[str, tuple[str, str]] = {
     "format": ("Der digitale Nachweis ist vollständig und lesbar.", "The digital proof is complete and readable."),
     "registry": ("Das Register ist dieser Prüfstelle bekannt.", "The registry is known to this verifier."),
@@ -171,4 +217,148 @@ def texts(check: str, reason: Reason) -> tuple[str, str]:
     """(German, English) for a check's outcome."""
     if reason is Reason.OK:
         return _OK[check]
+    if reason is Reason.NOT_APPLICABLE and check in _NOT_APPLICABLE:
+        return _NOT_APPLICABLE[check]
+    return _TEXTS[reason]
+
+
+# ---------------------------------------------------------------------- the verdict in words (CLI, web, API)
+
+VERDICT_HEADLINES: dict[Verdict, tuple[str, str]] = {
+    Verdict.VALID: ("Gültig", "Valid"),
+    Verdict.INVALID: ("Ungültig", "Not valid"),
+    Verdict.REVOKED: ("Widerrufen", "Revoked"),
+    Verdict.SUSPENDED: ("Vorläufig gesperrt", "Suspended"),
+    Verdict.EXPIRED: ("Abgelaufen", "Expired"),
+    Verdict.NOT_CHECKABLE: ("Nicht prüfbar", "Cannot be checked"),
+}
+
+# A QR verdict confirms claims, not a paper: its headline says so.
+CLAIMS_CONFIRMED: tuple[str, str] = (
+    "Angaben bestätigt – bitte mit dem Papier vergleichen",
+    "Details confirmed – please compare them with the paper",
+)
+
+STATUS_WORDS: dict[Status, tuple[str, str]] = {
+    Status.VALID: ("bestanden", "passed"),
+    Status.INVALID: ("nicht bestanden", "failed"),
+    Status.ERROR: ("nicht prüfbar", "could not be checked"),
+    Status.SKIPPED: ("entfällt", "does not apply"),
+}
+
+# The deciding sentence of a VALID verdict, by scope.
+VALID_TEXTS: dict[str, tuple[str, str]] = {
+    "document": (
+        "Das Dokument ist echt und seit der Ausstellung unverändert.",
+        "The document is genuine and unchanged since it was issued.",
+    ),
+    "claims": (
+        "Der QR-Code ist echt: Diese Angaben wurden so ausgestellt.",
+        "The QR code is genuine: these details were issued as shown.",
+    ),
+}
+
+# What a QR code does not cover (guarantee 7): said beside every claims verdict.
+QR_NOT_COVERED: tuple[str, str] = (
+    "Der QR-Code bestätigt nur die hier genannten Angaben, nicht den übrigen Inhalt des Papiers (zum Beispiel "
+    "Noten oder Unterschriften). Stimmt eine Angabe nicht genau mit dem Papier überein, ist das Papier nicht echt.",
+    "The QR code confirms only the details listed here, not the rest of the paper (for example grades or "
+    "signatures). If any detail differs from the paper, the paper is not genuine.",
+)
+
+# Labels of the claims, for people (the JSON keeps the keys).
+CLAIM_LABELS: dict[str, tuple[str, str]] = {
+    "doc_type": ("Art des Dokuments", "Kind of document"),
+    "title": ("Titel", "Title"),
+    "holder": ("Inhaber/in", "Holder"),
+    "issued_on": ("Ausgestellt am", "Issued on"),
+    "valid_until": ("Gültig bis", "Valid until"),
+    "issuer_ref": ("Zeichen des Ausstellers", "Issuer's reference"),
+}
+
+_ASK_ISSUER = (
+    "Fragen Sie beim Aussteller nach, ob das Dokument echt ist, oder lassen Sie es sich direkt von dort schicken.",
+    "Ask the issuer whether the document is genuine, or have it sent to you by the issuer directly.",
+)
+_TRY_LATER = ("Bitte versuchen Sie es später noch einmal.", "Please try again later.")
+_RETAKE = (
+    "Fotografieren oder scannen Sie den QR-Code erneut: gerade von vorn, bei gutem Licht, scharf gestellt, und so "
+    "nah, dass der QR-Code mindestens ein Viertel der Bildbreite füllt.",
+    "Photograph or scan the QR code again: straight on, in good light, in focus, and so close that the QR code "
+    "fills at least a quarter of the picture's width.",
+)
+
+# What the reader can do, by deciding reason (None: nothing useful to add).
+ADVICE: dict[Reason, tuple[str, str]] = {
+    Reason.NO_PROOF: (
+        "Liegt Ihnen das Dokument auf Papier vor, prüfen Sie den QR-Code auf dem Papier (Foto oder Scan). Sonst "
+        "bitten Sie den Aussteller um die digital beglaubigte Datei.",
+        "If you have the document on paper, check the QR code on the paper (photo or scan). Otherwise ask the "
+        "issuer for the digitally notarised file.",
+    ),
+    Reason.SCAN_WITHOUT_QR: (
+        "Scannen Sie die Seite mit dem QR-Code erneut (mindestens 150 dpi, gerade aufgelegt) oder fotografieren "
+        "Sie den QR-Code. Ohne QR-Code lässt sich ein Papierdokument hier nicht prüfen.",
+        "Scan the page with the QR code again (at least 150 dpi, laid straight) or photograph the QR code. "
+        "Without a QR code a paper document cannot be checked here.",
+    ),
+    Reason.NO_QR_CODE: _RETAKE,
+    Reason.IMAGE_TOO_SMALL: _RETAKE,
+    Reason.IMAGE_BLURRED: _RETAKE,
+    Reason.IMAGE_UNREADABLE: (
+        "Speichern Sie das Bild als PNG oder JPEG und versuchen Sie es erneut.",
+        "Save the picture as PNG or JPEG and try again.",
+    ),
+    Reason.UNREADABLE_PDF: (
+        "Bitten Sie um eine vollständige Kopie der Datei, wie sie ausgestellt wurde.",
+        "Ask for a complete copy of the file as it was issued.",
+    ),
+    Reason.UNSUPPORTED_FILE: (
+        "Prüfen können Sie ein PDF, ein Foto oder einen Scan des QR-Codes (PNG, JPEG oder WebP).",
+        "You can check a PDF, or a photo or scan of the QR code (PNG, JPEG or WebP).",
+    ),
+    Reason.NOT_A_NOTARY_QR: (
+        "Prüfen Sie den QR-Code im Prüfvermerk des Dokuments, nicht einen anderen QR-Code auf dem Papier.",
+        "Check the QR code in the document's verification stamp, not another QR code on the paper.",
+    ),
+    Reason.UNSUPPORTED_VERSION: _TRY_LATER,
+    Reason.CHAIN_UNREACHABLE: _TRY_LATER,
+    Reason.WITNESSES_DISAGREE: _TRY_LATER,
+    Reason.WRONG_CHAIN: _TRY_LATER,
+    Reason.INTERNAL_ERROR: _TRY_LATER,
+    Reason.TOO_LARGE: (
+        "Prüfen Sie statt der ganzen Datei ein Foto oder einen Scan des QR-Codes.",
+        "Instead of the whole file, check a photo or scan of the QR code.",
+    ),
+    Reason.TIMED_OUT: _TRY_LATER,
+    Reason.TOO_COMPLEX: (
+        "Prüfen Sie statt der ganzen Datei ein Foto oder einen Scan des QR-Codes.",
+        "Instead of the whole file, check a photo or scan of the QR code.",
+    ),
+    Reason.FILE_REWRITTEN: (
+        "Bitten Sie um die Datei, wie sie ausgestellt wurde: nicht neu gespeichert, nicht ausgedruckt und wieder "
+        "eingescannt.",
+        "Ask for the file exactly as it was issued: not re-saved, not printed and scanned again.",
+    ),
+    Reason.UNTRUSTED_REGISTRY: _ASK_ISSUER,
+    Reason.REVOKED: (
+        "Fragen Sie beim Aussteller nach dem aktuell gültigen Dokument.",
+        "Ask the issuer for the document currently in force.",
+    ),
+    Reason.SUSPENDED: (
+        "Fragen Sie beim Aussteller nach, warum das Dokument gesperrt ist.",
+        "Ask the issuer why the document is suspended.",
+    ),
+    Reason.EXPIRED: (
+        "Fragen Sie beim Aussteller nach einem aktuellen Dokument.",
+        "Ask the issuer for a current document.",
+    ),
+}
+
+# Every other INVALID reason: evidence against the document; the issuer is who can say more.
+INVALID_ADVICE: tuple[str, str] = _ASK_ISSUER
+
+
+def reason_texts(reason: Reason) -> tuple[str, str]:
+    """(German, English) for a reason on its own, without any check's details."""
     return _TEXTS[reason]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from notary.chain import Registry, connect
@@ -16,7 +16,7 @@ from notary.pdf import read_attached_proof
 from verifier import checks
 from verifier.checks import ChainFacts, invalid, result, skipped
 from verifier.qr_image import qr_texts
-from verifier.result import CheckResult, Reason, Status, Verdict, VerificationResult
+from verifier.result import NOT_CHECKABLE_REASONS, CheckResult, Reason, Status, Verdict, VerificationResult
 from verifier.trust import TrustedEntry, TrustList
 from verifier.witnesses import WitnessError, Witnesses
 
@@ -88,7 +88,7 @@ class Verifier:
         """The chain checks and the verdict for what the parse stage found. Touches no uploaded bytes: only the
         parsed proof and the parse stage's check results (so it may run where untrusted input must not)."""
         if prepared.failure is not None:
-            return prepared.failure
+            return replace(prepared.failure, preview_png=prepared.preview_png)
         proof = prepared.proof
         assert proof is not None
         out = dict(prepared.checks)
@@ -109,6 +109,7 @@ class Verifier:
             source=prepared.source,
             registry_name=entry.name if entry else None,
             production=entry.production if entry else None,
+            preview_png=prepared.preview_png,
         )
 
     def _chain_checks(self, proof: Proof, entry: TrustedEntry | None, out: dict[str, CheckResult]) -> ChainFacts | None:
@@ -156,6 +157,7 @@ class Prepared:
     proof: Proof | None = None
     checks: dict[str, CheckResult] = field(default_factory=dict)
     failure: VerificationResult | None = None
+    preview_png: bytes | None = None  # page 1 of a PDF input, when asked for (the web page shows it)
 
 
 def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
@@ -165,7 +167,7 @@ def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
     except PdfError:
         return _failed("pdf", Reason.UNREADABLE_PDF)
     if proof_json is None:
-        return _failed("pdf", Reason.NO_PROOF)
+        return search_page_images(trust, pdf)
     try:
         proof = Proof.from_json(proof_json)
     except FormatError as exc:
@@ -176,6 +178,15 @@ def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
         # the attachment is shown by any PDF viewer: extra members or another spelling would be unsigned text
         return _failed("pdf", Reason.NON_CANONICAL, "the embedded proof is not in canonical form")
     return _prepare(trust, "pdf", proof, pdf=pdf, proof_json=proof_json)
+
+
+def search_page_images(trust: TrustList, pdf: bytes) -> Prepared:
+    """A PDF without an embedded proof may be a scan of the paper: the QR is searched for in its page images and,
+    if found, verified as paper (source "scan", scope claims). Nothing found: no-proof for a PDF that is not a
+    scan, scan-without-qr for one whose pages are images."""
+    # S's hook (verifier/page_images.py): find QR texts in the page images, then
+    #   return _first_notary_qr(trust, texts, "scan", _failed("pdf", Reason.SCAN_WITHOUT_QR or Reason.NO_PROOF))
+    return _failed("pdf", Reason.NO_PROOF)
 
 
 def prepare_pdf_with_proof(trust: TrustList, pdf: bytes, proof_json: bytes) -> Prepared:
@@ -201,14 +212,23 @@ def prepare_payload(trust: TrustList, text: str) -> Prepared:
 
 def prepare_image(trust: TrustList, image: bytes) -> Prepared:
     """A photo or scan: the first QR code in it that is a notary QR."""
+    # S's hook: image-too-small / image-blurred come from verifier/qr_image.py when it can tell them apart
     try:
         texts = qr_texts(image)
     except FormatError as exc:
-        return _failed("qr", Reason.NO_QR_CODE, str(exc))
-    last = _failed("qr", Reason.NO_QR_CODE)
+        return _failed("photo", Reason.IMAGE_UNREADABLE, str(exc))
+    return _first_notary_qr(trust, texts, "photo", _failed("photo", Reason.NO_QR_CODE))
+
+
+def _first_notary_qr(trust: TrustList, texts: list[str], source: str, nothing: Prepared) -> Prepared:
+    """The first of ``texts`` that holds a readable proof, as from ``source``; else the last failure (or
+    ``nothing`` when there was no text at all)."""
+    last = nothing
     for text in texts:
-        last = prepare_payload(trust, text)
-        if last.failure is None:
+        last = replace(prepare_payload(trust, text), source=source)
+        if last.failure is not None:
+            last = replace(last, failure=replace(last.failure, source=source))
+        else:
             return last
     return last
 
@@ -242,17 +262,18 @@ def _prepare(
 
 
 def _failed(source: str, reason: Reason, detail: str = "") -> Prepared:
-    return Prepared(source, failure=_format_failure(source, reason, detail))
+    return Prepared(source, failure=format_failure(source, reason, detail))
 
 
 def verdict(results: tuple[CheckResult, ...]) -> Verdict:
-    """INVALID beats ERROR (a forgery is decidable even when the chain is down); then status, then expiry."""
+    """INVALID beats NOT_CHECKABLE (a forgery is decidable even when the chain is down); then status, then
+    expiry."""
     by_name = {c.name: c for c in results}
     hard = [c for c in results if c.status is Status.INVALID and c.name not in ("status", "expiry")]
     if hard:
         return Verdict.INVALID
     if any(c.status is Status.ERROR for c in results):
-        return Verdict.ERROR
+        return Verdict.NOT_CHECKABLE
     status, expiry = by_name.get("status"), by_name.get("expiry")
     if status is not None and status.reason is Reason.REVOKED:
         return Verdict.REVOKED
@@ -283,12 +304,16 @@ def _guard1(name: str, fn: Callable[[], CheckResult]) -> CheckResult:
         return result(name, Status.ERROR, Reason.INTERNAL_ERROR)
 
 
-def _format_failure(source: str, reason: Reason, detail: str = "") -> VerificationResult:
-    first = invalid("format", reason, "", f"({detail})" if detail else "")
+def format_failure(source: str, reason: Reason, detail: str = "") -> VerificationResult:
+    """The result for an input whose proof could not be read: NOT_CHECKABLE when nothing speaks against the
+    document (no proof, no QR, an unreadable file, a newer format …), INVALID for a proof that is there but
+    broken or forged. ``detail`` is technical (English only, under the technical details)."""
     rest = tuple(skipped(name, Reason.NOT_REACHED) for name in ORDER[1:])
-    if reason is Reason.UNSUPPORTED_VERSION:  # could not check (a newer format), not evidence of forgery
-        first = result("format", Status.ERROR, reason, "", f"({detail})" if detail else "")
-        return VerificationResult(verdict=Verdict.ERROR, checks=(first, *rest), source=source)
+    extra = f"({detail})" if detail else ""
+    if reason in NOT_CHECKABLE_REASONS:
+        first = result("format", Status.ERROR, reason, "", extra)
+        return VerificationResult(verdict=Verdict.NOT_CHECKABLE, checks=(first, *rest), source=source)
+    first = invalid("format", reason, "", extra)
     return VerificationResult(verdict=Verdict.INVALID, checks=(first, *rest), source=source)
 
 

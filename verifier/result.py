@@ -14,22 +14,39 @@ from typing import Any
 class Status(enum.StrEnum):
     VALID = "VALID"
     INVALID = "INVALID"
-    ERROR = "ERROR"  # undecidable (e.g. the chain cannot be reached) — never reported as INVALID
+    ERROR = "ERROR"  # could not be checked (e.g. the chain cannot be reached) — never reported as INVALID
     SKIPPED = "SKIPPED"  # does not apply to this kind of input (e.g. PDF integrity for a QR code)
 
 
 class Verdict(enum.StrEnum):
     VALID = "VALID"
-    INVALID = "INVALID"
+    INVALID = "INVALID"  # evidence that the document or its claims are not genuine
     REVOKED = "REVOKED"
     SUSPENDED = "SUSPENDED"
     EXPIRED = "EXPIRED"
-    ERROR = "ERROR"
+    NOT_CHECKABLE = "NOT_CHECKABLE"  # we could not check (no proof, no QR, chain down …): says nothing either way
+    # the old name, an alias of the same member so code not yet moved keeps importing; use NOT_CHECKABLE
+    ERROR = "NOT_CHECKABLE"
 
     @property
     def exit_code(self) -> int:
-        """0 valid, 2 undecidable, 1 anything else (the CLI's contract)."""
-        return {Verdict.VALID: 0, Verdict.ERROR: 2}.get(self, 1)
+        """The `notary verify` exit code; the one source of it (2 is kept for usage errors, 78 for config)."""
+        return _EXIT_CODES[self]
+
+    @property
+    def in_force(self) -> bool:
+        """Genuine but no longer (or not now) in force."""
+        return self in (Verdict.REVOKED, Verdict.SUSPENDED, Verdict.EXPIRED)
+
+
+_EXIT_CODES = {
+    Verdict.VALID: 0,
+    Verdict.INVALID: 1,
+    Verdict.REVOKED: 3,
+    Verdict.SUSPENDED: 3,
+    Verdict.EXPIRED: 3,
+    Verdict.NOT_CHECKABLE: 4,
+}
 
 
 class Reason(enum.StrEnum):
@@ -47,7 +64,16 @@ class Reason(enum.StrEnum):
     UNKNOWN_FIELD = "unknown-field"  # a member/key the proof's version does not define (unsigned bytes)
     NON_CANONICAL = "non-canonical"  # a second spelling of a value (null, upper-case hex, non-EIP-55 address)
     DISALLOWED_TEXT = "disallowed-text"  # claims or caption break the text rules (invisible characters, ...)
-    UNSUPPORTED_VERSION = "unsupported-version"  # a format version this verifier cannot check (ERROR, not INVALID)
+    UNSUPPORTED_VERSION = "unsupported-version"  # a format version this verifier cannot check (not INVALID)
+    # the input itself could not be read or searched (NOT_CHECKABLE)
+    IMAGE_UNREADABLE = "image-unreadable"
+    IMAGE_TOO_SMALL = "image-too-small"  # a QR is there but too few pixels per module: retake closer
+    IMAGE_BLURRED = "image-blurred"
+    SCAN_WITHOUT_QR = "scan-without-qr"  # a PDF without a proof whose page images hold no readable notary QR
+    UNSUPPORTED_FILE = "unsupported-file"  # neither a PDF nor a PNG, JPEG or WebP image
+    TOO_LARGE = "too-large"
+    TIMED_OUT = "timed-out"
+    TOO_COMPLEX = "too-complex"  # reading it needed more memory or computing time than allowed
     # trust
     UNTRUSTED_REGISTRY = "untrusted-registry"
     WRONG_CHAIN = "wrong-chain"
@@ -75,6 +101,39 @@ class Reason(enum.StrEnum):
     INTERNAL_ERROR = "internal-error"
 
 
+# A format-stage failure with one of these reasons is "we could not check" (the check is ERROR, the verdict
+# NOT_CHECKABLE): none of them is evidence that a document is not genuine. A plain PDF without a proof, a photo
+# without a readable QR, someone else's QR code are all things a genuine paper can produce.
+NOT_CHECKABLE_REASONS = frozenset(
+    {
+        Reason.NO_PROOF,
+        Reason.UNREADABLE_PDF,
+        Reason.NO_QR_CODE,
+        Reason.NOT_A_NOTARY_QR,
+        Reason.UNSUPPORTED_VERSION,
+        Reason.IMAGE_UNREADABLE,
+        Reason.IMAGE_TOO_SMALL,
+        Reason.IMAGE_BLURRED,
+        Reason.SCAN_WITHOUT_QR,
+        Reason.UNSUPPORTED_FILE,
+        Reason.TOO_LARGE,
+        Reason.TIMED_OUT,
+        Reason.TOO_COMPLEX,
+        Reason.CHAIN_UNREACHABLE,
+        Reason.WRONG_CHAIN,
+        Reason.WITNESSES_DISAGREE,
+        Reason.INTERNAL_ERROR,
+    }
+)
+
+# source: where the proof came from. pdf: a PDF's embedded proof; pdf+proof: a separate proof file; qr: QR text;
+# scan: a QR found in a PDF's page images; photo: a QR found in an uploaded image.
+SOURCES = ("pdf", "pdf+proof", "qr", "scan", "photo")
+CLAIMS_SOURCES = frozenset({"qr", "scan", "photo"})  # only the claims in a QR are proved: compare with the paper
+INPUT_KINDS = ("pdf", "image", "qr-text")
+_KIND_BY_SOURCE = {"pdf": "pdf", "pdf+proof": "pdf", "scan": "pdf", "photo": "image", "qr": "qr-text"}
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     name: str
@@ -97,6 +156,32 @@ class CheckResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The deciding reason of a verdict in plain language, and what the reader can do (advice may be None)."""
+
+    reason: Reason
+    message_de: str
+    message_en: str
+    advice_de: str | None = None
+    advice_en: str | None = None
+
+    def message(self, lang: str = "en") -> str:
+        return self.message_de if lang == "de" else self.message_en
+
+    def advice(self, lang: str = "en") -> str | None:
+        return self.advice_de if lang == "de" else self.advice_en
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "reason": self.reason.value,
+            "message_de": self.message_de,
+            "message_en": self.message_en,
+            "advice_de": self.advice_de,
+            "advice_en": self.advice_en,
+        }
+
+
 @dataclass(frozen=True)
 class VerificationResult:
     verdict: Verdict
@@ -104,16 +189,40 @@ class VerificationResult:
     issuer: dict[str, Any] | None = None
     anchor: dict[str, Any] | None = None
     claims: dict[str, Any] | None = None
-    source: str = "pdf"  # pdf | pdf+proof | qr
+    source: str = "pdf"  # one of SOURCES
     registry_name: str | None = None
     production: bool | None = None
+    input_name: str | None = None  # the uploaded file's name (no folders), None for QR text
+    input_kind: str | None = None  # one of INPUT_KINDS; None: derived from ``source``
+    preview_png: bytes | None = None  # page 1 of a PDF, rendered in the worker; for the web page, not in to_json
 
     def check(self, name: str) -> CheckResult:
         return next(c for c in self.checks if c.name == name)
 
+    @property
+    def scope(self) -> str | None:
+        """What a proof in this input covers: "document" (the exact file bytes), "claims" (only the claims in a
+        QR: compare with the paper), or None when no proof was read."""
+        if self.anchor is None and self.claims is None:
+            return None
+        return "claims" if self.source in CLAIMS_SOURCES else "document"
+
+    @property
+    def kind(self) -> str:
+        return self.input_kind or _KIND_BY_SOURCE.get(self.source, "pdf")
+
+    @property
+    def decision(self) -> Decision:
+        from verifier.decision import decide  # messages import this module
+
+        return decide(self)
+
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {
             "verdict": self.verdict.value,
+            "decision": self.decision.to_json(),
+            "scope": self.scope,
+            "input": {"name": self.input_name, "kind": self.kind},
             "checks": [c.to_json(lang) for c in self.checks],
             "issuer": self.issuer,
             "anchor": self.anchor,

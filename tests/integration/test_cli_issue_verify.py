@@ -49,7 +49,7 @@ def test_demo_leaves_a_configured_folder_with_verifiable_samples(demo_dir: Path)
     bad = json.loads(notary(demo_dir, "verify", str(tampered), "--json", code=1).stdout)
     assert bad["verdict"] == "INVALID"
     qr = json.loads(notary(demo_dir, "verify", str(demo_dir / "demo" / "qr-foto.png"), "--json").stdout)
-    assert qr["verdict"] == "VALID" and qr["source"] == "qr" and qr["claims"]["holder"]
+    assert qr["verdict"] == "VALID" and qr["source"] == "photo" and qr["claims"]["holder"]
     # idempotent: reuses the chain, the registry and the outputs
     again = notary(demo_dir, "demo", "--no-serve", "--chain-port", "1")
     assert "already running" in again.stdout and "already deployed" in again.stdout

@@ -51,7 +51,7 @@ def test_genuine_pdf_and_its_qr_verify(issued: Issued) -> None:
     image = io.BytesIO()
     render_page(pdf, 150).save(image, format="PNG")
     scanned = verifier.verify_image(image.getvalue())
-    assert scanned.verdict is Verdict.VALID and scanned.source == "qr"
+    assert scanned.verdict is Verdict.VALID and scanned.source == "photo"
     assert scanned.claims is not None and scanned.claims["holder"] == "Lena Müller"
     # the original with its proof as a separate file verifies too
     proof = issued.proof(0)
@@ -225,7 +225,7 @@ def test_revoked_suspended_and_expired(issued: Issued, actors: Actors, tmp_path:
     reg.set_document_state(actors.issuer, bytes(first.root), bytes(first.leaf()), list(map(bytes, first.merkle_proof)),
                            State.REVOKED, StatusReason.SUPERSEDED)  # fmt: skip
     revoked = verifier.verify_pdf(issued.notarised[0].read_bytes())
-    assert revoked.verdict is Verdict.REVOKED and revoked.verdict.exit_code == 1
+    assert revoked.verdict is Verdict.REVOKED and revoked.verdict.exit_code == 3
     assert "ersetzt" in revoked.check("status").message_de
     reg.set_document_state(actors.revoker, bytes(second.root), bytes(second.leaf()),
                            list(map(bytes, second.merkle_proof)), State.SUSPENDED, StatusReason.WITHDRAWN)  # fmt: skip
@@ -245,7 +245,7 @@ def test_revoked_suspended_and_expired(issued: Issued, actors: Actors, tmp_path:
     on = dt.datetime(2026, 6, 30, 21, 59, tzinfo=dt.UTC)  # 23:59 in Germany: still valid that day
     assert verifier_for(reg, now=on).verify_pdf(pdf).verdict is Verdict.VALID
     later = verifier_for(reg, now=dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)).verify_pdf(pdf)
-    assert later.verdict is Verdict.EXPIRED and later.verdict.exit_code == 1
+    assert later.verdict is Verdict.EXPIRED and later.verdict.exit_code == 3
 
 
 def test_garbage_is_a_clear_invalid(issued: Issued) -> None:
@@ -257,14 +257,14 @@ def test_garbage_is_a_clear_invalid(issued: Issued) -> None:
         (issued.originals[0].read_bytes(), Reason.NO_PROOF),
     ):
         result = verifier.verify_pdf(data)
-        assert result.verdict is Verdict.INVALID
+        assert result.verdict is Verdict.NOT_CHECKABLE  # nothing there speaks against a document
         if reason is not None:
             assert result.check("format").reason is reason
     blank = io.BytesIO()
     render_page(issued.originals[0].read_bytes(), 72).save(blank, format="PNG")
     assert qr_texts(blank.getvalue()) == []
     assert verifier.verify_image(blank.getvalue()).check("format").reason is Reason.NO_QR_CODE
-    assert verifier.verify_image(b"\x89PNG\r\n\x1a\nbroken").check("format").reason is Reason.NO_QR_CODE
+    assert verifier.verify_image(b"\x89PNG\r\n\x1a\nbroken").check("format").reason is Reason.IMAGE_UNREADABLE
     assert verifier.verify_payload("HELLO WORLD").check("format").reason is Reason.NOT_A_NOTARY_QR
 
 
@@ -274,7 +274,7 @@ def test_unreachable_chain_is_error_never_invalid(issued: Issued) -> None:
 
     trust = TrustList([TrustedEntry("Offline", proof.chain_id, proof.registry, "http://127.0.0.1:1", True)])
     result = Verifier(trust).verify_pdf(issued.notarised[0].read_bytes())
-    assert result.verdict is Verdict.ERROR and result.verdict.exit_code == 2
+    assert result.verdict is Verdict.NOT_CHECKABLE and result.verdict.exit_code == 4
     assert result.check("anchor").reason is Reason.CHAIN_UNREACHABLE
     # a forgery stays decidable even when the chain is down
     forged = overlay_text(issued.notarised[0].read_bytes(), "1,0")

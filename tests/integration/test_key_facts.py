@@ -118,7 +118,7 @@ def test_manifest_facts_are_bound_and_shown_from_pdf_qr_image_and_qr_text(office
     photo = office.folder / "grades-150dpi.png"
     render_page(grades.read_bytes(), 150).save(photo)
     scanned = office.verify(str(photo))
-    assert scanned["verdict"] == "VALID" and scanned["source"] == "qr"
+    assert scanned["verdict"] == "VALID" and scanned["source"] == "photo"
     assert scanned["claims"]["facts"] == GRADES  # type: ignore[index]
     codes = [c for c in zxingcpp.read_barcodes(render_page(grades.read_bytes(), 150)) if c.valid]
     assert len(codes) == 1

@@ -151,14 +151,14 @@ def test_a_lying_node_alone_fools_a_single_endpoint_verifier(world: Witnessed) -
 def test_the_liar_among_honest_witnesses_makes_the_forgery_undecidable_never_valid(world: Witnessed) -> None:
     entry = world.entry(world.honest_a, world.honest_b, world.liar, quorum=2)
     result = world.verify(entry, world.forged.notarised[0])
-    assert result.verdict is Verdict.ERROR, result.to_json()
+    assert result.verdict is Verdict.NOT_CHECKABLE, result.to_json()
     assert _chain_reasons(result) == {Reason.WITNESSES_DISAGREE}
     assert all(result.check(n).status is Status.ERROR for n in ("anchor", "issuer", "signature", "status"))
     assert "3" in result.check("anchor").message("en")  # which witness differs, by number (no URL)
     assert "127.0.0.1" not in result.check("anchor").message("en")
     # the genuine document: the liar contradicts the honest nodes there too -> undecidable, not INVALID
     genuine = world.verify(entry, world.genuine.notarised[0])
-    assert genuine.verdict is Verdict.ERROR and _chain_reasons(genuine) == {Reason.WITNESSES_DISAGREE}
+    assert genuine.verdict is Verdict.NOT_CHECKABLE and _chain_reasons(genuine) == {Reason.WITNESSES_DISAGREE}
 
 
 @pytest.mark.anvil
@@ -178,7 +178,7 @@ def test_a_dead_witness_is_tolerated_only_down_to_the_quorum(world: Witnessed) -
     assert world.verify(majority, world.genuine.notarised[0]).verdict is Verdict.VALID
     everyone = world.entry(world.honest_a, world.honest_b, DEAD, quorum=3)
     result = world.verify(everyone, world.genuine.notarised[0])
-    assert result.verdict is Verdict.ERROR and _chain_reasons(result) == {Reason.CHAIN_UNREACHABLE}
+    assert result.verdict is Verdict.NOT_CHECKABLE and _chain_reasons(result) == {Reason.CHAIN_UNREACHABLE}
     assert "2 of 3" in result.check("anchor").message("en")
 
 
@@ -186,7 +186,7 @@ def test_a_dead_witness_is_tolerated_only_down_to_the_quorum(world: Witnessed) -
 def test_a_witness_on_another_chain_is_refused(world: Witnessed) -> None:
     entry = world.entry(world.honest_a, world.honest_b, world.other_chain)
     result = world.verify(entry, world.genuine.notarised[0])
-    assert result.verdict is Verdict.ERROR and _chain_reasons(result) == {Reason.WRONG_CHAIN}
+    assert result.verdict is Verdict.NOT_CHECKABLE and _chain_reasons(result) == {Reason.WRONG_CHAIN}
 
 
 @pytest.mark.anvil
@@ -233,7 +233,7 @@ def test_the_web_verifier_reads_through_the_witnesses(world: Witnessed) -> None:
             reply = client.post("/api/v1/verify", files={"file": ("f.pdf", pdf, "application/pdf")})
             assert reply.status_code == 200
             body = reply.json()
-            assert body["verdict"] == "ERROR", body
+            assert body["verdict"] == "NOT_CHECKABLE", body
             assert {c["reason"] for c in body["checks"] if c["name"] == "anchor"} == {"witnesses-disagree"}
 
 
@@ -244,16 +244,16 @@ def test_a_reset_chain_with_the_trusted_id_and_address_is_the_wrong_chain_never_
     assert read_identity(connect(world.liar)).genesis_hash != world.genesis  # the premise: another block 0
     assert read_identity(connect(world.honest_b)).genesis_hash == world.genesis  # a copy of the chain keeps it
     alone = world.verify(world.entry(world.liar, genesis_hash=world.genesis), world.forged.notarised[0])
-    assert alone.verdict is Verdict.ERROR, alone.to_json()
+    assert alone.verdict is Verdict.NOT_CHECKABLE, alone.to_json()
     assert _chain_reasons(alone) == {Reason.WRONG_CHAIN}
     detail = alone.check("anchor").message("en")
     assert "reset" in detail and "another chain" in detail and "127.0.0.1" not in detail, detail
     genuine = world.verify(world.entry(world.liar, genesis_hash=world.genesis), world.genuine.notarised[0])
-    assert genuine.verdict is Verdict.ERROR and _chain_reasons(genuine) == {Reason.WRONG_CHAIN}
+    assert genuine.verdict is Verdict.NOT_CHECKABLE and _chain_reasons(genuine) == {Reason.WRONG_CHAIN}
     # among honest witnesses it is refused, not outvoted, whatever the quorum
     mixed = world.entry(world.honest_a, world.honest_b, world.liar, quorum=2, genesis_hash=world.genesis)
     result = world.verify(mixed, world.genuine.notarised[0])
-    assert result.verdict is Verdict.ERROR and _chain_reasons(result) == {Reason.WRONG_CHAIN}
+    assert result.verdict is Verdict.NOT_CHECKABLE and _chain_reasons(result) == {Reason.WRONG_CHAIN}
     assert "node 3 of 3" in result.check("anchor").message("en")
 
 
@@ -325,7 +325,7 @@ def test_the_genesis_is_read_once_per_ttl_and_a_reset_behind_the_same_url_is_not
         now[0] += 2.0
         result = world.verify(entry, world.forged.notarised[0], witnesses)
         assert proxy.genesis_reads() == 2
-        assert result.verdict is Verdict.ERROR and _chain_reasons(result) == {Reason.WRONG_CHAIN}
+        assert result.verdict is Verdict.NOT_CHECKABLE and _chain_reasons(result) == {Reason.WRONG_CHAIN}
         now[0] += 10.0
         world.verify(entry, world.forged.notarised[0], witnesses)
         assert proxy.genesis_reads() == 2  # the wrong genesis is cached too: a refusal costs no extra RPC either
@@ -347,7 +347,7 @@ def test_the_web_verifier_refuses_a_reset_chain_pinned_in_notary_toml(world: Wit
         reply = client.post("/api/v1/verify", files={"file": ("f.pdf", pdf, "application/pdf")})
         assert reply.status_code == 200
         body = reply.json()
-        assert body["verdict"] == "ERROR", body
+        assert body["verdict"] == "NOT_CHECKABLE", body
         assert {c["reason"] for c in body["checks"] if c["name"] == "anchor"} == {"wrong-chain"}
 
 

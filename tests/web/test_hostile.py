@@ -79,7 +79,7 @@ def test_crafted_pdfs_at_once_cannot_freeze_the_server(world: World) -> None:
             for thread in threads:
                 thread.join(GENEROUS)
             assert len(replies) == 6
-            assert all(r.status_code == 200 and r.json()["verdict"] in ("ERROR", "INVALID") for r in replies)
+            assert all(r.status_code == 200 and r.json()["verdict"] in ("NOT_CHECKABLE", "INVALID") for r in replies)
         assert app.state.notary.pool.replaced >= 1
         app.state.notary.pool.limits = Limits(timeout=GENEROUS)
         health = httpx.get(f"{url}/healthz", timeout=GENEROUS)
@@ -96,7 +96,7 @@ def test_a_client_sending_crafted_files_is_held_back(world: World) -> None:
         again = post_file(url, nested_dicts_pdf(), client="203.0.113.9")
         app.state.notary.pool.limits = Limits(timeout=GENEROUS)
         other = post_file(url, world.genuine, client="203.0.113.10")
-    assert first.status_code == 200 and first.json()["verdict"] == "ERROR"
+    assert first.status_code == 200 and first.json()["verdict"] == "NOT_CHECKABLE"
     assert again.status_code == 429 and int(again.headers["retry-after"]) > 0
     assert other.status_code == 200 and other.json()["verdict"] == "VALID"
 
@@ -182,7 +182,7 @@ def client(world: World) -> Iterator[TestClient]:
 def _first_check(reply: httpx.Response) -> dict[str, str]:
     assert reply.status_code == 200
     body = reply.json()
-    assert body["verdict"] == "INVALID" and body["checks"][0]["reason"] == "no-qr-code"
+    assert body["verdict"] == "NOT_CHECKABLE" and body["checks"][0]["reason"] == "image-unreadable"
     check: dict[str, str] = body["checks"][0]
     return check
 
@@ -245,23 +245,23 @@ def notary_verify(*args: str) -> subprocess.CompletedProcess[str]:
 def test_cli_refuses_a_file_over_the_size_limit(big_hex_pdf: tuple[Path, Path]) -> None:
     pdf, config = big_hex_pdf
     done = notary_verify(str(pdf), "--config", str(config), "--max-size", "1")
-    assert done.returncode == 2
+    assert done.returncode == 4
     assert done.stderr.strip().count("\n") == 0 and "--max-size" in done.stderr
     as_json = notary_verify(str(pdf), "--config", str(config), "--max-size", "1", "--json")
-    assert as_json.returncode == 2
+    assert as_json.returncode == 4
     body = json.loads(as_json.stdout)
-    assert body["verdict"] == "ERROR" and "--max-size" in body["error"]
+    assert body["verdict"] == "NOT_CHECKABLE" and "--max-size" in body["error"]
 
 
 def test_cli_stops_a_file_past_the_time_limit(big_hex_pdf: tuple[Path, Path]) -> None:
     """The 16 MB hex-string PDF took 29 s; a tiny limit cuts it off whatever the machine's speed."""
     pdf, config = big_hex_pdf
     done = notary_verify(str(pdf), "--config", str(config), "--timeout", "0.1")
-    assert done.returncode == 2
+    assert done.returncode == 4
     assert done.stderr.strip().count("\n") == 0 and "--timeout" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     as_json = notary_verify(str(pdf), "--config", str(config), "--json", "--timeout", "0.1")
-    assert as_json.returncode == 2 and json.loads(as_json.stdout)["verdict"] == "ERROR"
+    assert as_json.returncode == 4 and json.loads(as_json.stdout)["verdict"] == "NOT_CHECKABLE"
 
 
 def test_served_app_still_answers_and_stops_after_crafted_pdfs(world: World, tmp_path: Path) -> None:

@@ -95,13 +95,13 @@ def test_unsupported_file_type_is_415(client: TestClient) -> None:
 
 def test_garbage_declared_as_pdf_is_a_clear_invalid(client: TestClient) -> None:
     body = client.post("/api/v1/verify", files={"file": ("x.pdf", os.urandom(5000), "application/pdf")}).json()
-    assert body["verdict"] == "INVALID"
+    assert body["verdict"] == "NOT_CHECKABLE"
     assert body["checks"][0]["reason"] == "unreadable-pdf"
 
 
 def test_garbage_declared_as_image_is_a_clear_invalid(client: TestClient) -> None:
     body = client.post("/api/v1/verify", files={"file": ("x.png", b"\x89PNG\r\n\x1a\n" + os.urandom(300))}).json()
-    assert body["verdict"] == "INVALID" and body["checks"][0]["reason"] == "no-qr-code"
+    assert body["verdict"] == "NOT_CHECKABLE" and body["checks"][0]["reason"] == "image-unreadable"
 
 
 def test_empty_upload_and_missing_fields(client: TestClient) -> None:
@@ -154,7 +154,7 @@ def test_slow_parse_is_cut_off_and_its_worker_replaced(world: World) -> None:
         app.state.notary.pool.limits = Limits(timeout=120.0)  # the genuine one may take its time
         second = client.post("/api/v1/verify", files={"file": ("a.pdf", world.genuine, "application/pdf")})
     assert first.status_code == second.status_code == 200
-    assert first.json()["verdict"] == "ERROR"
+    assert first.json()["verdict"] == "NOT_CHECKABLE"
     assert "too long" in first.json()["checks"][0]["message_en"]
     assert replaced == 1
     assert second.json()["verdict"] == "VALID"  # the one worker was replaced, not lost
@@ -169,7 +169,7 @@ def test_unexpected_exception_in_verifier_is_error_not_500(world: World) -> None
 
     with TestClient(create_app(verifier=Broken(), web=relaxed())) as client:  # type: ignore[arg-type]
         reply = client.post("/api/v1/verify", json={"payload": "NT1:AA"})
-    assert reply.status_code == 200 and reply.json()["verdict"] == "ERROR"
+    assert reply.status_code == 200 and reply.json()["verdict"] == "NOT_CHECKABLE"
     assert "boom" not in reply.text
 
 

@@ -53,7 +53,7 @@ def test_api_result_is_the_cli_result_model(client: TestClient, world: World) ->
 
 def test_api_qr_image_and_payload(client: TestClient, world: World) -> None:
     image = client.post("/api/v1/verify", files={"file": ("foto.png", world.qr_png, "image/png")}).json()
-    assert image["verdict"] == "VALID" and image["source"] == "qr"
+    assert image["verdict"] == "VALID" and image["source"] == "photo"
     assert image["claims"]["holder"] == world.holder
     text = client.post("/api/v1/verify", json={"payload": world.qr_text}).json()
     assert text["verdict"] == "VALID" and text["claims"] == image["claims"]
@@ -65,7 +65,7 @@ def test_api_error_when_chain_unreachable(world: World) -> None:
         body = post_pdf(client, world.genuine)
         page = client.post("/verify", files={"file": ("doc.pdf", world.genuine, "application/pdf")})
         health = client.get("/healthz")
-    assert body["verdict"] == "ERROR"
+    assert body["verdict"] == "NOT_CHECKABLE"
     assert next(c for c in body["checks"] if c["name"] == "anchor")["reason"] == "chain-unreachable"
     assert page.status_code == 200 and "Nicht prüfbar" in page.text
     assert health.status_code == 503

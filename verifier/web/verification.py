@@ -3,7 +3,7 @@ chain checks here.
 
 The server process never parses an upload: the bytes go to a worker (verifier/isolation.py), which sends back
 the parsed proof and the checks that need no chain; only that small plain reply is read here. Whatever happens
-inside, the caller gets a VerificationResult (a cut-off or a dead worker is ERROR, undecidable), except when
+inside, the caller gets a VerificationResult (a cut-off or a dead worker is NOT_CHECKABLE), except when
 no worker frees up in time: that is a 503, because nothing was checked at all.
 """
 
@@ -13,14 +13,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Literal
 
 from starlette.concurrency import run_in_threadpool
 
-from verifier.checks import result, skipped
 from verifier.isolation import Busy, TimedOut, WorkerDied, WorkerPool
-from verifier.pipeline import ORDER, Prepared, Verifier
-from verifier.result import Reason, Status, Verdict, VerificationResult
+from verifier.pipeline import Prepared, Verifier, format_failure
+from verifier.result import Reason, VerificationResult
 from verifier.web.errors import busy
 from verifier.web.uploads import Ticket
 
@@ -28,26 +28,44 @@ log = logging.getLogger("verifier.web")
 
 Kind = Literal["pdf", "image", "payload"]
 
-TIMEOUT_DE = "(Die Prüfung dauerte zu lange und wurde abgebrochen.)"
-TIMEOUT_EN = "(The check took too long and was stopped.)"
-DIED_DE = "(Die Prüfung brauchte zu viel Speicher oder Rechenzeit und wurde abgebrochen.)"
-DIED_EN = "(The check needed too much memory or computing time and was stopped.)"
+SOURCE_OF_KIND = {"pdf": "pdf", "image": "photo", "payload": "qr"}
 
 
-def undecidable(source: str, detail_de: str = "", detail_en: str = "") -> VerificationResult:
-    first = result("format", Status.ERROR, Reason.INTERNAL_ERROR, detail_de, detail_en)
-    rest = tuple(skipped(name, Reason.NOT_REACHED) for name in ORDER[1:])
-    return VerificationResult(verdict=Verdict.ERROR, checks=(first, *rest), source=source)
+def undecidable(source: str, reason: Reason = Reason.INTERNAL_ERROR, name: str | None = None) -> VerificationResult:
+    return replace(format_failure(source, reason), input_name=name)
 
 
 async def verify(
-    pool: WorkerPool, verifier: Verifier, kind: Kind, data: bytes | str, ticket: Ticket | None = None
+    pool: WorkerPool,
+    verifier: Verifier,
+    kind: Kind,
+    data: bytes | str,
+    ticket: Ticket | None = None,
+    *,
+    name: str | None = None,
+    preview: bool = False,
 ) -> VerificationResult:
-    """``ticket``: the request's share of the upload memory; held until the job has left this process."""
-    source = "qr" if kind != "pdf" else "pdf"
+    """``ticket``: the request's share of the upload memory; held until the job has left this process.
+    ``name``: the uploaded file's name, shown with the verdict; ``preview``: render page 1 of a PDF."""
+    name = _base_name(name)
+    result = await _verify(pool, verifier, kind, data, ticket, preview)
+    return replace(result, input_name=name)
+
+
+def _base_name(name: str | None) -> str | None:
+    """The file name without any folder a browser may send, bounded (it is shown, never used as a path)."""
+    if not name:
+        return None
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:200] or None
+
+
+async def _verify(
+    pool: WorkerPool, verifier: Verifier, kind: Kind, data: bytes | str, ticket: Ticket | None, preview: bool
+) -> VerificationResult:
+    source = SOURCE_OF_KIND[kind]
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        future = pool.submit(kind, raw)
+        future = pool.submit(kind, raw, preview=preview and kind == "pdf")
     except Busy:
         raise busy() from None
     if ticket is not None:
@@ -62,12 +80,12 @@ async def verify(
         log.warning("parsing a %s cut off after %.1f s (worker replaced)", kind, pool.limits.timeout)
         if ticket is not None:
             ticket.penalise()
-        return undecidable(source, TIMEOUT_DE, TIMEOUT_EN)
+        return undecidable(source, Reason.TIMED_OUT)
     except WorkerDied as exc:
         log.warning("parsing a %s ended its worker: %s (worker replaced)", kind, exc)
         if ticket is not None:
             ticket.penalise()
-        return undecidable(source, DIED_DE, DIED_EN)
+        return undecidable(source, Reason.TOO_COMPLEX)
     try:
         # the chain reads may block on a node (bounded by the RPC timeout): off the event loop
         return await run_in_threadpool(verifier.finish, prepared)

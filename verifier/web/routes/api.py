@@ -47,8 +47,9 @@ def _missing() -> Exception:
     description=(
         "Send either multipart/form-data with a `file` (PDF, PNG or JPEG), or application/json "
         '`{"payload": "NT1:…"}`. The answer is the same result object as `notary verify --json`: '
-        "a verdict (VALID, INVALID, REVOKED, SUSPENDED, EXPIRED, ERROR) and every named check. "
-        "INVALID and ERROR are answers, not failures (HTTP 200). Uploads are checked in memory and never stored."
+        "a verdict (VALID, INVALID, REVOKED, SUSPENDED, EXPIRED, NOT_CHECKABLE), the deciding reason in plain "
+        "language (`decision`), what the proof covers (`scope`) and every named check. INVALID and "
+        "NOT_CHECKABLE are answers, not failures (HTTP 200). Uploads are checked in memory and never stored."
     ),
     response_model=VerificationOut,
     responses={
@@ -78,9 +79,8 @@ async def verify_api(
         if not upload.data:
             raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
         data = bytes(upload.data)
-        result = await verify(
-            state.pool, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
-        )
+        kind = file_kind(data, upload.filename, upload.content_type)
+        result = await verify(state.pool, state.verifier, kind, data, ticket, name=upload.filename)
     else:
         raise unsupported_type(content_type or "ohne Content-Type/none")
     return JSONResponse(result.to_json(lang))
