@@ -170,9 +170,14 @@ def load(image: bytes) -> tuple[Image.Image, tuple[int, int]]:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise FormatError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
+    return reduced(picture), (width, height)
+
+
+def reduced(picture: Image.Image) -> Image.Image:
+    """``picture`` reduced to at most ``MAX_DECODE_PIXELS`` (box filter), as the QR search sees it."""
     if picture.width * picture.height > MAX_DECODE_PIXELS:
         picture = picture.resize(_fitted(picture.width, picture.height), Image.Resampling.BOX, reducing_gap=2.0)
-    return picture, (width, height)
+    return picture
 
 
 def _refuse_foreign(image: bytes) -> None:
