@@ -61,17 +61,21 @@ def test_static_assets_and_vendored_jsqr(client: TestClient) -> None:
     assert client.get("/static/app.js").status_code == 200
 
 
-def test_demo_files_are_offered(world: World) -> None:
+def test_demo_files_are_offered_on_their_own_page_only(world: World, client: TestClient) -> None:
     app = create_app(
         verifier=world.verifier(), web=relaxed(), demo_files={"Zeugnis_Müller.pdf": world.files["genuine.pdf"]}
     )
-    with TestClient(app) as client:
-        page = client.get("/").text
-        download = client.get("/demo/Zeugnis_M%C3%BCller.pdf")
-        assert client.get("/demo/other.pdf").status_code == 404
+    with TestClient(app) as demo_client:
+        start = demo_client.get("/").text
+        page = demo_client.get("/demo").text
+        download = demo_client.get("/demo/Zeugnis_M%C3%BCller.pdf")
+        assert demo_client.get("/demo/other.pdf").status_code == 404
+    assert "/demo/Zeugnis" not in start and 'href="/demo?lang=de"' in start  # a footer link, no samples
     assert 'href="/demo/Zeugnis_M%C3%BCller.pdf"' in page
     assert download.status_code == 200 and download.content == world.genuine
     assert download.headers["content-disposition"].startswith("attachment;")
+    assert client.get("/demo").status_code == 404  # not in demonstration mode
+    assert 'href="/demo' not in client.get("/").text
 
 
 def test_api_docs_and_openapi(client: TestClient) -> None:

@@ -1,22 +1,103 @@
 """Typed configuration of the public verifier web app: ``NOTARY_WEB_*`` environment variables.
 
 Kept apart from :class:`notary.config.Settings` (which says *what* to trust) because these knobs say *how*
-the public page defends itself. Every default is the safe one; validation refuses values that would switch a
-defence off by accident (a zero upload limit, a timeout of an hour).
+the public page defends itself and *who* runs it. Every default is the safe one; validation refuses values that
+would switch a defence off by accident (a zero upload limit, a timeout of an hour).
+
+Sources, strongest first: arguments, ``NOTARY_WEB_*`` (nested with ``__``, e.g. ``NOTARY_WEB_OPERATOR__NAME``),
+then the ``[web]`` table of the operator's notary.toml named by ``NOTARY_CONFIG`` (``notary serve`` sets it, so
+every worker reads the same file). Without any of them the page runs as an unnamed development instance.
 """
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 MIB = 1024 * 1024
 
 
+class Operator(BaseModel):
+    """Who runs this verifier, shown in the header and footer of every page. The legal pages are each either
+    an https:// URL (linked) or the path of a small Markdown file (served at /impressum, /datenschutz,
+    /barrierefreiheit); a German public site must offer all three."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(default="", max_length=200, description="e.g. 'Stadt Mannheim – Bürgerdienste'")
+    name_en: str = Field(default="", max_length=200, description="the name on English pages (default: name)")
+    logo: str = Field(default="", description="path of a PNG, JPEG or SVG file (served at /operator/logo)")
+    contact: str = Field(default="", max_length=1000, description="postal address, phone, e-mail (plain text)")
+    impressum: str = Field(default="", description="https:// URL or path of a Markdown file")
+    privacy: str = Field(default="", description="Datenschutzerklärung: https:// URL or path of a Markdown file")
+    accessibility: str = Field(
+        default="", description="Barrierefreiheitserklärung: https:// URL or path of a Markdown file"
+    )
+
+    @field_validator("logo", "impressum", "privacy", "accessibility")
+    @classmethod
+    def _url_or_file(cls, value: str) -> str:
+        if not value or is_url(value):
+            return value
+        if not Path(value).is_file():
+            raise ValueError(f"{value!r} is neither an https:// URL nor an existing file")
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_kind(cls, value: str) -> str:
+        if value and not is_url(value) and Path(value).suffix.lower() not in LOGO_TYPES:
+            raise ValueError(f"logo {value!r} must be a .png, .jpg, .jpeg or .svg file")
+        return value
+
+    def display_name(self, lang: str) -> str:
+        return self.name_en or self.name if lang == "en" else self.name
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def is_url(value: str) -> bool:
+    return value.startswith("https://") or value.startswith("http://")
+
+
+class TomlWebSource(PydanticBaseSettingsSource):
+    """The ``[web]`` table of the file named by NOTARY_CONFIG (absent file or table: nothing)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ returns the whole table
+
+    def __call__(self) -> dict[str, Any]:
+        name = os.environ.get("NOTARY_CONFIG")
+        if not name:
+            return {}
+        try:
+            with open(name, "rb") as handle:
+                table = tomllib.load(handle).get("web", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            return {}  # notary serve has read the same file already and said what is wrong with it
+        return dict(table) if isinstance(table, dict) else {}
+
+
 class WebConfig(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTARY_WEB_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="NOTARY_WEB_", env_nested_delimiter="__", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlWebSource(settings_cls))
 
     max_upload_bytes: int = Field(
         default=20 * MIB, ge=1024, le=50 * MIB, description="largest accepted upload (PDF or image); larger -> 413"
@@ -69,7 +150,13 @@ class WebConfig(BaseSettings):
     )
     facts_cache_entries: int = Field(default=20_000, ge=0, description="cached chain answers (0: no cache)")
     demo_files: dict[str, Path] = Field(
-        default_factory=dict, description="name -> path of sample PDFs offered for download at /demo/<name>"
+        default_factory=dict,
+        description="name -> path of sample PDFs offered on their own page, /demo (demonstration mode)",
+    )
+    operator: Operator = Field(default_factory=Operator, description="who runs this verifier (header and footer)")
+    registry_names: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="trusted registry name -> {de = ..., en = ...}: its name per page language",
     )
 
     @field_validator("demo_files")

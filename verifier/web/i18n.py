@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from verifier.result import Status, Verdict
-
 Lang = Literal["de", "en"]
 LANGS: tuple[Lang, ...] = ("de", "en")
 DEFAULT_LANG: Lang = "de"
@@ -40,49 +38,105 @@ def negotiate(query: str | None, accept_language: str | None) -> Lang:
     return best[2] if best else DEFAULT_LANG
 
 
-VERDICT_LABELS: dict[Verdict, tuple[str, str]] = {
-    Verdict.VALID: ("Gültig", "Valid"),
-    Verdict.INVALID: ("Ungültig", "Invalid"),
-    Verdict.REVOKED: ("Widerrufen", "Revoked"),
-    Verdict.SUSPENDED: ("Gesperrt", "Suspended"),
-    Verdict.EXPIRED: ("Abgelaufen", "Expired"),
-    Verdict.ERROR: ("Nicht prüfbar", "Cannot be checked"),
+# Keyed by the JSON values (not the enums): the verdict vocabulary grows (ERROR became NOT_CHECKABLE) and the
+# page must render results of either spelling.
+VERDICT_LABELS: dict[str, tuple[str, str]] = {
+    "VALID": ("Gültig", "Valid"),
+    "INVALID": ("Ungültig", "Invalid"),
+    "REVOKED": ("Widerrufen", "Revoked"),
+    "SUSPENDED": ("Gesperrt", "Suspended"),
+    "EXPIRED": ("Abgelaufen", "Expired"),
+    "NOT_CHECKABLE": ("Nicht prüfbar", "Cannot be checked"),
+    "ERROR": ("Nicht prüfbar", "Cannot be checked"),
 }
 
-VERDICT_SUMMARIES: dict[Verdict, tuple[str, str]] = {
-    Verdict.VALID: (
-        "Das Dokument ist echt und unverändert. Es wurde von dem unten genannten Aussteller beglaubigt.",
-        "The document is genuine and unchanged. It was notarised by the issuer named below.",
+# What a QR code (or a scan or photo of the paper) can confirm is the claims it carries, not the paper itself.
+CLAIMS_CONFIRMED: tuple[str, str] = (
+    "Angaben bestätigt – bitte mit dem Papier vergleichen",
+    "Details confirmed – compare with the paper",
+)
+
+VERDICT_SUMMARIES: dict[str, tuple[str, str]] = {
+    "VALID": (
+        "Das Dokument ist echt und unverändert. Es wurde von dem genannten Aussteller beglaubigt.",
+        "The document is genuine and unchanged. It was notarised by the issuer named.",
     ),
-    Verdict.INVALID: (
+    "INVALID": (
         "Dieses Dokument ist nicht echt oder wurde verändert. Verlassen Sie sich nicht darauf.",
         "This document is not genuine or was changed. Do not rely on it.",
     ),
-    Verdict.REVOKED: (
+    "REVOKED": (
         "Das Dokument wurde vom Aussteller widerrufen und gilt nicht mehr.",
         "The issuer has revoked this document; it is no longer valid.",
     ),
-    Verdict.SUSPENDED: (
+    "SUSPENDED": (
         "Das Dokument ist vorläufig gesperrt. Bitte fragen Sie beim Aussteller nach.",
         "The document is suspended for now. Please ask the issuer.",
     ),
-    Verdict.EXPIRED: (
+    "EXPIRED": (
         "Das Dokument war echt, aber seine Gültigkeit ist abgelaufen.",
         "The document was genuine, but its period of validity has ended.",
     ),
-    Verdict.ERROR: (
-        "Die Echtheit konnte gerade nicht geprüft werden. Das heißt nicht, dass das Dokument falsch ist. "
-        "Bitte versuchen Sie es später erneut.",
-        "Authenticity could not be checked just now. This does not mean the document is false. Please try again later.",
+    "NOT_CHECKABLE": (
+        "Die Echtheit konnte nicht geprüft werden. Das heißt nicht, dass das Dokument falsch ist.",
+        "Authenticity could not be checked. This does not mean the document is false.",
+    ),
+    "ERROR": (
+        "Die Echtheit konnte nicht geprüft werden. Das heißt nicht, dass das Dokument falsch ist.",
+        "Authenticity could not be checked. This does not mean the document is false.",
     ),
 }
 
-STATUS_LABELS: dict[Status, tuple[str, str]] = {
-    Status.VALID: ("bestanden", "passed"),
-    Status.INVALID: ("nicht bestanden", "failed"),
-    Status.ERROR: ("nicht prüfbar", "could not be checked"),
-    Status.SKIPPED: ("entfällt", "not applicable"),
+VERDICT_SUMMARIES_CLAIMS: dict[str, tuple[str, str]] = {
+    "VALID": (
+        "Diese Angaben wurden vom genannten Aussteller beglaubigt. Sie müssen genau so auf dem Papier stehen.",
+        "The issuer named notarised these details. The paper must show exactly the same.",
+    ),
 }
+
+# Why a document could not be checked, as a short sub-heading under "Nicht prüfbar" (reason code -> words).
+# The decision message from the verifier says more; this line is what a reader takes in at a glance.
+NOT_CHECKABLE_REASONS: dict[str, tuple[str, str]] = {
+    "no-proof": ("Kein Nachweis gefunden", "No proof found"),
+    "no-qr-code": ("Kein QR-Code gefunden", "No QR code found"),
+    "no-qr-in-scan": ("Kein QR-Code im gescannten Dokument gefunden", "No QR code found in the scanned document"),
+    "scan-without-qr": ("Kein QR-Code im gescannten Dokument gefunden", "No QR code found in the scanned document"),
+    "image-unreadable": ("Bild nicht lesbar", "Image not readable"),
+    "image-too-small": ("Bild zu klein oder zu unscharf", "Image too small or too blurred"),
+    "image-blurred": ("Bild zu klein oder zu unscharf", "Image too small or too blurred"),
+    "chain-unreachable": ("Register gerade nicht erreichbar", "Registry not reachable just now"),
+    "witnesses-disagree": ("Register gerade nicht erreichbar", "Registry not reachable just now"),
+    "unsupported-version": ("Nachweis einer neueren Version", "Proof of a newer version"),
+    "internal-error": ("Prüfung abgebrochen", "Check stopped"),
+    "not-a-notary-qr": ("Kein Prüfcode dieses Systems", "Not a verification code of this system"),
+    "unreadable-pdf": ("Datei nicht lesbar", "File not readable"),
+    "unsupported-file": ("Dateiart wird nicht unterstützt", "File type not supported"),
+    "too-large": ("Datei zu groß", "File too large"),
+    "timed-out": ("Prüfung dauerte zu lange", "Check took too long"),
+    "too-complex": ("Datei zu aufwendig zu lesen", "File too complex to read"),
+    "wrong-chain": ("Register gerade nicht erreichbar", "Registry not reachable just now"),
+}
+
+NOT_CHECKABLE_ADVICE: tuple[str, str] = (
+    "Bitten Sie um die PDF-Datei des Dokuments, oder fotografieren Sie den QR-Code noch einmal: "
+    "gerade von oben, scharf, gut beleuchtet und so groß, dass er das Bild zur Hälfte füllt.",
+    "Ask for the document's PDF file, or photograph the QR code again: straight from above, in focus, well lit "
+    "and large enough to fill half the picture.",
+)
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "VALID": ("bestanden", "passed"),
+    "INVALID": ("nicht bestanden", "failed"),
+    "ERROR": ("nicht prüfbar", "could not be checked"),
+    "NOT_CHECKABLE": ("nicht prüfbar", "could not be checked"),
+    "SKIPPED": ("entfällt", "not applicable"),
+}
+
+MONTHS: tuple[tuple[str, str], ...] = (
+    ("Januar", "January"), ("Februar", "February"), ("März", "March"), ("April", "April"), ("Mai", "May"),
+    ("Juni", "June"), ("Juli", "July"), ("August", "August"), ("September", "September"),
+    ("Oktober", "October"), ("November", "November"), ("Dezember", "December"),
+)  # fmt: skip
 
 DOC_TYPES: dict[str, tuple[str, str]] = {
     "zeugnis": ("Zeugnis", "School certificate"),
@@ -139,7 +193,7 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "issuer": ("Aussteller", "Issuer"),
     "issuer_name": ("Eingetragener Name", "Registered name"),
-    "issuer_address": ("Adresse (Schlüssel)", "Address (key)"),
+    "issuer_address": ("Kennung des Ausstellers (Adresse)", "Issuer's identifier (address)"),
     "registry": ("Register", "Registry"),
     "anchor": ("Verankerung in der Blockchain", "Anchoring on the blockchain"),
     "chain": ("Blockchain (Chain-ID)", "Blockchain (chain ID)"),
@@ -206,6 +260,59 @@ UI: dict[str, tuple[str, str]] = {
     "trust_witnesses": ("Befragte Blockchain-Knoten", "Blockchain nodes asked"),
     "trust_witnesses_value": ("{n}, davon müssen {q} übereinstimmen", "{n}, of which {q} must agree"),
     "trust_witness_single": ("1 (ein einzelner Knoten)", "1 (a single node)"),
+    "file_name": ("Geprüfte Datei", "File checked"),
+    "preview_alt": ("Seite 1 des geprüften Dokuments, verkleinert", "Page 1 of the checked document, reduced"),
+    "preview_caption": ("Das geprüfte Dokument (Seite 1)", "The document checked (page 1)"),
+    "issued_by": ("Ausgestellt von", "Issued by"),
+    "compare_heading": ("Diese Angaben müssen auf dem Papier stehen:", "The paper must show these details:"),
+    "not_covered": (
+        "Alles andere auf dem Papier – zum Beispiel Noten – bestätigt der QR-Code nicht.",
+        "The QR code does not confirm anything else on the paper, such as grades.",
+    ),
+    "advice_heading": ("Was Sie tun können", "What you can do"),
+    "technical_details": ("Technische Details", "Technical details"),
+    "technical_intro": (
+        "Für Fachleute: jede einzelne Prüfung und wo der Nachweis in der Blockchain steht.",
+        "For experts: every single check and where the proof is recorded on the blockchain.",
+    ),
+    "source_pdf_proof": ("Geprüft: PDF-Datei mit Nachweisdatei", "Checked: PDF file with proof file"),
+    "source_scan": ("Geprüft: QR-Code im gescannten Dokument", "Checked: QR code in the scanned document"),
+    "source_photo": ("Geprüft: QR-Code auf dem Foto", "Checked: QR code in the photo"),
+    "operator_heading": ("Betreiber dieser Prüfstelle", "Operator of this verifier"),
+    "operator_unnamed": (
+        "Für diese Prüfstelle ist kein Betreiber eingetragen (Test- oder Entwicklungsbetrieb).",
+        "No operator is configured for this verifier (test or development use).",
+    ),
+    "contact": ("Kontakt", "Contact"),
+    "impressum": ("Impressum", "Legal notice"),
+    "privacy_page": ("Datenschutzerklärung", "Privacy notice"),
+    "accessibility_page": ("Erklärung zur Barrierefreiheit", "Accessibility statement"),
+    "logo_alt": ("Logo", "Logo"),
+    "legal_nav": ("Rechtliches", "Legal"),
+    "demo_link": ("Beispieldokumente zum Ausprobieren", "Sample documents to try"),
+    "demo_page_intro": (
+        "Diese Prüfstelle läuft im Vorführbetrieb. Laden Sie ein Beispiel herunter und prüfen Sie es auf der "
+        "Startseite:",
+        "This verifier runs in demonstration mode. Download a sample and check it on the start page:",
+    ),
+    "arrival_checking": ("Der QR-Code aus dem Link wird geprüft …", "Checking the QR code from the link …"),
+    "arrival_failed": (
+        "Die Prüfung hat gerade nicht geklappt. Bitte laden Sie die Seite neu oder versuchen Sie es später.",
+        "The check did not work just now. Please reload the page or try again later.",
+    ),
+    "arrival_noscript": (
+        "Sie kommen über einen QR-Code? Ohne JavaScript kann diese Seite den Code aus der Adresse nicht lesen. "
+        "Kopieren Sie den Teil der Adresse nach „#“ in das Feld „Text des QR-Codes einfügen“ weiter unten.",
+        "Did a QR code bring you here? Without JavaScript this page cannot read the code from the address. "
+        "Copy the part of the address after “#” into the field “Paste the text of the QR code” below.",
+    ),
+    "impressum_missing": (
+        "Der Betreiber dieser Prüfstelle hat kein Impressum hinterlegt. Eine öffentlich betriebene Prüfstelle "
+        "muss eines haben: Verlassen Sie sich auf Ergebnisse dieser Seite nur, wenn Sie wissen, wer sie betreibt.",
+        "The operator of this verifier has not supplied a legal notice. A verifier run for the public must have "
+        "one: rely on results from this site only if you know who runs it.",
+    ),
+    "docs_other_lang": ("This page in English", "Diese Seite auf Deutsch"),
     "trust_witnesses_note": (
         "Hat ein Register mehrere Knoten, fragt die Prüfstelle alle. Widersprechen sie sich, lautet das Ergebnis "
         "„Nicht prüfbar“ – nie „Gültig“. So entscheidet kein einzelner Knotenbetreiber über ein Ergebnis.",

@@ -25,9 +25,10 @@ from verifier.web import errors
 from verifier.web.config import WebConfig
 from verifier.web.facts_cache import BlockClock, CachedFacts
 from verifier.web.headers import SecurityHeaders
+from verifier.web.operator import OperatorInfo
 from verifier.web.ratelimit import RateLimiter
 from verifier.web.render import environment, render_error
-from verifier.web.routes import api, demo, docs, health, pages, trust
+from verifier.web.routes import api, demo, docs, health, legal, pages, trust
 from verifier.web.state import AppState
 from verifier.web.uploads import BodyLimits, ByteBudget, OpenUploads
 
@@ -63,6 +64,7 @@ def create_app(
     # pypdf logs what it finds odd in a file, sometimes quoting it: uploaded content must not reach the logs
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
+    operator = OperatorInfo.load(config.operator)
     pool = WorkerPool(
         verifier.trust,
         config.verify_workers,
@@ -102,12 +104,13 @@ def create_app(
         clock=clock,
         templates=environment(),
         demo_files=dict(demo_files if demo_files is not None else config.demo_files),
+        operator=operator,
     )
     app.state.render_error = render_error
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, img_sources=tuple(filter(None, [operator.logo_origin()])))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (pages, api, health, docs, demo, trust):
+    for module in (pages, api, health, docs, demo, trust, legal):
         app.include_router(module.router)
     return app
 

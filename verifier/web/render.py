@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from verifier.web.errors import WebError
 from verifier.web.i18n import Lang, t
 from verifier.web.state import AppState
+from verifier.web.view import arrival_labels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _FIXED_PATH = re.compile(r"/(?:[a-z0-9_-]+(?:/[a-z0-9_-]+)*)?")  # "/", "/docs": one leading slash, plain segments
@@ -33,6 +34,11 @@ def render(state: AppState, request: Request, name: str, lang: Lang, status: int
         t=lambda key: t(key, lang),
         demo_names=sorted(state.demo_files),
         max_upload_mb=max(1, state.config.max_upload_bytes // (1024 * 1024)),
+        operator_name=state.operator.name(lang),
+        operator_contact=state.operator.config.contact,
+        operator_logo=state.operator.logo_src(),
+        legal_links=state.operator.legal_links(lang),
+        arrival_labels=arrival_labels(lang) if name == "index.html" else {},
         **context,
     )
     return HTMLResponse(page, status_code=status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
@@ -11,6 +11,7 @@ from verifier.isolation import WorkerPool
 from verifier.pipeline import Verifier
 from verifier.web.config import WebConfig
 from verifier.web.facts_cache import BlockClock
+from verifier.web.operator import OperatorInfo
 from verifier.web.ratelimit import RateLimiter
 from verifier.web.uploads import ByteBudget, OpenUploads
 
@@ -26,3 +27,4 @@ class AppState:
     clock: BlockClock
     templates: Environment
     demo_files: dict[str, Path]
+    operator: OperatorInfo = field(default_factory=OperatorInfo)

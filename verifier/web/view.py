@@ -1,21 +1,44 @@
 """What the result page shows, computed from a VerificationResult: labels, dates and rows, in one language.
 
 The templates only lay this out; every decision about wording lives here and in :mod:`verifier.web.i18n`.
+The view is built from ``result.to_json()`` (the contract shared with the CLI and the API), so the page follows
+the verdict model without importing its enums.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from verifier.messages import CHECK_TITLES
-from verifier.result import Verdict, VerificationResult
+from verifier.result import VerificationResult
 from verifier.trust import TrustedEntry
-from verifier.web.i18n import DOC_TYPES, STATUS_LABELS, VERDICT_LABELS, VERDICT_SUMMARIES, Lang, pick, t
+from verifier.web.i18n import (
+    CLAIMS_CONFIRMED,
+    DOC_TYPES,
+    MONTHS,
+    NOT_CHECKABLE_ADVICE,
+    NOT_CHECKABLE_REASONS,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+    VERDICT_SUMMARIES,
+    VERDICT_SUMMARIES_CLAIMS,
+    Lang,
+    pick,
+    t,
+)
 
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
+NOT_CHECKABLE = ("NOT_CHECKABLE", "ERROR")
+# After these nothing in the proof is confirmed: showing a name from it would lend a forgery credit.
+UNCONFIRMED = ("INVALID", *NOT_CHECKABLE)
+CLAIM_SOURCES = ("qr", "scan", "photo")
+SOURCE_LABELS = {"pdf": "source_pdf", "pdf+proof": "source_pdf_proof", "qr": "source_qr", "scan": "source_scan",
+                 "photo": "source_photo"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -30,15 +53,22 @@ class CheckRow:
 class ResultView:
     verdict: str  # css modifier
     label: str
-    summary: str
+    summary: str  # the deciding reason, in plain words
     source: str
-    qr: bool
+    qr: bool  # scope "claims": only the claims are confirmed, the reader compares them with the paper
     production_warning: bool
     details: list[tuple[str, str]]
     anchor: list[tuple[str, str]]
     claims: list[tuple[str, str]]
     claims_note: str
     checks: list[CheckRow]
+    sub_reason: str = ""
+    advice: str = ""
+    issuer_name: str = ""
+    file_name: str = ""
+    preview: str = ""  # data: URI of page 1 (PNG), or ""
+    not_covered: str = ""
+    failed: list[CheckRow] = field(default_factory=list)
 
 
 def format_date(iso: str | None, lang: Lang) -> str | None:
@@ -48,44 +78,118 @@ def format_date(iso: str | None, lang: Lang) -> str | None:
         day = dt.date.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{day:%d.%m.%Y}" if lang == "de" else day.isoformat()
+    month = pick(MONTHS[day.month - 1], lang)
+    return f"{day.day}. {month} {day.year}" if lang == "de" else f"{day.day} {month} {day.year}"
 
 
 def format_time(timestamp: Any, lang: Lang) -> str | None:
-    if not isinstance(timestamp, int) or timestamp <= 0:
+    if not isinstance(timestamp, int) or isinstance(timestamp, bool) or timestamp <= 0:
         return None
     try:
         when = dt.datetime.fromtimestamp(timestamp, dt.UTC).astimezone(LOCAL_TIME)
     except (OverflowError, OSError, ValueError):
         return None
+    day = format_date(when.date().isoformat(), lang)
     if lang == "de":
-        return f"{when:%d.%m.%Y, %H:%M:%S} Uhr ({when:%Z})"
-    return f"{when:%Y-%m-%d %H:%M:%S} ({when:%Z})"
+        return f"{day}, {when:%H:%M} Uhr ({when:%Z})"
+    return f"{day}, {when:%H:%M} ({when:%Z})"
 
 
-def result_view(result: VerificationResult, lang: Lang) -> ResultView:
-    issuer = result.issuer or {}
-    anchor = result.anchor or {}
+def preview_uri(png: Any) -> str:
+    """Page 1 as a data: URI; only a real PNG (by its signature) is embedded."""
+    if not isinstance(png, bytes | bytearray) or not bytes(png).startswith(b"\x89PNG\r\n\x1a\n"):
+        return ""
+    return "data:image/png;base64," + base64.b64encode(bytes(png)).decode("ascii")
+
+
+def _check_rows(checks: list[Mapping[str, Any]], lang: Lang) -> list[CheckRow]:
+    rows = []
+    for c in checks:
+        status = str(c.get("status", ""))
+        message = c.get("message_de" if lang == "de" else "message_en") or c.get("message") or ""
+        rows.append(
+            CheckRow(
+                title=pick(CHECK_TITLES.get(str(c.get("name")), (str(c.get("name")), str(c.get("name")))), lang),
+                status="error" if status in NOT_CHECKABLE else status.lower(),
+                status_label=pick(STATUS_LABELS.get(status, (status, status)), lang),
+                message=str(message),
+            )
+        )
+    return rows
+
+
+def _decision(data: Mapping[str, Any], verdict: str, lang: Lang) -> tuple[str, str, str]:
+    """(reason code, message, advice) that decided the verdict: the verifier's own ``decision`` when it gives
+    one, else the first check that did not pass (results of the older model)."""
+    decision = data.get("decision")
+    if isinstance(decision, Mapping) and decision.get("reason"):
+        return (
+            str(decision.get("reason")),
+            str(decision.get(f"message_{lang}") or ""),
+            str(decision.get(f"advice_{lang}") or ""),
+        )
+    if verdict == "VALID":
+        return "ok", "", ""
+    wanted = ("ERROR", "NOT_CHECKABLE") if verdict in NOT_CHECKABLE else ("INVALID", "ERROR", "NOT_CHECKABLE")
+    for c in data.get("checks") or []:
+        if c.get("status") in wanted:
+            return str(c.get("reason", "")), str(c.get(f"message_{lang}") or c.get("message") or ""), ""
+    return "", "", ""
+
+
+def registry_display_name(name: str | None, lang: Lang, entries: list[TrustedEntry], names: Mapping[str, Any]) -> str:
+    """The registry's name in the page language: ``name_de``/``name_en`` of the trusted entry when it has them,
+    else the operator's display-name map (``[web.registry_names]``), else the name as configured."""
+    if not name:
+        return ""
+    for entry in entries:
+        if entry.name == name:
+            own = getattr(entry, f"name_{lang}", None)
+            if isinstance(own, str) and own:
+                return own
+    mapped = names.get(name)
+    if isinstance(mapped, Mapping) and isinstance(mapped.get(lang), str) and mapped[lang]:
+        return str(mapped[lang])
+    return name
+
+
+def result_view(
+    result: VerificationResult,
+    lang: Lang,
+    *,
+    file_name: str | None = None,
+    registry_name: str | None = None,
+) -> ResultView:
+    data: dict[str, Any] = result.to_json(lang)
+    verdict = str(data.get("verdict", "NOT_CHECKABLE"))
+    source = str(data.get("source") or "pdf")
+    scope = data.get("scope")
+    claims_scope = scope == "claims" if scope in ("claims", "document") else source in CLAIM_SOURCES
+    confirmed = verdict not in UNCONFIRMED
+    issuer = data.get("issuer") or {}
+    anchor = data.get("anchor") or {}
+
     details: list[tuple[str, str]] = []
     if issuer.get("name"):
         details.append((t("issuer_name", lang), str(issuer["name"])))
     if issuer.get("address"):
         details.append((t("issuer_address", lang), str(issuer["address"])))
-    if result.registry_name:
-        details.append((t("registry", lang), result.registry_name))
+    shown_registry = registry_name or data.get("registry_name")
+    if shown_registry:
+        details.append((t("registry", lang), str(shown_registry)))
 
     anchor_rows: list[tuple[str, str]] = []
     if anchor.get("block") is not None:
-        anchor_rows.append((t("chain", lang), str(anchor.get("chain_id", ""))))
-        anchor_rows.append((t("block", lang), str(anchor["block"])))
         when = format_time(anchor.get("timestamp"), lang)
         if when:
             anchor_rows.append((t("anchored_at", lang), when))
+        anchor_rows.append((t("chain", lang), str(anchor.get("chain_id", ""))))
+        anchor_rows.append((t("block", lang), str(anchor["block"])))
         if anchor.get("tx"):
             anchor_rows.append((t("transaction", lang), str(anchor["tx"])))
 
     claims_rows: list[tuple[str, str]] = []
-    claims = result.claims or {}
+    claims = data.get("claims") or {}
     if claims:
         doc_type = str(claims.get("doc_type", ""))
         claims_rows.append(
@@ -104,30 +208,42 @@ def result_view(result: VerificationResult, lang: Lang) -> ResultView:
         for fact in claims.get("facts") or []:
             claims_rows.append((str(fact[0]), str(fact[1])))
 
-    checks = [
-        CheckRow(
-            title=pick(CHECK_TITLES.get(c.name, (c.name, c.name)), lang),
-            status=c.status.value.lower(),
-            status_label=pick(STATUS_LABELS[c.status], lang),
-            message=c.message(lang),
-        )
-        for c in result.checks
-    ]
-    qr = result.source == "qr"
-    # After INVALID or ERROR nothing in the proof is confirmed: showing a name from it would lend a forgery credit.
-    confirmed = result.verdict not in (Verdict.INVALID, Verdict.ERROR)
+    checks = _check_rows(list(data.get("checks") or []), lang)
+    reason, message, advice = _decision(data, verdict, lang)
+    if verdict == "VALID" and claims_scope:
+        label = pick(CLAIMS_CONFIRMED, lang)
+        summary = pick(VERDICT_SUMMARIES_CLAIMS["VALID"], lang)
+    else:
+        label = pick(VERDICT_LABELS.get(verdict, VERDICT_LABELS["NOT_CHECKABLE"]), lang)
+        summary = message or pick(VERDICT_SUMMARIES.get(verdict, VERDICT_SUMMARIES["NOT_CHECKABLE"]), lang)
+    sub_reason = ""
+    if verdict in NOT_CHECKABLE:
+        sub_reason = pick(NOT_CHECKABLE_REASONS[reason], lang) if reason in NOT_CHECKABLE_REASONS else ""
+        advice = advice or pick(NOT_CHECKABLE_ADVICE, lang)
+        # the verifier's message explains; the fixed reminder keeps "could not check" from reading as "false"
+        summary = f"{summary} {pick(VERDICT_SUMMARIES['NOT_CHECKABLE'], lang)}" if message else summary
+    elif verdict == "INVALID" and message:
+        summary = f"{message} {pick(VERDICT_SUMMARIES['INVALID'], lang)}"
+    input_name = (data.get("input") or {}).get("name") if isinstance(data.get("input"), Mapping) else None
     return ResultView(
-        verdict=result.verdict.value.lower(),
-        label=pick(VERDICT_LABELS[result.verdict], lang),
-        summary=pick(VERDICT_SUMMARIES[result.verdict], lang),
-        source=t("source_qr" if qr else "source_pdf", lang),
-        qr=qr,
-        production_warning=result.production is False,
+        verdict="error" if verdict in NOT_CHECKABLE else verdict.lower(),
+        label=label,
+        summary=summary,
+        source=t(SOURCE_LABELS.get(source, "source_pdf"), lang),
+        qr=claims_scope,
+        production_warning=data.get("production_chain") is False,
         details=details if confirmed else [],
         anchor=anchor_rows if confirmed else [],
         claims=claims_rows if confirmed else [],
-        claims_note=t("claims_qr_note" if qr else "claims_pdf_note", lang),
+        claims_note=t("claims_qr_note" if claims_scope else "claims_pdf_note", lang),
         checks=checks,
+        sub_reason=sub_reason,
+        advice=advice,
+        issuer_name=str(issuer.get("name") or "") if confirmed else "",
+        file_name=str(file_name or input_name or ""),
+        preview=preview_uri(getattr(result, "preview_png", None)),
+        not_covered=t("not_covered", lang) if claims_scope else "",
+        failed=[c for c in checks if c.status in ("invalid", "error")],
     )
 
 
@@ -161,3 +277,24 @@ def trust_view(entries: list[TrustedEntry], lang: Lang) -> list[TrustRow]:
             )
         )
     return out
+
+
+def arrival_labels(lang: Lang) -> dict[str, Any]:
+    """The words app.js needs to draw a verdict from the JSON API (a QR code that opened this page): the same
+    texts and order as the server-rendered result page, chosen here so the script holds no language."""
+    keys = ("verdict_prefix", "issued_by", "compare_heading", "not_covered", "advice_heading", "source_qr",
+            "technical_details", "technical_intro", "checks", "again", "not_production", "doc_type", "title",
+            "holder", "issued_on", "valid_until", "issuer_ref")  # fmt: skip
+    return {
+        "ui": {key: t(key, lang) for key in keys},
+        "verdicts": {key: pick(pair, lang) for key, pair in VERDICT_LABELS.items()},
+        "summaries": {key: pick(pair, lang) for key, pair in VERDICT_SUMMARIES.items()},
+        "claims_confirmed": pick(CLAIMS_CONFIRMED, lang),
+        "claims_summary": pick(VERDICT_SUMMARIES_CLAIMS["VALID"], lang),
+        "reasons": {key: pick(pair, lang) for key, pair in NOT_CHECKABLE_REASONS.items()},
+        "advice": pick(NOT_CHECKABLE_ADVICE, lang),
+        "statuses": {key: pick(pair, lang) for key, pair in STATUS_LABELS.items()},
+        "titles": {key: pick(pair, lang) for key, pair in CHECK_TITLES.items()},
+        "doc_types": {key: pick(pair, lang) for key, pair in DOC_TYPES.items()},
+        "months": [pick(pair, lang) for pair in MONTHS],
+    }

@@ -1,16 +1,26 @@
-"""Sample documents for newcomers (a genuine certificate and a tampered copy), when the app is given some."""
+"""Sample documents for newcomers (a genuine certificate and a tampered copy), when the app is given some
+(demonstration mode). They live on their own page, /demo, never on the start page: a citizen checking a real
+document must not take a sample for part of the service."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
 
-from verifier.web.deps import StateDep
+from verifier.web.deps import LangDep, StateDep
 from verifier.web.errors import WebError
+from verifier.web.render import render
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.get("/demo", response_class=HTMLResponse)
+async def demo_page(request: Request, state: StateDep, lang: LangDep) -> HTMLResponse:
+    if not state.demo_files:
+        raise WebError(404, "not-found", "Diese Seite gibt es nicht.", "This page does not exist.")
+    return render(state, request, "demo.html", lang)
 
 
 @router.get("/demo/{name}")

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from verifier.web.deps import LangDep, RateLimited, StateDep, UploadTicket
 from verifier.web.errors import bad_request
+from verifier.web.headers import csp
 from verifier.web.i18n import t
 from verifier.web.render import render
 from verifier.web.uploads import file_kind, read_form
 from verifier.web.verification import verify
-from verifier.web.view import result_view
+from verifier.web.view import registry_display_name, result_view
 
 router = APIRouter(include_in_schema=False)
+
+# the page asks for a preview of page 1 and passes the file name, where verify() takes them
+_VERIFY_TAKES = set(inspect.signature(verify).parameters)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -29,15 +35,32 @@ async def verify_form(
     upload = parts.get("file")
     payload = parts.get("payload")
     text = bytes(payload.data).decode("utf-8", "replace").strip() if payload else ""
+    file_name: str | None = None
     if upload is not None and (upload.data or upload.filename):
         if not upload.data:
             raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
         data = bytes(upload.data)
-        result = await verify(
-            state.pool, state.verifier, file_kind(data, upload.filename, upload.content_type), data, ticket
-        )
+        file_name = upload.filename or None
+        extra = {k: v for k, v in (("name", file_name), ("preview", True)) if k in _VERIFY_TAKES}
+        kind = file_kind(data, upload.filename, upload.content_type)
+        result = await verify(state.pool, state.verifier, kind, data, ticket, **extra)  # type: ignore[arg-type]
     elif text:
         result = await verify(state.pool, state.verifier, "payload", text, ticket)
     else:
         return render(state, request, "index.html", lang, status=400, form_error=t("nothing_sent", lang))
-    return render(state, request, "result.html", lang, view=result_view(result, lang))
+    registry = registry_display_name(
+        result.registry_name, lang, state.verifier.trust.entries(), state.config.registry_names
+    )
+    view = result_view(result, lang, file_name=_base_name(file_name), registry_name=registry or None)
+    page = render(state, request, "result.html", lang, view=view)
+    if view.preview:
+        # data: images for the page-1 preview only, on this response alone
+        page.headers["content-security-policy"] = csp((*filter(None, [state.operator.logo_origin()]), "data:"))
+    return page
+
+
+def _base_name(name: str | None) -> str | None:
+    """What a browser sends may carry folders (old IE sent the whole path): show the name alone, bounded."""
+    if not name:
+        return None
+    return name.replace("\\", "/").rsplit("/", 1)[-1][:200] or None

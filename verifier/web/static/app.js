@@ -4,6 +4,189 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function humanDate(iso, L) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    if (!m) {
+      return iso;
+    }
+    var day = String(parseInt(m[3], 10));
+    var month = L.months[parseInt(m[2], 10) - 1];
+    return document.documentElement.lang === "de" ? day + ". " + month + " " + m[1] : day + " " + month + " " + m[1];
+  }
+
+  function claimRows(claims, L) {
+    var rows = [];
+    if (!claims) {
+      return rows;
+    }
+    rows.push([L.ui.doc_type, L.doc_types[claims.doc_type] || claims.doc_type || ""]);
+    ["title", "holder"].forEach(function (key) {
+      if (claims[key]) { rows.push([L.ui[key], claims[key]]); }
+    });
+    ["issued_on", "valid_until"].forEach(function (key) {
+      if (claims[key]) { rows.push([L.ui[key], humanDate(claims[key], L)]); }
+    });
+    if (claims.issuer_ref) {
+      rows.push([L.ui.issuer_ref, claims.issuer_ref]);
+    }
+    (claims.facts || []).forEach(function (fact) { rows.push([String(fact[0]), String(fact[1])]); });
+    return rows;
+  }
+
+  function factList(rows) {
+    var dl = el("dl", "facts facts--compare");
+    rows.forEach(function (row) {
+      var div = el("div", "facts__row");
+      div.appendChild(el("dt", "", row[0]));
+      div.appendChild(el("dd", "", row[1]));
+      dl.appendChild(div);
+    });
+    return dl;
+  }
+
+  // The same structure as templates/_verdict.html and the technical details of result.html.
+  function drawResult(data, L, lang) {
+    var verdict = data.verdict || "NOT_CHECKABLE";
+    var unchecked = verdict === "NOT_CHECKABLE" || verdict === "ERROR";
+    var confirmed = !unchecked && verdict !== "INVALID";
+    var decision = data.decision || {};
+    var message = decision["message_" + lang] || "";
+    var claimsScope = data.scope ? data.scope === "claims" : true;
+    var label = L.verdicts[verdict] || L.verdicts.NOT_CHECKABLE;
+    var summary = message || L.summaries[verdict] || L.summaries.NOT_CHECKABLE;
+    if (verdict === "VALID" && claimsScope) {
+      label = L.claims_confirmed;
+      summary = L.claims_summary;
+    } else if (unchecked && message) {
+      summary = message + " " + L.summaries.NOT_CHECKABLE;
+    } else if (verdict === "INVALID" && message) {
+      summary = message + " " + L.summaries.INVALID;
+    }
+    var css = unchecked ? "error" : verdict.toLowerCase();
+    var icons = { valid: "✓", invalid: "✗", revoked: "⊘", suspended: "‖", expired: "⌛", error: "?" };
+    var out = document.createDocumentFragment();
+    if (data.production_chain === false) {
+      var warning = el("p", "warning");
+      warning.id = "not-production";
+      warning.appendChild(el("strong", "", L.ui.not_production));
+      out.appendChild(warning);
+    }
+    var box = el("section", "verdict verdict--" + css);
+    box.setAttribute("role", "status");
+    var h1 = el("h1", "verdict__label");
+    h1.id = "verdict";
+    h1.tabIndex = -1;
+    var icon = el("span", "verdict__icon", icons[css] || "?");
+    icon.setAttribute("aria-hidden", "true");
+    h1.appendChild(icon);
+    h1.appendChild(el("span", "visually-hidden", L.ui.verdict_prefix + " "));
+    h1.appendChild(el("span", "verdict__text", label));
+    box.appendChild(h1);
+    if (unchecked && L.reasons[decision.reason]) {
+      box.appendChild(el("p", "verdict__reason", L.reasons[decision.reason]));
+    }
+    box.appendChild(el("p", "verdict__summary", summary));
+    if (confirmed && data.issuer && data.issuer.name) {
+      var issuer = el("p", "verdict__issuer", L.ui.issued_by + ": ");
+      issuer.appendChild(el("strong", "", data.issuer.name));
+      box.appendChild(issuer);
+    }
+    var rows = confirmed ? claimRows(data.claims, L) : [];
+    if (rows.length) {
+      box.appendChild(el("p", "note note--strong", L.ui.compare_heading));
+      box.appendChild(factList(rows));
+      box.appendChild(el("p", "verdict__not-covered", L.ui.not_covered));
+    }
+    var advice = decision["advice_" + lang] || (unchecked ? L.advice : "");
+    if (advice) {
+      var adviceBox = el("div", "verdict__advice");
+      adviceBox.appendChild(el("h2", "verdict__advice-h", L.ui.advice_heading));
+      adviceBox.appendChild(el("p", "", advice));
+      box.appendChild(adviceBox);
+    }
+    box.appendChild(el("p", "verdict__source", L.ui.source_qr));
+    out.appendChild(box);
+
+    var details = el("details", "card tech");
+    details.id = "technical";
+    details.appendChild(el("summary", "tech__summary", L.ui.technical_details));
+    details.appendChild(el("p", "hint", L.ui.technical_intro));
+    details.appendChild(el("h2", "tech__h", L.ui.checks));
+    var list = el("ol", "checks");
+    (data.checks || []).forEach(function (check) {
+      var status = check.status === "NOT_CHECKABLE" ? "error" : String(check.status || "").toLowerCase();
+      var item = el("li", "check check--" + status);
+      item.appendChild(el("h3", "check__title", L.titles[check.name] || check.name));
+      var badge = el("p", "check__status");
+      badge.appendChild(el("span", "badge badge--" + status, L.statuses[check.status] || check.status));
+      item.appendChild(badge);
+      item.appendChild(el("p", "check__message", check["message_" + lang] || check.message || ""));
+      list.appendChild(item);
+    });
+    details.appendChild(list);
+    out.appendChild(details);
+    var again = el("p");
+    var link = el("a", "button", L.ui.again);
+    link.href = "/?lang=" + lang;
+    again.appendChild(link);
+    out.appendChild(again);
+    return { node: out, title: L.ui.verdict_prefix + " " + label };
+  }
+
+  function checkArrival(arrival, payload) {
+    var lang = arrival.dataset.lang === "en" ? "en" : "de";
+    var labels = JSON.parse(arrival.dataset.labels || "{}");
+    var status = document.getElementById("arrival-status");
+    var target = document.getElementById("arrival-result");
+    var start = document.getElementById("start");
+    // the fragment names a person: keep it out of the history entry once read
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    start.hidden = true;
+    arrival.hidden = false;
+    status.textContent = arrival.dataset.checking || "";
+    var request = new XMLHttpRequest();
+    request.open("POST", "/api/v1/verify?lang=" + lang);
+    request.withCredentials = false;
+    request.setRequestHeader("Content-Type", "application/json");
+    request.onload = function () {
+      var data = null;
+      try {
+        data = JSON.parse(request.responseText);
+      } catch (ignored) {
+        data = null;
+      }
+      if (request.status === 200 && data && data.verdict) {
+        var drawn = drawResult(data, labels, lang);
+        status.textContent = "";
+        status.hidden = true;
+        target.appendChild(drawn.node);
+        document.title = drawn.title + " – " + document.title;
+        document.getElementById("verdict").focus();
+        return;
+      }
+      failed(data && data["message_" + lang]);
+    };
+    request.onerror = function () { failed(null); };
+    function failed(message) {
+      status.textContent = message || arrival.dataset.failed || "";
+      status.className = "alert";
+      start.hidden = false;
+      document.getElementById("payload").value = payload;  // the server undoes a browser's %20 itself
+    }
+    request.send(JSON.stringify({ payload: payload }));
+  }
+
   // A result page: move focus to the verdict, so screen readers announce it first.
   var verdict = document.getElementById("verdict");
   if (verdict) {
@@ -37,11 +220,11 @@
     });
   }
 
-  // A QR code that holds this page's address carries the payload after "#": check it at once.
-  if (payload && pasteForm && /NT1:/i.test(window.location.hash)) {
-    payload.value = window.location.hash.slice(1);
-    window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    pasteForm.submit();
+  // A QR code that holds this page's address carries the payload after "#" (the fragment never reaches the
+  // server or its logs): check it at once through the JSON API and draw the verdict as the result page does.
+  var arrival = document.getElementById("arrival");
+  if (arrival && /NT1:/i.test(window.location.hash)) {
+    checkArrival(arrival, window.location.hash.slice(1));
     return;
   }
 
