@@ -17,23 +17,33 @@ from cli.output import console, emit_json
 from cli.progress import BarProgress
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
 from notary import localchain
-from notary.context import load_signer, open_registry
+from notary.context import open_registry
 from notary.errors import ConfigError, FormatError, UsageError
 from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
 from notary.issuance.inputs import check_facts, describe, format_facts, parse_facts
 from notary.issuance.run import DEFAULT_BATCH_SIZE, EXIT_SKIPPED, Summary
+from notary.signing.opening import open_signer
+from notary.signing.sign_only import SignOnlyIssuance
 
 HELP = f"""Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash
 (it finishes what was started, tries failures again, rewrites missing or damaged outputs, and issues inputs
 whose bytes or claims changed as new documents, written beside the earlier copy as NAME.v2.pdf; an issue date
 left to default to today does not count as a change).
 
+The key is the [signer] of notary.toml: a keystore file (key_file, the default), a key in a PKCS#11 token
+(HSM) or a remote signer (Clef, Web3Signer); see docs/relay.md.
+
+With --sign-only OUTBOX the run sends no transaction: each signed batch goes to OUTBOX as a small JSON file for
+the city's relayer (`notary relay OUTBOX`); the same command run again afterwards stamps every batch the chain
+now has (the school needs no Ether). Docs: docs/relay.md.
+
 Checked before anything is spent: each file is a readable, unencrypted PDF, not already notarised, with valid
 claims; the key is an active issuer of the registry. An already past valid_until is issued with a warning.
 
 \b
 Exit codes:
-  0   every input is issued (by this run or an earlier run of the same command)
+  0   every input is issued (by this run or an earlier run of the same command); with --sign-only,
+      issued or signed and waiting in the outbox for the relayer
   1   some documents failed, or --strict stopped at the first failure (the table and the report say why)
   2   usage error
   {EXIT_SKIPPED}   nothing failed, but some inputs were skipped: their content was already issued, or listed twice
@@ -95,6 +105,14 @@ def issue(
     strict: Annotated[
         bool, typer.Option(help="Stop at the first document that fails, before anything more is anchored.")
     ] = False,
+    sign_only: Annotated[
+        Path | None,
+        typer.Option(
+            "--sign-only",
+            metavar="OUTBOX",
+            help="Send nothing: write each signed batch to OUTBOX for `notary relay`; run again later to stamp.",
+        ),
+    ] = None,
     chain: ChainOpt = None,
     registry: RegistryOpt = None,
     key_file: KeyFileOpt = None,
@@ -111,7 +129,7 @@ def issue(
     facts = _facts(fact or [])
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     reg = open_registry(settings)
-    signer = load_signer(settings)
+    signer = open_signer(settings)
     defaults = ClaimDefaults(doc_type, title, holder, issue_date, valid_until, issuer_ref, facts)
 
     def stream() -> Iterator[InputDoc]:
@@ -130,11 +148,11 @@ def issue(
     try:
         # the managed anvil writes its state lazily: have it write each anchor before its proofs are handed out
         persist = partial(localchain.persist_or_wait, settings.data_path) if settings.chain == "local" else None
-        summary = Issuance(journal, reg, signer, options, progress, persist=persist).issue(
-            stream(),
-            spec=describe(paths, manifest),
-            total=total,
-        )
+        if sign_only is not None:
+            run: Issuance = SignOnlyIssuance(journal, reg, signer, options, progress, persist=persist, outbox=sign_only)
+        else:
+            run = Issuance(journal, reg, signer, options, progress, persist=persist)
+        summary = run.issue(stream(), spec=describe(paths, manifest), total=total)
     finally:
         progress.stop()
         journal.close()
@@ -146,11 +164,19 @@ def issue(
         "out": str(out), "report_csv": str(summary.report_csv), "report_json": str(summary.report_json),
         "stopped": summary.stopped, "problem_count": summary.problem_count,
         "problems": [{"input": p.src, "status": p.status, "reason": p.reason} for p in summary.problems],
+        "signer": signer.describe(),
     }  # fmt: skip
+    if isinstance(run, SignOnlyIssuance):
+        data["waiting_for_relay"] = [str(path) for path in run.waiting]
     if json_out:
         emit_json(data)
     else:
         _show(summary, data, out)
+        if isinstance(run, SignOnlyIssuance) and run.waiting:
+            console.print(
+                f"{len(run.waiting)} signed batches wait for the relayer in {sign_only}/ (`notary relay {sign_only}`);"
+                " run this same command again once they are anchored to stamp their documents"
+            )
     if data["failed"] or summary.stopped:
         raise typer.Exit(1)
     if data["skipped_duplicates"]:

@@ -18,6 +18,7 @@ from cli import (
     journal_cmd,
     keys_cmd,
     registry_cmd,
+    relay_cmd,
     serve_cmd,
     status_cmd,
     verify_cmd,
@@ -50,6 +51,7 @@ app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(registry_cmd.app, name="registry")
 app.add_typer(journal_cmd.app, name="journal")
 app.command("issue")(issue_cmd.issue)
+app.command("relay")(relay_cmd.relay)
 app.command("verify")(verify_cmd.verify)
 app.command("revoke")(status_cmd.revoke)
 app.command("suspend")(status_cmd.suspend)

@@ -541,7 +541,9 @@ class Issuance:
         self.checkpoint("batch-signed")
         batch = next(b for b in self.journal.batches(self.run.id, ["signed"]) if b.id == batch_id)
         self._anchor(batch)
-        self._stamp(next(b for b in self.journal.batches(self.run.id, ["anchored"]) if b.id == batch_id), executor)
+        anchored = [b for b in self.journal.batches(self.run.id, ["anchored"]) if b.id == batch_id]
+        if anchored:  # else a sign-only run left it to a relayer (notary/signing/sign_only.py)
+            self._stamp(anchored[0], executor)
 
     def _members(self) -> list[tuple[int, bytes]]:
         """The next batch's documents, (id, leaf). Content that another run anchored since it was prepared here
