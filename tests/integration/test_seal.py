@@ -1,0 +1,226 @@
+"""The city's seal (issue 14): a PAdES signature after the notarisation update, judged by pyHanko's own
+validator, by poppler's pdfsig and by our verifier; and the attacks on it. Real PDFs from the real issuance
+pipeline on the in-process chain, a fresh test PKI, a local RFC 3161 service; no network."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from pypdf import PdfWriter
+
+from notary.core import BatchDomain, Proof
+from notary.pdf.seal import (
+    Sealer,
+    SealError,
+    SealOptions,
+    key_signer,
+    read_binding,
+    review_later_updates,
+    sign_seal_binding,
+)
+from tests.conftest import Actors
+from tests.issuing import Issued, issue_samples
+from tests.pki import P12_PASSWORD, Pki, timestamp_service
+from verifier.seal_check import SealReason, check_seal
+
+
+@dataclasses.dataclass
+class World:
+    actors: Actors
+    issued: Issued
+    pki: Pki
+    paths: dict[str, Path]
+    tsa_url: str
+
+    @property
+    def notarised(self) -> bytes:
+        return self.issued.notarised[0].read_bytes()
+
+    @property
+    def proof(self) -> Proof:
+        return self.issued.proof(0)
+
+    def sealer(self, holder: str = "seal", **options: object) -> Sealer:
+        return Sealer(SealOptions(self.paths[holder], P12_PASSWORD, **options))  # type: ignore[arg-type]
+
+    def binding(self, sealer: Sealer, key: bytes | None = None) -> bytes:
+        proof = self.proof
+        domain = BatchDomain(proof.chain_id, proof.registry)
+        signer = key_signer(key or bytes(self.actors.issuer.key))
+        return sign_seal_binding(signer, domain, bytes(proof.root), sealer.certificate_sha256)
+
+    def seal(self, holder: str = "seal", pdf: bytes | None = None, **options: object) -> bytes:
+        sealer = self.sealer(holder, **options)
+        return sealer.seal(pdf if pdf is not None else self.notarised, self.binding(sealer))
+
+    def judge(self, pdf: bytes, roots: tuple[str, ...] = ("root",), **kw: object) -> object:
+        return check_seal(pdf, self.proof, roots=[self.paths[r].read_bytes() for r in roots], **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    workdir = tmp_path_factory.mktemp("seal")
+    actors = Actors("memory")
+    issued = issue_samples(actors.registry, actors.issuer, workdir, count=2)
+    pki = Pki.build()
+    with timestamp_service(pki) as url:
+        yield World(actors, issued, pki, pki.write(workdir / "pki"), url)
+
+
+def test_sealed_pdf_is_the_notarised_file_plus_signature_revisions(world: World) -> None:
+    notarised = world.notarised
+    sealed = world.seal()
+    assert sealed.startswith(notarised)
+    assert review_later_updates(sealed, len(notarised)).allowed
+    report = world.judge(sealed)
+    assert report.status == "VALID", report  # type: ignore[attr-defined]
+    assert report.subject == "Stadt Musterstadt, Bürgeramt" and report.bound and report.level == "B-B"  # type: ignore[attr-defined]
+    assert report.message("de") == "Gesiegelt von: Stadt Musterstadt, Bürgeramt"  # type: ignore[attr-defined]
+
+
+def test_pyhanko_validates_the_seal_with_the_test_root(world: World) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    from verifier.seal_check import load_certificates
+
+    sealed = world.seal(tsa_url=world.tsa_url)
+    reader = PdfFileReader(io.BytesIO(sealed))
+    (signature,) = reader.embedded_signatures
+    context = ValidationContext(trust_roots=load_certificates(world.paths["root"].read_bytes()))
+    status = validate_pdf_signature(signature, signer_validation_context=context, ts_validation_context=context)
+    assert status.bottom_line, status.pretty_print_details()
+    assert status.coverage is SignatureCoverageLevel.ENTIRE_FILE
+    assert status.timestamp_validity is not None and status.timestamp_validity.trusted
+    assert world.judge(sealed).level == "B-T"  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed (make setup)")
+def test_pdfsig_reports_the_seal_valid(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(world.seal(tsa_url=world.tsa_url))
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=120).stdout
+    assert "Signature Validation: Signature is Valid." in out, out
+    assert "Total document signed" in out, out
+    assert "Stadt Musterstadt, Bürgeramt" in out
+    # pdfsig trusts only its NSS database (no certutil here to add the test root): chain trust is pyHanko's test
+
+
+def test_long_term_seal_with_crl_and_document_timestamp(world: World) -> None:
+    sealer = world.sealer(tsa_url=world.tsa_url, crls=(world.paths["crl"],))
+    assert sealer.level == "B-LTA"
+    sealed = sealer.seal(world.notarised, world.binding(sealer))
+    assert review_later_updates(sealed, len(world.notarised)).allowed
+    report = world.judge(sealed)
+    assert report.status == "VALID" and report.level == "B-LTA", report  # type: ignore[attr-defined]
+    assert report.timestamped_at  # type: ignore[attr-defined]
+
+
+def test_untrusted_root_is_reported_not_hidden(world: World) -> None:
+    sealed = world.seal()
+    report = world.judge(sealed, roots=("other_root",))
+    assert (report.status, report.reason) == ("INVALID", SealReason.UNTRUSTED)  # type: ignore[attr-defined]
+    assert report.subject == "Stadt Musterstadt, Bürgeramt"  # type: ignore[attr-defined]
+    assert world.judge(sealed, roots=()).reason is SealReason.UNTRUSTED  # type: ignore[attr-defined]
+
+
+def test_second_signature_by_a_stranger(world: World) -> None:
+    sealed = world.seal()
+    stranger = world.sealer("stranger", field_name="Mallory")
+    twice = stranger.seal(sealed, b"")
+    # a signature revision changes no page: the notarised file is intact, but the seal is not accepted
+    assert review_later_updates(twice, len(world.notarised)).allowed
+    report = world.judge(twice)
+    assert (report.status, report.reason, report.subject) == ("INVALID", SealReason.EXTRA_SIGNATURE, "Mallory GmbH")  # type: ignore[attr-defined]
+
+
+def test_stranger_seal_over_a_genuine_notarised_pdf_is_not_bound(world: World) -> None:
+    # chains to the same trusted CA, but the issuer never bound this certificate: neither a copied binding ...
+    genuine = world.seal()
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    copied = read_binding(PdfFileReader(io.BytesIO(genuine)).embedded_signatures[0].sig_object)
+    assert copied is not None
+    stranger = world.sealer("stranger")
+    report = world.judge(stranger.seal(world.notarised, copied))
+    assert (report.status, report.reason, report.bound) == ("INVALID", SealReason.NOT_BOUND, False)  # type: ignore[attr-defined]
+    # ... nor one made by another key, nor none at all
+    other_key = bytes(Account.create().key)
+    assert (
+        world.judge(stranger.seal(world.notarised, world.binding(stranger, other_key))).reason is SealReason.NOT_BOUND
+    )  # type: ignore[attr-defined]
+    assert world.judge(stranger.seal(world.notarised, b"")).reason is SealReason.NOT_BOUND  # type: ignore[attr-defined]
+
+
+def test_content_changed_after_sealing_is_not_a_signature_update(world: World) -> None:
+    sealed = world.seal()
+    writer = PdfWriter(io.BytesIO(sealed), incremental=True)
+    writer.pages[0].merge_page(_text_page("Note: 1,0"))
+    out = io.BytesIO()
+    writer.write(out)
+    changed = out.getvalue()
+    assert changed.startswith(sealed)
+    outcome = review_later_updates(changed, len(world.notarised))
+    assert not outcome.allowed, outcome
+
+
+def test_bytes_inside_the_sealed_range_changed(world: World) -> None:
+    sealed = bytearray(world.seal())
+    # a byte of the notarised part: the prefix check fails anyway; the seal itself must also say broken
+    at = sealed.index(b"/Producer")
+    sealed[at + 1] = ord("Q")
+    report = world.judge(bytes(sealed))
+    assert (report.status, report.reason) == ("INVALID", SealReason.BROKEN)  # type: ignore[attr-defined]
+
+
+def test_seal_stripped(world: World) -> None:
+    notarised = world.notarised  # the seal revisions cut off: exactly the notarised file again
+    assert world.judge(notarised).reason is SealReason.NO_SEAL  # type: ignore[attr-defined]
+    assert world.judge(notarised).status == "SKIPPED"  # type: ignore[attr-defined]
+    required = world.judge(notarised, require_seal=True)
+    assert (required.status, required.reason) == ("INVALID", SealReason.SEAL_MISSING)  # type: ignore[attr-defined]
+
+
+def test_expired_certificate(world: World) -> None:
+    report = world.judge(world.seal("expired"))
+    assert (report.status, report.reason) == ("INVALID", SealReason.EXPIRED), report  # type: ignore[attr-defined]
+
+
+def test_revoked_certificate_with_an_offline_crl(world: World) -> None:
+    sealed = world.seal("revoked")
+    report = world.judge(sealed, crls=[world.paths["crl"].read_bytes()])
+    assert (report.status, report.reason) == ("INVALID", SealReason.REVOKED), report  # type: ignore[attr-defined]
+    # the same seal with the CRL in the file's DSS (B-LT): revoked without any operator CRL
+    # (pyHanko refuses to embed validation data for a revoked certificate, so the DSS route is the operator's)
+
+
+def test_unreadable_seal_options_are_one_line_errors(world: World, tmp_path: Path) -> None:
+    with pytest.raises(SealError, match="cannot read"):
+        Sealer(SealOptions(tmp_path / "missing.p12", P12_PASSWORD))
+    with pytest.raises(SealError, match="password"):
+        Sealer(SealOptions(world.paths["seal"], b"wrong"))
+
+
+def _text_page(text: str) -> object:
+    from pypdf import PdfReader
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.drawString(100, 700, text)
+    c.save()
+    return PdfReader(io.BytesIO(buf.getvalue())).pages[0]
+
+
+_ = dt

@@ -1,0 +1,264 @@
+"""Judge the city's seal on a notarised PDF (docs/seal.md, docs/proof-format.md P§13.5).
+
+The notarisation-update check has already proved that the file is the notarised file followed only by
+signature and validation-data revisions (notary.pdf.seal.review_later_updates). Here we judge those
+signatures: exactly one PAdES seal after the notarisation update, cryptographically intact, covering the file
+up to its own revision, its certificate valid now, not revoked (CRLs from the file's DSS or from the operator),
+chaining to a ``seal_roots`` anchor of the registry, and bound by the batch's issuer key to this batch.
+
+Runs in the parse stage (untrusted bytes, inside the worker process), so it must never raise: every failure is a
+:class:`SealReport` with a stable reason code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+
+from notary.core import Proof
+from notary.core.eip712 import BatchDomain
+from notary.pdf.seal import read_binding, recover_seal_binder
+
+
+class SealReason(enum.StrEnum):
+    """Stable codes of the seal check (the value is the public identifier)."""
+
+    OK = "ok"
+    NO_SEAL = "no-seal"  # none present and the registry does not require one
+    SEAL_MISSING = "seal-missing"  # none present, but the registry requires one (or it was stripped)
+    BROKEN = "seal-broken"  # the CMS signature does not verify over its byte range
+    NOT_COVERING = "seal-not-covering"  # the signature does not cover the file up to its own revision
+    UNTRUSTED = "seal-untrusted"  # no chain to a seal root of the registry (or none configured)
+    EXPIRED = "seal-expired"
+    REVOKED = "seal-revoked"
+    NOT_BOUND = "seal-not-bound"  # the issuer of the batch did not bind this certificate to it
+    EXTRA_SIGNATURE = "seal-extra-signature"  # a further signature (not a document timestamp) after the seal
+    UNREADABLE = "seal-unreadable"
+
+
+MESSAGES: dict[SealReason, tuple[str, str]] = {
+    SealReason.OK: ("Gesiegelt von: {subject}", "Sealed by: {subject}"),
+    SealReason.NO_SEAL: ("Das Dokument trägt kein elektronisches Siegel.", "The document carries no electronic seal."),
+    SealReason.SEAL_MISSING: (
+        "Das Register verlangt ein elektronisches Siegel; das Dokument trägt keines.",
+        "The registry requires an electronic seal; the document carries none.",
+    ),
+    SealReason.BROKEN: (
+        "Das Siegel von {subject} ist beschädigt: die Signatur passt nicht zum Dokument.",
+        "The seal of {subject} is broken: the signature does not match the document.",
+    ),
+    SealReason.NOT_COVERING: (
+        "Das Siegel von {subject} deckt das Dokument nicht vollständig ab.",
+        "The seal of {subject} does not cover the whole document.",
+    ),
+    SealReason.UNTRUSTED: (
+        "Das Siegelzertifikat von {subject} stammt nicht von einer für dieses Register vertrauenswürdigen Stelle.",
+        "The seal certificate of {subject} does not chain to an authority trusted for this registry.",
+    ),
+    SealReason.EXPIRED: (
+        "Das Siegelzertifikat von {subject} ist abgelaufen oder noch nicht gültig.",
+        "The seal certificate of {subject} has expired or is not yet valid.",
+    ),
+    SealReason.REVOKED: (
+        "Das Siegelzertifikat von {subject} ist gesperrt.",
+        "The seal certificate of {subject} has been revoked.",
+    ),
+    SealReason.NOT_BOUND: (
+        "Das Siegel von {subject} gehört nicht zum Aussteller dieses Dokuments.",
+        "The seal of {subject} does not belong to the issuer of this document.",
+    ),
+    SealReason.EXTRA_SIGNATURE: (
+        "Nach dem Siegel hat jemand weiter signiert ({subject}).",
+        "Someone signed after the seal ({subject}).",
+    ),
+    SealReason.UNREADABLE: ("Das Siegel ist nicht lesbar.", "The seal cannot be read."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SealReport:
+    """What the seal check found; ``status`` is VALID, INVALID, SKIPPED (no seal, none required) or ERROR."""
+
+    status: str
+    reason: SealReason
+    subject: str | None = None
+    organisation: str | None = None
+    fingerprint_sha256: str | None = None
+    signed_at: str | None = None
+    timestamped_at: str | None = None
+    level: str | None = None
+    bound: bool | None = None
+    certificate_issuer: str | None = None
+    detail: str = ""
+
+    def message(self, lang: str = "en") -> str:
+        de, en = MESSAGES[self.reason]
+        text = de if lang == "de" else en
+        return text.format(subject=self.subject or "?")
+
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        """The ``seal`` member of the verification JSON (CLI --json, API, web page)."""
+        return {
+            "status": self.status,
+            "reason": self.reason.value,
+            "message": self.message(lang),
+            "message_de": self.message("de"),
+            "message_en": self.message("en"),
+            "subject": self.subject,
+            "organisation": self.organisation,
+            "fingerprint_sha256": self.fingerprint_sha256,
+            "signed_at": self.signed_at,
+            "timestamped_at": self.timestamped_at,
+            "level": self.level,
+            "bound": self.bound,
+            "certificate_issuer": self.certificate_issuer,
+        }
+
+
+def load_certificates(data: bytes) -> list[asn1_x509.Certificate]:
+    """Every certificate in a PEM bundle or one DER certificate (the operator's seal_roots files)."""
+    if pem.detect(data):
+        return [
+            asn1_x509.Certificate.load(der)
+            for kind, _, der in pem.unarmor(data, multiple=True)
+            if kind == "CERTIFICATE"
+        ]
+    return [asn1_x509.Certificate.load(data)]
+
+
+def _der_crl(data: bytes) -> bytes:
+    return bytes(pem.unarmor(data)[2]) if pem.detect(data) else data
+
+
+def check_seal(
+    pdf: bytes,
+    proof: Proof,
+    *,
+    roots: Sequence[bytes] = (),
+    crls: Sequence[bytes] = (),
+    require_seal: bool = False,
+    now: dt.datetime | None = None,
+) -> SealReport:
+    """Judge the seal revisions of ``pdf``, a file whose notarisation update was found exact (with allowed later
+    signature revisions). ``roots`` and ``crls`` are file contents (PEM or DER) from the operator's trust list."""
+    try:
+        return _check(pdf, proof, roots, crls, require_seal, now)
+    except Exception as exc:  # pyHanko and asn1crypto raise many kinds on crafted input
+        return SealReport("INVALID", SealReason.UNREADABLE, detail=f"{type(exc).__name__}: {exc}")
+
+
+def _check(
+    pdf: bytes,
+    proof: Proof,
+    roots: Sequence[bytes],
+    crls: Sequence[bytes],
+    require_seal: bool,
+    now: dt.datetime | None,
+) -> SealReport:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko_certvalidator import ValidationContext
+
+    assert proof.original_length is not None
+    original_revisions = PdfFileReader(io.BytesIO(pdf[: proof.original_length]), strict=False).xrefs.total_revisions
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    # revision indices count from 0: the original's last is original_revisions - 1, the notarisation update the next
+    later = [s for s in reader.embedded_regular_signatures if s.signed_revision > original_revisions]
+    if not later:
+        if require_seal:
+            return SealReport("INVALID", SealReason.SEAL_MISSING)
+        return SealReport("SKIPPED", SealReason.NO_SEAL)
+    seal = later[0]
+    cert: asn1_x509.Certificate = seal.signer_cert
+    facts = _describe(cert)
+    if len(later) > 1:
+        extra = _describe(later[1].signer_cert)
+        return SealReport("INVALID", SealReason.EXTRA_SIGNATURE, **{**facts, "subject": extra["subject"]})
+
+    trust_roots = [c for data in roots for c in load_certificates(data)]
+    kwargs: dict[str, Any] = dict(
+        trust_roots=trust_roots,
+        crls=[_der_crl(c) for c in crls],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=now,
+    )
+    if "/DSS" in reader.root:  # B-LT: the chain and revocation data the sealer embedded
+        context = DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+    else:
+        context = ValidationContext(**kwargs)
+    status = validate_pdf_signature(seal, signer_validation_context=context, ts_validation_context=context)
+    facts["signed_at"] = _iso(status.signer_reported_dt)
+    ts = status.timestamp_validity
+    if ts is not None and ts.intact and ts.valid:
+        facts["timestamped_at"] = _iso(ts.timestamp)
+    facts["level"] = _level(reader, ts is not None)
+    binding = read_binding(seal.sig_object)
+    fingerprint = bytes.fromhex(str(facts["fingerprint_sha256"]))
+    bound = False
+    if binding is not None:
+        try:
+            domain = BatchDomain(proof.chain_id, proof.registry)
+            bound = recover_seal_binder(domain, bytes(proof.root), fingerprint, binding) == proof.issuer
+        except ValueError:
+            bound = False
+    facts["bound"] = bound
+
+    if not (status.intact and status.valid):
+        return SealReport("INVALID", SealReason.BROKEN, **facts)
+    if not _covers_own_revision(status.coverage):
+        return SealReport("INVALID", SealReason.NOT_COVERING, **facts)
+    if status.revoked:
+        return SealReport("INVALID", SealReason.REVOKED, **facts)
+    if not status.trusted:
+        indication = str(status.trust_problem_indic or "")
+        reason = SealReason.EXPIRED if _expired(cert, now) or "EXPIRED" in indication else SealReason.UNTRUSTED
+        return SealReport("INVALID", reason, detail=indication, **facts)
+    if not bound:
+        return SealReport("INVALID", SealReason.NOT_BOUND, **facts)
+    return SealReport("VALID", SealReason.OK, **facts)
+
+
+def _covers_own_revision(coverage: Any) -> bool:
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    return coverage in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
+
+
+def _expired(cert: asn1_x509.Certificate, now: dt.datetime | None) -> bool:
+    moment = now or dt.datetime.now(dt.UTC)
+    validity = cert["tbs_certificate"]["validity"]
+    return not validity["not_before"].native <= moment <= validity["not_after"].native
+
+
+def _level(reader: Any, timestamped: bool) -> str:
+    has_dss = "/DSS" in reader.root
+    has_doc_ts = bool(reader.embedded_timestamp_signatures)
+    if has_dss and has_doc_ts:
+        return "B-LTA"
+    if has_dss:
+        return "B-LT"
+    return "B-T" if timestamped else "B-B"
+
+
+def _describe(cert: asn1_x509.Certificate) -> dict[str, Any]:
+    subject = cert.subject.native
+    return {
+        "subject": subject.get("common_name") or cert.subject.human_friendly,
+        "organisation": subject.get("organization_name"),
+        "fingerprint_sha256": hashlib.sha256(cert.dump()).hexdigest(),
+        "certificate_issuer": cert.issuer.native.get("common_name") or cert.issuer.human_friendly,
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
