@@ -40,7 +40,8 @@ MIN_IMAGE_SIDE = 150  # pixels: a smaller image cannot hold a readable notary QR
 MAX_IMAGES = 6  # images decoded, largest first
 MAX_RAW_PIXELS = 16_000_000  # a non-JPEG image is decoded in full by pypdf (a 300-dpi A4 page is 8.7 megapixels)
 PIXEL_BUDGET = 60_000_000  # declared pixels of all decoded images together
-SCAN_PIXELS = 500_000  # a page image this big makes the PDF a scan (a logo or a signature is smaller)
+SCAN_PIXELS = 500_000  # a page image this big makes the PDF a scan (a logo or a signature is smaller) ...
+SCAN_PAGE_PIXELS = 100_000  # ... and so does a smaller one shaped like its page (a 40-dpi A4 scan is 155,000)
 RENDER_DPI = 200
 MAX_RENDER_PIXELS = 4_000_000  # an A4 page at 200 dpi is 3.9 megapixels
 MAX_RENDER_IMAGE_PIXELS = MAX_PIXELS  # pdfium decodes every image it draws, in full
@@ -56,10 +57,21 @@ class _PageImage:
     width: int
     height: int
     filters: tuple[str, ...]
+    page_aspect: float  # the page's height / width
+    key: object  # the same stream drawn under many names is decoded once
 
     @property
     def pixels(self) -> int:
         return self.width * self.height
+
+    @property
+    def page_shaped(self) -> bool:
+        """Within 10 % of the page's proportions, either way up."""
+        if self.page_aspect <= 0:
+            return False
+        image, page = self.height / self.width, self.page_aspect
+        image, page = min(image, 1 / image), min(page, 1 / page)
+        return image / 1.1 <= page <= image * 1.1
 
 
 @dataclass
@@ -72,7 +84,10 @@ class _Survey:
 
     @property
     def scanned(self) -> bool:
-        return any(image.pixels >= SCAN_PIXELS for image in self.images)
+        return any(
+            image.pixels >= SCAN_PIXELS or (image.pixels >= SCAN_PAGE_PIXELS and image.page_shaped)
+            for image in self.images
+        )
 
 
 def find_in_pdf(pdf: bytes) -> QrSearch:
@@ -122,7 +137,7 @@ def _survey(pdf: bytes, pages: int = MAX_PAGES) -> _Survey:
         reader = PdfReader(io.BytesIO(pdf))
         for number, page in enumerate(_first_pages(reader, pages)):
             before = len(survey.images)
-            complete = _collect(survey, number, page.get("/Resources"), 0)
+            complete = _collect(survey, number, _aspect(page), page.get("/Resources"), 0)
             drawn = survey.images[before:]
             survey.renderable.append(complete and all(i.pixels <= MAX_RENDER_IMAGE_PIXELS for i in drawn))
     except Exception as exc:  # a PDF pypdf cannot walk: whatever was learnt so far stands
@@ -137,7 +152,15 @@ def _first_pages(reader: Any, count: int) -> Iterator[Any]:
         yield page
 
 
-def _collect(survey: _Survey, page: int, resources: Any, depth: int) -> bool:
+def _aspect(page: Any) -> float:
+    try:
+        box = page.mediabox
+        return abs(float(box.height) / float(box.width))
+    except Exception:  # no usable /MediaBox: no page is shaped like it
+        return 0.0
+
+
+def _collect(survey: _Survey, page: int, aspect: float, resources: Any, depth: int) -> bool:
     """Add the images of ``resources`` (and of the forms it holds) to the survey; False when a bound was hit
     before all were seen."""
     resources = _resolved(resources)
@@ -156,9 +179,11 @@ def _collect(survey: _Survey, page: int, resources: Any, depth: int) -> bool:
             width, height = _int(stream.get("/Width")), _int(stream.get("/Height"))
             if width <= 0 or height <= 0:
                 continue
-            survey.images.append(_PageImage(page, stream, width, height, _filters(stream.get("/Filter"))))
+            filters = _filters(stream.get("/Filter"))
+            key = (value.idnum, value.generation) if hasattr(value, "idnum") else id(stream)
+            survey.images.append(_PageImage(page, stream, width, height, filters, aspect, key))
         elif subtype == "/Form" and (
-            depth >= MAX_FORM_DEPTH or not _collect(survey, page, stream.get("/Resources"), depth + 1)
+            depth >= MAX_FORM_DEPTH or not _collect(survey, page, aspect, stream.get("/Resources"), depth + 1)
         ):
             return False
     return True
@@ -167,13 +192,13 @@ def _collect(survey: _Survey, page: int, resources: Any, depth: int) -> bool:
 def _decodable(images: list[_PageImage]) -> Iterator[_PageImage]:
     """The images worth decoding, largest first, within the image count and pixel budget."""
     budget, count = PIXEL_BUDGET, 0
-    seen: set[int] = set()
+    seen: set[object] = set()
     for image in sorted(images, key=lambda i: -i.pixels):
         if count >= MAX_IMAGES:
             return
-        if id(image.stream) in seen or min(image.width, image.height) < MIN_IMAGE_SIDE:
+        if image.key in seen or min(image.width, image.height) < MIN_IMAGE_SIDE:
             continue
-        seen.add(id(image.stream))
+        seen.add(image.key)
         last = image.filters[-1] if image.filters else None
         if last in ("/JPXDecode", "/JBIG2Decode") or image.pixels > budget:
             continue  # left to the rendering pass (pdfium reads them)
