@@ -25,18 +25,19 @@ class UpdateVerdict(Enum):
     EXTRA_BYTES = "extra-bytes"
     TRUNCATED = "truncated"
     BYTES_DIFFER = "bytes-differ"
+    SIGNED_AFTER = "signed-after"  # exact, then only signature / validation-data revisions (a seal, docs/seal.md)
 
 
 @dataclass(frozen=True, slots=True)
 class UpdateCheck:
-    """Outcome of :func:`check_notarisation_update`; ``ok`` only for ``UpdateVerdict.EXACT``."""
+    """Outcome of :func:`check_notarisation_update`; ``ok`` for ``EXACT`` and ``SIGNED_AFTER``."""
 
     verdict: UpdateVerdict
     detail: str
 
     @property
     def ok(self) -> bool:
-        return self.verdict is UpdateVerdict.EXACT
+        return self.verdict in (UpdateVerdict.EXACT, UpdateVerdict.SIGNED_AFTER)
 
 
 def check_notarisation_update(
@@ -58,6 +59,11 @@ def check_notarisation_update(
     common = min(len(expected), len(pdf))
     first_diff = next((i for i in range(original_length, common) if expected[i] != pdf[i]), common)
     if first_diff == len(expected) and len(pdf) > len(expected):
+        from notary.pdf.seal import review_later_updates  # pyHanko loads only for files with later revisions
+
+        later = review_later_updates(pdf, len(expected))
+        if later.allowed:
+            return UpdateCheck(UpdateVerdict.SIGNED_AFTER, f"the notarisation update is exact; {later.detail}")
         return UpdateCheck(
             UpdateVerdict.EXTRA_BYTES,
             f"{len(pdf) - len(expected)} bytes follow the notarisation update (a later change to the file)",
