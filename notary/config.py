@@ -65,6 +65,11 @@ class TrustedRegistry(BaseModel):
     production: bool = False
     # the chain id alone does not tell a reset chain (same id, same registry address) from the trusted one
     genesis_hash: str | None = Field(default=None, description="genesis block hash every endpoint must have")
+    # the city's PAdES seal (docs/seal.md): CA certificates a seal must chain to, offline CRLs, and whether a
+    # notarised PDF without a valid seal is INVALID (default: the seal is shown, its absence is not an error)
+    seal_roots: list[Path] = Field(default_factory=list, description="PEM/DER files of seal trust anchors")
+    seal_crls: list[Path] = Field(default_factory=list, description="CRL files for seal certificates (offline)")
+    require_seal: bool = False
 
     @field_validator("genesis_hash")
     @classmethod

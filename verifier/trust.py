@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from notary import localchain
 from notary.config import Settings, TrustedRegistry
@@ -23,6 +24,10 @@ class TrustedEntry:
     rpc_urls: tuple[str, ...] = field(default=())
     quorum: int | None = None
     genesis_hash: str | None = None  # 0x + 64 hex, lower case; when set, every endpoint must have this block 0
+    # file contents, not paths: the parse stage runs in worker processes and must not read the operator's disk
+    seal_roots: tuple[bytes, ...] = field(default=())
+    seal_crls: tuple[bytes, ...] = field(default=())
+    require_seal: bool = False
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -65,7 +70,20 @@ def _entry(trusted: TrustedRegistry, settings: Settings) -> TrustedEntry:
     return TrustedEntry(
         trusted.name, trusted.chain_id, trusted.address, urls[0], trusted.production,
         rpc_urls=urls, quorum=trusted.quorum, genesis_hash=trusted.genesis_hash,
+        seal_roots=_read_all(trusted.seal_roots, trusted.name, "seal_roots"),
+        seal_crls=_read_all(trusted.seal_crls, trusted.name, "seal_crls"),
+        require_seal=trusted.require_seal,
     )  # fmt: skip
+
+
+def _read_all(paths: Iterable[Path], name: str, what: str) -> tuple[bytes, ...]:
+    out = []
+    for path in paths:
+        try:
+            out.append(path.expanduser().read_bytes())
+        except OSError as exc:
+            raise ConfigError(f"{what} of trusted registry {name!r}: cannot read {path}: {exc.strerror}") from None
+    return tuple(out)
 
 
 def _resolve(url: str, settings: Settings) -> str:
