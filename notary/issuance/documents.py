@@ -1,11 +1,12 @@
 """Per-document work, run in worker processes: check and hash an original; build its proof and write its
 notarised copy. Top-level functions with plain arguments, so they pickle cheaply.
 
-Each original is parsed once per run: ``prepare`` reads what stamping needs (``read_original``) from the very
-bytes it hashes and hands it back pickled; the issuance keeps it until the document's batch is anchored and
-passes it to ``stamp``, which uses it only when the file it reads again has the hash it was prepared with
-(otherwise, e.g. after a resume, it parses the file again). The stamp is the same either way: a pure function
-of the original's bytes.
+A plain original (``read_original_plain``) is parsed again where it is needed: that is cheaper than carrying
+the parse between processes. Any other is parsed by pypdf once per run: ``prepare`` reads what stamping needs
+from the very bytes it hashes and hands it back pickled; the issuance keeps it until the document's batch is
+anchored and passes it to ``stamp``, which uses it only when the file it reads again has the hash it was
+prepared with (otherwise, e.g. after a resume, it parses the file again). The stamp is the same either way: a
+pure function of the original's bytes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from notary.errors import NotaryError, PdfError
 from notary.localchain import process_alive
 from notary.pdf import default_layout
 from notary.pdf.default_layout import page_size_of, stamp_placement_digest
-from notary.pdf.original_pdf import OriginalPdf, read_original
+from notary.pdf.original_pdf import OriginalPdf, read_original, read_original_plain, read_original_pypdf
 from notary.pdf.pdf_objects import Name, Real, Ref
 from notary.pdf.proof_attachment import read_attached_proof
 from notary.pdf.stamping import PROOF_FILE_NAME, stamp_read_original
@@ -44,7 +45,7 @@ class Prepared:
     size: int
     error: str | None
     parsed: bytes | None = None
-    """The pickled ``read_original`` of the bytes hashed (None when the document failed)."""
+    """The pickled ``read_original`` of the bytes hashed, for a file that is not plain (None otherwise)."""
     placement: bytes | None = None
     """Digest of where the stamp will go on this document's page 1 (bound into its leaf)."""
 
@@ -93,7 +94,11 @@ def prepare(src: str, placement: Placement) -> Prepared:
     if b"%PDF-" not in data[:1024]:
         return Prepared(src, None, len(data), "not a PDF")
     try:
-        doc = read_original(data)
+        doc = read_original_plain(data)
+        parsed = None  # a plain file is read again in stamp, for less than pickling it here costs
+        if doc is None:
+            doc = read_original_pypdf(data)
+            parsed = _pickle_parsed(doc)
         if any(key == PROOF_FILE_NAME for key, _ in doc.embedded_files):
             # refused here, before anything is spent: stamping it after anchoring would fail anyway
             reason = "already notarised (it carries notary-proof.json): issue the original"
@@ -101,7 +106,6 @@ def prepare(src: str, placement: Placement) -> Prepared:
         width, height = page_size_of(doc)
         _check_fits(placement, width, height)
         bound = _placement_digest(placement, width, height)
-        parsed = _pickle_parsed(doc)
     except NotaryError as exc:
         return Prepared(src, None, len(data), str(exc))
     except Exception as exc:  # a hostile PDF must fail the document, never the run

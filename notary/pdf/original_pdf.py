@@ -21,7 +21,10 @@ from fractions import Fraction
 from typing import Any
 
 from notary.errors import PdfError
+from notary.pdf import plain_reader
 from notary.pdf.pdf_objects import Budget, Name, PdfValue, Real, Ref, from_pypdf
+from notary.pdf.plain_reader import PlainPdf, Unusual
+from notary.pdf.plain_reader import get as _get
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 _MAX_TREE_DEPTH = 32
@@ -274,7 +277,222 @@ def name_tree_entries(reader: Any, root: Any, budget: Budget) -> list[tuple[byte
 
 
 def read_original(data: bytes) -> OriginalPdf:
-    """Gather everything stamping needs from ``data``; raise PdfError when the file cannot be stamped."""
+    """Gather everything stamping needs from ``data``; raise PdfError when the file cannot be stamped.
+
+    A plain file is read by :mod:`notary.pdf.plain_reader` (the same result, several times faster); anything
+    else, including every file that cannot be stamped, by pypdf."""
+    return read_original_plain(data) or read_original_pypdf(data)
+
+
+def read_original_plain(data: bytes) -> OriginalPdf | None:
+    """:func:`read_original` of a plain file, None for any other (read that with :func:`read_original_pypdf`)."""
+    if len(data) > MAX_PDF_BYTES:
+        return None
+    try:
+        return _read_plain(data)
+    except (Unusual, RecursionError):
+        return None
+
+
+_PAGE, _PAGES = Name(b"Page"), Name(b"Pages")
+
+
+def _read_plain(data: bytes) -> OriginalPdf:
+    """:func:`read_original` of a plain file, step by step as :func:`read_original_pypdf` reads it; every check
+    that would fail there raises Unusual here, so that pypdf's reading gives the refusal."""
+    pdf = PlainPdf(data)
+    trailer = pdf.trailer()
+    if any(key in trailer for key in (_ENCRYPT, _PREV, _XREF_STM)):
+        raise Unusual("an encrypted or updated file")
+    size = _get(trailer, _SIZE)
+    if type(size) is not int or not 1 <= size <= 8_388_607 or (pdf.offsets and max(pdf.offsets) >= size):
+        raise Unusual("an unusual /Size")
+    root = _get(trailer, _ROOT)
+    catalog = _plain_dict(pdf, root)
+    if type(root) is not Ref:
+        raise Unusual("an unusual /Root")
+    page_ref, page, ancestors = _plain_first_page(pdf, _get(catalog, _PAGES_KEY))
+
+    contents_value = _get(page, _CONTENTS)
+    contents: list[Ref] = []
+    if contents_value is not None:
+        resolved = pdf.resolve(contents_value)
+        if type(resolved) is plain_reader.Stream and type(contents_value) is Ref:
+            contents = [contents_value]
+        elif type(resolved) is list and all(type(item) is Ref for item in resolved):
+            contents = resolved  # type: ignore[assignment]
+        else:
+            raise Unusual("unusual /Contents")
+
+    resources_value = _plain_inherited(page, ancestors, _RESOURCES)
+    resources: dict[Name, PdfValue] = {}
+    fonts: dict[Name, PdfValue] = {}
+    if resources_value is not None:
+        resources = _plain_dict(pdf, resources_value)
+        font_value = _get(resources, _FONT)
+        if font_value is not None:
+            fonts = _plain_dict(pdf, font_value)
+
+    media_value = _plain_inherited(page, ancestors, _MEDIA_BOX)
+    if media_value is None:
+        raise Unusual("no /MediaBox")
+    media = _plain_box(pdf, media_value)
+    crop_value = _plain_inherited(page, ancestors, _CROP_BOX)
+    visible = media
+    if crop_value is not None:
+        crop = _plain_box(pdf, crop_value)
+        visible = (max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]),
+                   min(crop[3], media[3]))  # fmt: skip
+    if visible[2] - visible[0] < 72 or visible[3] - visible[1] < 72:
+        raise Unusual("a small page")
+    rotate_value = pdf.resolve(_plain_inherited(page, ancestors, _ROTATE))
+    rotate = 0
+    if rotate_value is not None:
+        if type(rotate_value) is not int or rotate_value % 90:
+            raise Unusual("an unusual /Rotate")
+        rotate = rotate_value % 360
+
+    embedded: list[tuple[bytes, PdfValue]] = []
+    names: dict[Name, PdfValue] = {}
+    names_value = _get(catalog, _NAMES)
+    if names_value is not None:
+        names = _plain_dict(pdf, names_value)
+        tree = _get(names, _EMBEDDED_FILES)
+        if tree is not None:
+            embedded = _plain_name_tree(pdf, tree)
+    associated: list[PdfValue] = []
+    af_value = _get(catalog, _AF)
+    if af_value is not None:
+        af = pdf.resolve(af_value)
+        if type(af) is not list:
+            raise Unusual("an unusual /AF")
+        associated = af
+    info = _get(trailer, _INFO)
+    return OriginalPdf(
+        size=size,
+        startxref=pdf.startxref,
+        xref_is_stream=False,
+        root=root,
+        info=info if type(info) is Ref else None,
+        file_id=_get(trailer, _ID),
+        catalog=catalog,
+        page_ref=page_ref,
+        page=page,
+        contents=contents,
+        resources=resources,
+        fonts=fonts,
+        visible_box=visible,
+        rotate=rotate,
+        names=names,
+        embedded_files=embedded,
+        associated_files=associated,
+    )
+
+
+(_ENCRYPT, _PREV, _XREF_STM, _SIZE, _ROOT, _INFO, _ID, _PAGES_KEY, _CONTENTS, _RESOURCES, _FONT, _MEDIA_BOX,
+ _CROP_BOX, _ROTATE, _NAMES, _EMBEDDED_FILES, _AF, _TYPE, _KIDS, _COUNT) = (
+    Name(n.encode()) for n in ("Encrypt", "Prev", "XRefStm", "Size", "Root", "Info", "ID", "Pages", "Contents",
+                               "Resources", "Font", "MediaBox", "CropBox", "Rotate", "Names", "EmbeddedFiles", "AF",
+                               "Type", "Kids", "Count"))  # fmt: skip
+
+
+def _plain_dict(pdf: PlainPdf, value: PdfValue) -> dict[Name, PdfValue]:
+    resolved = pdf.resolve(value)
+    if type(resolved) is not dict:
+        raise Unusual("not a dictionary")
+    return resolved
+
+
+def _plain_first_page(
+    pdf: PlainPdf, pages_ref: PdfValue
+) -> tuple[Ref, dict[Name, PdfValue], list[dict[Name, PdfValue]]]:
+    """:func:`_first_page` on the plain reader's values."""
+    if type(pages_ref) is not Ref:
+        raise Unusual("an unusual /Pages")
+    node_ref: Ref = pages_ref
+    ancestors: list[dict[Name, PdfValue]] = []
+    seen: set[Ref] = set()
+    for _ in range(_MAX_TREE_DEPTH):
+        if node_ref in seen:
+            raise Unusual("a page tree cycle")
+        seen.add(node_ref)
+        node = _plain_dict(pdf, node_ref)
+        node_type = _get(node, _TYPE)
+        kids = pdf.resolve(_get(node, _KIDS))
+        if node_type == _PAGE or (node_type != _PAGES and kids is None):
+            if not ancestors:
+                raise Unusual("/Pages is a page")
+            return node_ref, node, ancestors
+        if type(kids) is not list or not kids:
+            raise Unusual("no pages")
+        ancestors.insert(0, node)
+        chosen: PdfValue = None
+        for kid in kids:
+            kid_obj = _plain_dict(pdf, kid)
+            count = _get(kid_obj, _COUNT)
+            if type(count) is bool or type(count) is Real:
+                raise Unusual("an unusual /Count")  # pypdf's booleans and reals are no ints
+            if _get(kid_obj, _TYPE) == _PAGES and type(count) is int and count <= 0:
+                continue
+            chosen = kid
+            break
+        if type(chosen) is not Ref:
+            raise Unusual("no usable first page")
+        node_ref = chosen
+    raise Unusual("a deep page tree")
+
+
+def _plain_inherited(page: dict[Name, PdfValue], ancestors: list[dict[Name, PdfValue]], key: Name) -> PdfValue:
+    value = _get(page, key)
+    if value is not None:
+        return value
+    for node in ancestors:
+        value = _get(node, key)
+        if value is not None:
+            return value
+    return None
+
+
+def _plain_box(pdf: PlainPdf, value: PdfValue) -> Box:
+    arr = pdf.resolve(value)
+    if type(arr) is not list or len(arr) != 4:
+        raise Unusual("not a rectangle")
+    a, b, c, d = (plain_reader.number(pdf.resolve(v)) for v in arr)
+    return (min(a, c), min(b, d), max(a, c), max(b, d))
+
+
+def _plain_name_tree(pdf: PlainPdf, root: PdfValue) -> list[tuple[bytes, PdfValue]]:
+    """:func:`name_tree_entries` on the plain reader's values."""
+    entries: list[tuple[bytes, PdfValue]] = []
+    visited = 0
+    stack: list[tuple[PdfValue, int]] = [(root, 0)]
+    while stack:
+        node_value, depth = stack.pop()
+        visited += 1
+        if visited > _MAX_TREE_NODES or depth > _MAX_TREE_DEPTH:
+            raise Unusual("a large name tree")
+        node = _plain_dict(pdf, node_value)
+        names = pdf.resolve(_get(node, _NAMES))
+        if names is not None:
+            if type(names) is not list or len(names) % 2:
+                raise Unusual("a malformed /Names array")
+            for i in range(0, len(names), 2):
+                key = pdf.resolve(names[i])
+                if type(key) is not bytes:
+                    raise Unusual("a non-string key")
+                entries.append((key, names[i + 1]))
+                if len(entries) > _MAX_NAME_ENTRIES:
+                    raise Unusual("many attachments")
+        kids = pdf.resolve(_get(node, _KIDS))
+        if kids is not None:
+            if type(kids) is not list:
+                raise Unusual("a malformed /Kids array")
+            stack.extend((kid, depth + 1) for kid in reversed(kids))
+    return entries
+
+
+def read_original_pypdf(data: bytes) -> OriginalPdf:
+    """:func:`read_original` through pypdf: any file, with pypdf's tolerance and its refusals."""
     from pypdf.generic import ArrayObject, IndirectObject, NumberObject, StreamObject
 
     what = "cannot stamp the PDF"

@@ -100,9 +100,11 @@ def test_documents_parse_once_and_stamp_the_same(tmp_path: Path) -> None:
     src.write_bytes(original)
     prepared = documents.prepare(str(src), documents.Placement(CAPTION))
     assert prepared.error is None and prepared.doc_hash == hashlib.sha256(original).digest()
-    assert prepared.parsed is not None and pickle.loads(prepared.parsed) == read_original(original)
+    assert prepared.parsed is None  # a plain original is parsed again in stamp; another's parse is held:
+    held = documents._pickle_parsed(read_original(original))
+    assert pickle.loads(held) == read_original(original)
 
-    with_parse = documents.stamp(_job(src, tmp_path / "a.pdf", prepared, prepared.parsed))
+    with_parse = documents.stamp(_job(src, tmp_path / "a.pdf", prepared, held))
     without = documents.stamp(_job(src, tmp_path / "b.pdf", prepared, None))
     assert with_parse.error is None and without.error is None
     notarised = (tmp_path / "a.pdf").read_bytes()
@@ -113,7 +115,7 @@ def test_documents_parse_once_and_stamp_the_same(tmp_path: Path) -> None:
 
     # a changed file is refused before the held parse could be used
     src.write_bytes(make_certificate(SAMPLE_PUPILS[3]))
-    refused = documents.stamp(_job(src, tmp_path / "c.pdf", prepared, prepared.parsed))
+    refused = documents.stamp(_job(src, tmp_path / "c.pdf", prepared, held))
     assert refused.error is not None and "changed" in refused.error
 
 

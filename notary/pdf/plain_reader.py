@@ -1,0 +1,294 @@
+"""A strict reader for the plain common case of an original: what ``read_original`` needs, without pypdf.
+
+Why: bulk issuance reads every original, and pypdf's tolerant parser costs several times more than the rest
+of preparing a document. Most originals (office and school software output) are plain: one classic xref
+table, every entry pointing at its object's header, ordinary tokens. For exactly those files this module
+gives what pypdf would have given; for anything else — another structure, a token pypdf would read
+leniently, a repair pypdf would make, any check that would fail — it raises :class:`Unusual` and the caller
+reads the file with pypdf, so the stamp (a pure function of the original's bytes) and every refusal message
+stay exactly what they were. Each rule below is the narrow case in which pypdf 7's reader does the same.
+
+Values come out in the model of :mod:`notary.pdf.pdf_objects`, as ``from_pypdf`` would convert pypdf's.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeAlias
+
+from notary.pdf.pdf_objects import MAX_DEPTH, MAX_NODES, Name, PdfValue, Real, Ref
+
+
+class Unusual(Exception):
+    """Not the plain case: read the file with pypdf instead."""
+
+
+class Stream:
+    """An indirect object that is a stream (only its being one matters to the stamp)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: dict[Name, PdfValue]) -> None:
+        self.entries = entries
+
+
+Resolved: TypeAlias = PdfValue | Stream
+
+_WS = re.compile(rb"(?:[ \t\r\n]+|%[^\r\n]*)*")
+"""Whitespace and comments between tokens (a NUL, VT or FF, which pypdf treats otherwise, never matches)."""
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_TAIL = re.compile(rb"(?<=[\r\n])startxref(?:\r\n|\r|\n)(\d{1,10})(?:\r\n|\r|\n)%%EOF(?:\r\n|\r|\n)?\Z")
+_XREF_HEAD = re.compile(rb"xref(?:\r\n|\r|\n)")
+_SUBSECTION = re.compile(rb"[ \t\r\n]*(\d{1,10}) (\d{1,10})[ \t]*(?:\r\n|\r|\n)")
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
+_TRAILER = re.compile(rb"[ \t\r\n]*trailer")
+_OBJ_HEADER = re.compile(rb"(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj(?=[ \t\r\n])")
+_REF = re.compile(rb"(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+R")
+_NUMBER = re.compile(rb"[+-]?(?:(\d+)(\.\d*)?|(\.\d+))")
+_NAME = re.compile(rb"/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})")
+_PLAIN_STRING = re.compile(rb"\(([^()\\\r]*)\)")
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
+_STREAM = re.compile(rb"[ \t\r\n]*stream *(?:\r\n|\n)")
+_END_STREAM = re.compile(rb"[ \t\r\n]*endstream")
+_END_OBJ = re.compile(rb"[ \t\r\n]*endobj")
+_ENDS_TOKEN = frozenset(b" \t\r\n()<>[]{}/%")
+_ESCAPES = {
+    ord("n"): 10,
+    ord("r"): 13,
+    ord("t"): 9,
+    ord("b"): 8,
+    ord("f"): 12,
+    **{c: c for c in b"()/\\ %<>[]#_&$"},
+}
+_BOMS = (b"\xfe\xff", b"\xff\xfe", b"\xef\xbb\xbf")
+_KEYWORDS: dict[bytes, PdfValue] = {b"true": True, b"null": None}
+"""``false`` is left to pypdf: ``from_pypdf`` has always converted pypdf's ``false`` to True (a BooleanObject is
+truthy), and the stamp must stay what it was."""
+_MAX_REF_TEXT = 19
+"""pypdf recognises ``N G R`` only within a 20-byte look-ahead that includes the byte after the ``R``."""
+
+
+class PlainPdf:
+    """The classic cross-reference table, trailer and objects of a plain single-revision PDF."""
+
+    def __init__(self, data: bytes) -> None:
+        if not data.startswith(b"%PDF-"):
+            raise Unusual("no header at offset 0")
+        self.data = data
+        tail = _TAIL.search(data, max(0, len(data) - 64))
+        if tail is None:
+            raise Unusual("not a plain end of file")
+        self.startxref = int(tail.group(1))
+        self.offsets = self._read_xref(self.startxref)
+        for num, (offset, gen) in self.offsets.items():  # as pypdf checks every entry, so do we
+            header = _OBJ_HEADER.match(data, offset)
+            if header is None or int(header.group(1)) != num or int(header.group(2)) != gen:
+                raise Unusual("an xref entry does not point at its object")
+        self._cache: dict[int, Resolved] = {}
+        self.nodes = MAX_NODES // 3
+        """pypdf's reading converts a value up to three times (a font dictionary inside the resources inside
+        the page), counting each node; a third of its budget here keeps every file it refuses out of this path."""
+
+    def _read_xref(self, offset: int) -> dict[int, tuple[int, int]]:
+        data = self.data
+        head = _XREF_HEAD.match(data, offset)
+        if head is None:
+            raise Unusual("not a classic xref table")
+        pos = head.end()
+        offsets: dict[int, tuple[int, int]] = {}
+        seen: set[int] = set()
+        while True:
+            trailer = _TRAILER.match(data, pos)
+            if trailer is not None:
+                self.trailer_at = trailer.end()
+                return offsets
+            sub = _SUBSECTION.match(data, pos)
+            if sub is None:
+                raise Unusual("unusual xref subsection")
+            first, count = int(sub.group(1)), int(sub.group(2))
+            pos = sub.end()
+            if pos + 20 * count > len(data):
+                raise Unusual("xref table past the end")
+            for num in range(first, first + count):
+                entry = _ENTRY.match(data, pos)
+                if entry is None or num in seen:
+                    raise Unusual("unusual xref entry")
+                seen.add(num)
+                if entry.group(3) == b"n":
+                    offsets[num] = (int(entry.group(1)), int(entry.group(2)))
+                pos += 20
+
+    def trailer(self) -> dict[Name, PdfValue]:
+        value, _ = self._value(_WS.match(self.data, self.trailer_at).end(), 0)  # type: ignore[union-attr]
+        if type(value) is not dict:
+            raise Unusual("no trailer dictionary")
+        return value
+
+    def resolve(self, value: PdfValue) -> Resolved:
+        """One level of indirection resolved (like ``original_pdf.resolve``)."""
+        if type(value) is not Ref:
+            return value
+        cached = self._cache.get(value.num)
+        if cached is not None:
+            return cached
+        entry = self.offsets.get(value.num)
+        if entry is None or entry[1] != value.gen:
+            raise Unusual("a reference to no object")
+        data = self.data
+        header = _OBJ_HEADER.match(data, entry[0])
+        assert header is not None  # checked for every entry
+        result: Resolved
+        result, pos = self._value(_WS.match(data, header.end()).end(), 0)  # type: ignore[union-attr]
+        if type(result) is dict:
+            stream = _STREAM.match(data, pos)
+            if stream is not None:
+                result = self._stream(result, stream.end())
+            elif _END_OBJ.match(data, pos) is None:
+                raise Unusual("a dictionary followed by neither stream nor endobj")
+        if result is None:
+            raise Unusual("a reference to null")  # pypdf's NullObject is not None: told apart by the fallback
+        self._cache[value.num] = result
+        return result
+
+    def _stream(self, entries: dict[Name, PdfValue], start: int) -> Stream:
+        length = entries.get(Name(b"Length"))
+        if type(length) is not int or length < 0 or start + length > len(self.data):
+            raise Unusual("a stream without a plain /Length")
+        if _END_STREAM.match(self.data, start + length) is None:
+            raise Unusual("a stream whose /Length does not end at endstream")
+        return Stream(entries)
+
+    def spend(self, nodes: int) -> None:
+        """Bounded like ``from_pypdf``'s Budget; the fallback then gives its message."""
+        self.nodes -= nodes
+        if self.nodes < 0:
+            raise Unusual("large structure")
+
+    def _value(self, pos: int, depth: int) -> tuple[PdfValue, int]:
+        """The direct value at ``pos`` (whitespace already skipped) and the offset after it."""
+        if depth > MAX_DEPTH:
+            raise Unusual("deep nesting")
+        data = self.data
+        first = data[pos : pos + 1]
+        value: PdfValue
+        if first == b"/":
+            match = _NAME.match(data, pos)
+            if match is None:
+                raise Unusual("unusual name")
+            value, end = Name(match.group(1)), match.end()
+        elif first == b"<":
+            if data.startswith(b"<<", pos):
+                return self._dict(pos + 2, depth)
+            match = _HEX_STRING.match(data, pos)
+            if match is None or len(match.group(1)) % 2:
+                raise Unusual("unusual hex string")
+            value, end = _plain_string(bytes.fromhex(match.group(1).decode("ascii"))), match.end()
+        elif first == b"[":
+            return self._array(pos + 1, depth)
+        elif first == b"(":
+            value, end = _literal_string(data, pos)
+        elif first in b"0123456789+-.":
+            ref = _REF.match(data, pos)
+            if ref is not None:
+                end = ref.end()
+                if end - pos > _MAX_REF_TEXT:
+                    raise Unusual("a reference pypdf would read as numbers")
+                value = Ref(int(ref.group(1)), int(ref.group(2)))
+            else:
+                match = _NUMBER.match(data, pos)
+                if match is None:
+                    raise Unusual("unusual number")
+                end = match.end()
+                text = match.group(0)
+                value = int(text) if match.group(1) and not match.group(2) else Real(Decimal(repr(float(text))))
+        else:
+            for word, keyword in _KEYWORDS.items():
+                if data.startswith(word, pos):
+                    value, end = keyword, pos + len(word)
+                    break
+            else:
+                raise Unusual("unusual token")
+        if end < len(data) and data[end] not in _ENDS_TOKEN:
+            raise Unusual("a token that runs on")
+        return value, end
+
+    def _dict(self, pos: int, depth: int) -> tuple[PdfValue, int]:
+        data, ws = self.data, _WS
+        result: dict[Name, PdfValue] = {}
+        while True:
+            pos = ws.match(data, pos).end()  # type: ignore[union-attr]
+            if data.startswith(b">>", pos):
+                self.spend(1 + len(result))
+                return result, pos + 2
+            key, pos = self._value(pos, depth + 1)
+            if type(key) is not Name or key in result:
+                raise Unusual("unusual dictionary key")
+            value, pos = self._value(ws.match(data, pos).end(), depth + 1)  # type: ignore[union-attr]
+            result[key] = value
+
+    def _array(self, pos: int, depth: int) -> tuple[PdfValue, int]:
+        data, ws = self.data, _WS
+        result: list[PdfValue] = []
+        while True:
+            pos = ws.match(data, pos).end()  # type: ignore[union-attr]
+            if data.startswith(b"]", pos):
+                self.spend(1 + len(result))
+                return result, pos + 1
+            if pos >= len(data):
+                raise Unusual("unterminated array")
+            value, pos = self._value(pos, depth + 1)
+            result.append(value)
+
+
+def _plain_string(value: bytes) -> bytes:
+    if value.startswith(_BOMS):
+        raise Unusual("a string with a byte-order mark")  # pypdf decodes these as text
+    return value
+
+
+def _literal_string(data: bytes, pos: int) -> tuple[bytes, int]:
+    """A ``(...)`` string: balanced parentheses and pypdf's escapes; anything else is unusual."""
+    plain = _PLAIN_STRING.match(data, pos)
+    if plain is not None:
+        return _plain_string(plain.group(1)), plain.end()
+    out = bytearray()
+    depth, i, end = 1, pos + 1, len(data)
+    while i < end:
+        byte = data[i]
+        i += 1
+        if byte == 0x28:
+            depth += 1
+        elif byte == 0x29:
+            depth -= 1
+            if depth == 0:
+                return _plain_string(bytes(out)), i
+        elif byte == 0x5C:
+            if i >= end:
+                break
+            escaped = data[i]
+            i += 1
+            if escaped in _ESCAPES:
+                out.append(_ESCAPES[escaped])
+                continue
+            raise Unusual("an escape pypdf reads its own way")  # octal, line continuation, unknown
+        out.append(byte)
+    raise Unusual("unterminated string")
+
+
+def get(entries: dict[Name, PdfValue], key: Name) -> PdfValue:
+    """``entries[key]``, None when absent; an explicit ``null`` is unusual (pypdf's NullObject is not None)."""
+    value = entries.get(key)
+    if value is None and key in entries:
+        raise Unusual("an explicit null")
+    return value
+
+
+def number(value: Resolved) -> Fraction:
+    """A box coordinate, exactly as ``original_pdf`` converts pypdf's number objects."""
+    if type(value) is int:
+        return Fraction(value)
+    if type(value) is Real:
+        return Fraction(value.value)
+    raise Unusual("a box coordinate that is not a number")
