@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from notary.chain import DocumentView, IssuerRecord, State
 from notary.chain import Reason as StatusReason
-from notary.core import Proof, encode_qr_text
+from notary.core import Proof
 from notary.core.format_errors import error_code
+from notary.core.qr_payload import stamp_qr_text
 from notary.errors import FormatError, PdfError
 from notary.pdf import check_notarisation_update
 from notary.pdf.update_check import UpdateVerdict
@@ -109,7 +110,7 @@ def check_update(pdf: bytes, proof: Proof, proof_json: bytes) -> CheckResult:
         return invalid("notarisation-update", Reason.UPDATE_MISMATCH)
     try:
         outcome = check_notarisation_update(
-            pdf, proof.original_length, proof_json, encode_qr_text(proof.for_qr()), proof.stamp
+            pdf, proof.original_length, proof_json, stamp_qr_text(proof), proof.stamp
         )
     except PdfError:
         return invalid("notarisation-update", Reason.UPDATE_MISMATCH)

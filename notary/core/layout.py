@@ -2,14 +2,16 @@
 exact notarisation update byte for byte. FORMAT-CRITICAL (docs/proof-format.md §9, docs/stamp-format.md): fields
 are added, never renamed or re-typed.
 
-The *placement* (page, position, size, caption, error-correction level) is decided before the batch is built and
-is bound into the document's leaf (:func:`placement_digest`), so nobody can re-stamp a genuine original with a
-white box over its content or a caption of their own. The QR version and mask are not bound: they only choose
+The *placement* (page, position, size, caption, error-correction level and, from stamp version 2, the verifier
+URL in the QR) is decided before the batch is built and is bound into the document's leaf
+(:func:`placement_digest`), so nobody can re-stamp a genuine original with a white box over its content, a caption
+of their own or a QR that opens their own page. The QR version and mask are not bound: they only choose
 how the same text is drawn inside the same square, and they depend on the proof itself.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +24,44 @@ from notary.core.text_rules import check_text
 from notary.errors import FormatError
 
 STAMP_VERSION = 1
+"""The stamp whose QR holds the payload alone (one alphanumeric segment)."""
+URL_STAMP_VERSION = 2
+"""The stamp whose QR holds ``qr_url`` + payload (a byte segment, then an alphanumeric one), so that a phone's
+camera app opens the verifier (docs/stamp-format.md S§7, docs/proof-format.md §8)."""
+STAMP_VERSIONS = (STAMP_VERSION, URL_STAMP_VERSION)
 PLACEMENT_TAG = "notary.stamp.v1"
+URL_PLACEMENT_TAG = "notary.stamp.v2"
+MAX_QR_URL = 64
+"""Characters, ``#`` included. The QR budget (docs/proof-format.md §12) is measured with a URL this long."""
+_QR_URL = re.compile(
+    r"(?P<scheme>https|http)://(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::[1-9][0-9]{0,4})?(?:/[A-Za-z0-9._~/-]*)?#",
+    re.ASCII,
+)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
 _ECLS = ("L", "M", "Q", "H")
 _MAX_CAPTION = 200
 _JSON_KEYS = frozenset({"stamp_version", "page", "x", "y", "size", "caption", "qr_version", "qr_ecl", "qr_mask"})
+_URL_JSON_KEYS = _JSON_KEYS | {"qr_url"}
+
+
+def check_qr_url(url: str) -> str:
+    """``url`` if it may open a stamp-version-2 QR (docs/proof-format.md §9), else FormatError.
+
+    ``https://`` or, for a verifier on the same machine only, ``http://localhost`` / ``http://127.0.0.1``; a lower
+    case host, an optional port and path (letters, digits, ``. _ ~ / -``), ending in exactly one ``#``; at most
+    MAX_QR_URL characters. No query, user info or percent-escapes: one spelling per address, and nothing
+    a browser would rewrite before the page reads the fragment.
+    """
+    if not isinstance(url, str) or len(url) > MAX_QR_URL:
+        raise FormatError(f"stamp qr_url must be a string of at most {MAX_QR_URL} characters")
+    match = _QR_URL.fullmatch(url)
+    if match is None:
+        raise FormatError(
+            "stamp qr_url must look like https://host[:port][/path]# (lower-case host, one '#' at the end)"
+        )
+    if match["scheme"] == "http" and match["host"] not in LOOPBACK_HOSTS:
+        raise FormatError("stamp qr_url must use https (plain http only for localhost or 127.0.0.1)")
+    return url
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +82,17 @@ class StampLayout:
     qr_version: int
     qr_ecl: str
     qr_mask: int
+    qr_url: str = ""
+    """Stamp version 2 only: the verifier URL (ending in ``#``) the QR text starts with; empty in version 1."""
 
     def __post_init__(self) -> None:
-        if self.stamp_version != STAMP_VERSION:
-            raise FormatError(f"unknown stamp version {self.stamp_version} (this software knows {STAMP_VERSION})")
+        if self.stamp_version not in STAMP_VERSIONS:
+            known = " and ".join(map(str, STAMP_VERSIONS))
+            raise FormatError(f"unknown stamp version {self.stamp_version} (this software knows {known})")
+        if self.stamp_version == STAMP_VERSION and self.qr_url != "":
+            raise FormatError("stamp version 1 carries no qr_url")
+        if self.stamp_version == URL_STAMP_VERSION:
+            check_qr_url(self.qr_url)
         if self.page != 0:
             raise FormatError("the stamp must sit on page 1")
         for name in ("x", "y"):
@@ -71,9 +114,12 @@ class StampLayout:
 
     def placement_digest(self) -> Digest32:
         """The digest the leaf binds (everything but the QR version and mask)."""
-        return placement_digest(self.stamp_version, self.page, self.x, self.y, self.size, self.caption, self.qr_ecl)
+        return placement_digest(
+            self.stamp_version, self.page, self.x, self.y, self.size, self.caption, self.qr_ecl, self.qr_url
+        )
 
     def to_json_dict(self) -> dict[str, Any]:
+        url = {"qr_url": self.qr_url} if self.stamp_version == URL_STAMP_VERSION else {}
         return {
             "stamp_version": self.stamp_version,
             "page": self.page,
@@ -84,6 +130,7 @@ class StampLayout:
             "qr_version": self.qr_version,
             "qr_ecl": self.qr_ecl,
             "qr_mask": self.qr_mask,
+            **url,
         }
 
     @classmethod
@@ -91,7 +138,8 @@ class StampLayout:
         """Parse the JSON object; unknown (unsigned) keys, missing or mistyped ones raise."""
         if not isinstance(data, Mapping):
             raise FormatError("stamp layout must be a JSON object")
-        unknown = sorted(str(k) for k in data if k not in _JSON_KEYS)
+        keys = _URL_JSON_KEYS if data.get("stamp_version") == URL_STAMP_VERSION else _JSON_KEYS
+        unknown = sorted(str(k) for k in data if k not in keys)
         if unknown:
             raise UnknownFieldError(f"stamp layout member {unknown[0]!r} is not defined in this format version")
         ints = ("stamp_version", "page", "x", "y", "size", "qr_version", "qr_mask")
@@ -101,7 +149,8 @@ class StampLayout:
             if type(value) is not int:
                 raise FormatError(f"stamp layout field {key!r} must be an integer")
             values[key] = value
-        for key in ("caption", "qr_ecl"):
+        strings = ("caption", "qr_ecl", "qr_url") if keys is _URL_JSON_KEYS else ("caption", "qr_ecl")
+        for key in strings:
             value = data.get(key)
             if not isinstance(value, str):
                 raise FormatError(f"stamp layout field {key!r} must be a string")
@@ -109,11 +158,16 @@ class StampLayout:
         return cls(**values)
 
 
-def placement_digest(stamp_version: int, page: int, x: int, y: int, size: int, caption: str, qr_ecl: str) -> Digest32:
-    """``keccak256(abi.encode(string "notary.stamp.v1", uint8 stampVersion, uint8 page, uint32 x, uint32 y,
-    uint32 size, string caption, string qrEcl))`` — what the leaf binds of a stamp."""
-    encoded = abi_encode(
-        ["string", "uint8", "uint8", "uint32", "uint32", "uint32", "string", "string"],
-        [PLACEMENT_TAG, stamp_version, page, x, y, size, caption, qr_ecl],
-    )
-    return Digest32(raw_keccak256(encoded))
+def placement_digest(
+    stamp_version: int, page: int, x: int, y: int, size: int, caption: str, qr_ecl: str, qr_url: str = ""
+) -> Digest32:
+    """What the leaf binds of a stamp. Version 1: ``keccak256(abi.encode(string "notary.stamp.v1",
+    uint8 stampVersion, uint8 page, uint32 x, uint32 y, uint32 size, string caption, string qrEcl))``; version 2
+    the same under the tag ``"notary.stamp.v2"`` with ``string qrUrl`` appended."""
+    types = ["string", "uint8", "uint8", "uint32", "uint32", "uint32", "string", "string"]
+    values: list[Any] = [PLACEMENT_TAG, stamp_version, page, x, y, size, caption, qr_ecl]
+    if stamp_version == URL_STAMP_VERSION:
+        types.append("string")
+        values[0] = URL_PLACEMENT_TAG
+        values.append(qr_url)
+    return Digest32(raw_keccak256(abi_encode(types, values)))

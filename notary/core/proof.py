@@ -42,7 +42,7 @@ from notary.core.eip712 import (
 )
 from notary.core.format_errors import NonCanonicalError, UnknownFieldError, UnsupportedVersionError
 from notary.core.hashing import Digest32, Salt, parse_hex_bytes
-from notary.core.layout import StampLayout
+from notary.core.layout import URL_STAMP_VERSION, StampLayout
 from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleProof, process_proof, proof_length_bounds
 from notary.errors import FormatError
@@ -58,8 +58,9 @@ __all__ = [
 ]
 
 FORMAT_MAJOR = 1
-FORMAT_MINOR = 1
-"""1.0: the base format; 1.1 adds key facts to the claims (docs/proof-format.md §3.3, §10)."""
+FORMAT_MINOR = 2
+"""1.0: the base format; 1.1 adds key facts to the claims (docs/proof-format.md §3.3, §10); 1.2 adds stamp
+version 2 (the verifier URL in the stamp's QR, §9)."""
 JSON_TYPE = "notary-proof"
 """Value of the JSON ``type`` member: tells a proof file from any other JSON."""
 MAX_JSON_BYTES = 64 * 1024
@@ -111,9 +112,11 @@ CURRENT_VERSION = FormatVersion(FORMAT_MAJOR, FORMAT_MINOR)
 """The highest version this software reads and writes."""
 
 
-def required_version(claims: Claims) -> FormatVersion:
-    """The lowest version that defines everything a proof with these claims carries — the one it must state
-    (one proof, one version): 1.1 with key facts, else 1.0."""
+def required_version(claims: Claims, stamp: StampLayout | None = None) -> FormatVersion:
+    """The lowest version that defines everything a proof with these claims (and stamp) carries — the one it
+    must state (one proof, one version): 1.2 with a stamp of version 2, else 1.1 with key facts, else 1.0."""
+    if stamp is not None and stamp.stamp_version >= URL_STAMP_VERSION:
+        return FormatVersion(FORMAT_MAJOR, 2)
     return FormatVersion(FORMAT_MAJOR, 1 if claims.facts else 0)
 
 
@@ -185,13 +188,14 @@ class Proof:
             )
         if self.original_length is not None:
             _int_field("original_length", self.original_length, 1, MAX_SAFE_INTEGER)
-        required = required_version(self.claims)
+        required = required_version(self.claims, self.stamp if isinstance(self.stamp, StampLayout) else None)
         if self.version is None:
             object.__setattr__(self, "version", required)
         elif not isinstance(self.version, FormatVersion):
             raise FormatError("proof field 'version' must be a FormatVersion")
         elif self.version < required:
-            raise UnknownFieldError(f"key facts in the claims are not defined in format version {self.version}")
+            what = "key facts in the claims are" if required.minor == 1 else "stamp version 2 is"
+            raise UnknownFieldError(f"{what} not defined in format version {self.version}")
         elif self.version > required:
             raise NonCanonicalError(
                 f"a proof states the lowest version that defines its content: {required}, not {self.version}"
@@ -265,9 +269,14 @@ class Proof:
 
     def for_qr(self) -> Proof:
         """This proof as a QR carries it: the document commitment instead of the hash and stamp, no original
-        length, the same version."""
+        length, and the version its claims need (the stamp's own, 1.2, goes with the stamp)."""
         return replace(
-            self, document_hash=None, stamp=None, document=self.document, original_length=None, version=self.version
+            self,
+            document_hash=None,
+            stamp=None,
+            document=self.document,
+            original_length=None,
+            version=required_version(self.claims),
         )
 
     # -- JSON -------------------------------------------------------------------------------------------
@@ -376,8 +385,9 @@ class Proof:
             K_ISSUED_AT: self.issued_at,
             K_COUNT: self.document_count,
         }
-        if self.format_version.minor:
-            out[K_MINOR] = self.format_version.minor
+        minor = required_version(self.claims).minor  # the compact form is the QR form: no stamp, so not 1.2
+        if minor:
+            out[K_MINOR] = minor
         return out
 
     def to_compact(self) -> bytes:

@@ -27,7 +27,15 @@ from notary.core.format_errors import NotANotaryQrError, UnsupportedVersionError
 from notary.core.proof import MAX_COMPACT_BYTES, Proof
 from notary.errors import FormatError
 
-__all__ = ["BASE45_ALPHABET", "MAX_QR_TEXT_CHARS", "QR_PREFIX", "decode_qr_text", "encode_qr_text", "qr_payload"]
+__all__ = [
+    "BASE45_ALPHABET",
+    "MAX_QR_TEXT_CHARS",
+    "QR_PREFIX",
+    "decode_qr_text",
+    "encode_qr_text",
+    "qr_payload",
+    "stamp_qr_text",
+]
 
 QR_PREFIX = "NT1:"
 BASE45_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
@@ -61,6 +69,18 @@ def encode_qr_text(proof: Proof, url_prefix: str | None = None) -> str:
     if not url_prefix.endswith("#") or url_prefix.count("#") != 1:
         raise FormatError("the verifier URL prefix must contain exactly one '#', at its end")
     return url_prefix + payload
+
+
+def stamp_qr_text(proof: Proof) -> str:
+    """The QR text the stamp of a notarised PDF draws (docs/stamp-format.md S§7), from its embedded proof:
+    the stamp's ``qr_url`` (stamp version 2; none in version 1) followed by the payload of ``proof.for_qr()``.
+
+    This is the URL a phone's camera app opens, e.g. ``https://verify.example/#NT1:6BFOXN*TS0BI$ZD...``: the
+    verifier page at ``qr_url`` without the ``#``, the payload in the fragment (never sent to the server).
+    """
+    if proof.stamp is None:
+        raise FormatError("only a proof with a stamp layout has a stamp QR text")
+    return encode_qr_text(proof.for_qr(), proof.stamp.qr_url or None)
 
 
 def decode_qr_text(text: str) -> Proof:

@@ -105,6 +105,47 @@ def alphanumeric_capacity(version: int, ecl: str) -> int:
     return min(chars, (1 << _count_bits(version)) - 1)
 
 
+URL_END = "#"
+"""Stamp version 2 (S§7): a QR text with a ``#`` is a verifier URL (up to and including its last ``#``) in one
+byte-mode segment, then the payload in one alphanumeric segment."""
+_PRINTABLE_ASCII = re.compile("[!-~]+")
+
+
+def segments(text: str) -> tuple[bytes, str]:
+    """(byte-mode segment, alphanumeric segment) of ``text``: the URL prefix up to and including the last
+    ``#`` (empty when there is none: one alphanumeric segment, stamp version 1) and the rest."""
+    cut = text.rfind(URL_END) + 1
+    prefix = text[:cut]
+    if cut and not _PRINTABLE_ASCII.fullmatch(prefix):
+        raise PdfError("the URL before the QR payload must be printable ASCII without spaces")
+    return prefix.encode("ascii"), text[cut:]
+
+
+def _byte_count_bits(version: int) -> int:
+    return 8 if version <= 9 else 16
+
+
+def _bits_needed(prefix: bytes, payload: str, version: int) -> int:
+    bits = 4 + _count_bits(version) + 11 * (len(payload) // 2) + 6 * (len(payload) % 2)
+    return bits + (4 + _byte_count_bits(version) + 8 * len(prefix) if prefix else 0)
+
+
+def _fits(prefix: bytes, payload: str, version: int, ecl: str) -> bool:
+    if len(payload) >= 1 << _count_bits(version) or len(prefix) >= 1 << _byte_count_bits(version):
+        return False
+    return _bits_needed(prefix, payload, version) <= data_codewords(version, ecl) * 8
+
+
+def _check_text(text: str) -> tuple[bytes, str]:
+    prefix, payload = segments(text)
+    if not payload or not is_alphanumeric(payload):
+        what = "after the URL " if prefix else ""
+        raise PdfError(
+            f"the QR text {what}must be QR alphanumeric characters (A-Z 0-9 space $%*+-./:), at least one"
+        )
+    return prefix, payload
+
+
 def _check(text: str, version: int, ecl: str, mask: int) -> None:
     if ecl not in _ECC_PER_BLOCK:
         raise PdfError(f"unknown QR error correction level {ecl!r}")
@@ -112,18 +153,22 @@ def _check(text: str, version: int, ecl: str, mask: int) -> None:
         raise PdfError(f"QR version out of range: {version}")
     if not 0 <= mask <= 7:
         raise PdfError(f"QR mask out of range: {mask}")
-    if not is_alphanumeric(text):
-        raise PdfError("the QR text must use only the QR alphanumeric characters (A-Z 0-9 space $%*+-./:)")
-    if len(text) > alphanumeric_capacity(version, ecl):
+    prefix, payload = _check_text(text)
+    if not _fits(prefix, payload, version, ecl):
         raise PdfError(f"{len(text)} characters do not fit a version-{version}-{ecl} QR code")
 
 
 def _data_bits(text: str, version: int, ecl: str) -> bytes:
-    """Mode indicator, character count, 11-bit pairs, terminator, bit padding and pad codewords."""
+    """[Byte segment: mode, count, bytes,] alphanumeric segment: mode indicator, character count, 11-bit pairs;
+    terminator, bit padding and pad codewords."""
+    prefix, text = segments(text)
     count_bits = _count_bits(version)
     pairs = "".join(map(_PAIR_BITS.__getitem__, map(add, text[0:-1:2], text[1::2])))
     last = format(_ALNUM_VALUE[text[-1]], "06b") if len(text) % 2 else ""
     bits = "0010" + format(len(text), f"0{count_bits}b") + pairs + last
+    if prefix:
+        head = "0100" + format(len(prefix), f"0{_byte_count_bits(version)}b")
+        bits = head + format(int.from_bytes(prefix, "big"), f"0{8 * len(prefix)}b") + bits
     nbits = len(bits)
     capacity_bits = data_codewords(version, ecl) * 8
     terminator = min(4, capacity_bits - nbits)
@@ -525,11 +570,12 @@ def module_bytes(matrix: Matrix) -> tuple[bytes, int]:
 
 
 def smallest_version(text: str, ecl: str = "M") -> int:
-    """Smallest QR version whose one alphanumeric segment holds ``text`` at ``ecl``."""
+    """Smallest QR version whose segments (S§7: [URL in byte mode,] one alphanumeric) hold ``text`` at ``ecl``."""
     if ecl not in _ECC_PER_BLOCK:
         raise PdfError(f"unknown QR error correction level {ecl!r}")
+    prefix, payload = segments(text)
     for version in range(1, 41):
-        if len(text) <= alphanumeric_capacity(version, ecl):
+        if _fits(prefix, payload, version, ecl):
             return version
     raise PdfError(f"{len(text)} characters do not fit any QR code at level {ecl}")
 
@@ -597,8 +643,7 @@ def choose_qr_params(text: str, ecl: str = "M") -> tuple[int, int]:
 
     Policy, not format: the chosen mask is recorded in the layout, and any mask gives a valid symbol.
     """
-    if not is_alphanumeric(text):
-        raise PdfError("the QR text must use only the QR alphanumeric characters (A-Z 0-9 space $%*+-./:)")
+    _check_text(text)
     version = smallest_version(text, ecl)
     data = _data_grid(text, version, ecl) ^ _function_grid(version)
     scores = [sum(penalty_scores(data ^ _mask_and_format(version, ecl, mask), version)) for mask in range(8)]

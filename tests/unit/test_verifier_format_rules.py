@@ -52,7 +52,7 @@ def test_cbor_key_11_makes_a_genuine_qr_invalid(genuine: Proof, trust: TrustList
 
 
 def test_a_newer_minor_version_is_could_not_check(genuine: Proof, trust: TrustList) -> None:
-    for text in (_qr_with(genuine.for_qr(), 10, 2), "NT2:" + encode_qr_text(genuine.for_qr())[4:]):
+    for text in (_qr_with(genuine.for_qr(), 10, 3), "NT2:" + encode_qr_text(genuine.for_qr())[4:]):
         prepared = prepare_payload(trust, text)
         assert prepared.failure is not None
         assert prepared.failure.verdict is Verdict.NOT_CHECKABLE
@@ -68,7 +68,7 @@ def test_a_newer_minor_version_is_could_not_check(genuine: Proof, trust: TrustLi
         (lambda d: d["claims"].update(holder="Björn\u200bGroß"), Reason.DISALLOWED_TEXT),
         (lambda d: d["claims"].update(title="Geburtsurkunde" + "\u0336" * 3), Reason.DISALLOWED_TEXT),
         (lambda d: d["stamp"].update(caption="Digital\u3164geprüft"), Reason.DISALLOWED_TEXT),
-        (lambda d: d.update(version="1.2"), Reason.UNSUPPORTED_VERSION),
+        (lambda d: d.update(version="1.3"), Reason.UNSUPPORTED_VERSION),
     ],
 )
 def test_sidecar_proof_rules(genuine: Proof, trust: TrustList, change: Any, reason: Reason) -> None:

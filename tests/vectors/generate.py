@@ -111,6 +111,8 @@ def build_proof(spec: dict[str, Any]) -> Proof:
     )
 
 
+URL_QR = (13, 2)
+"""(qr_version, qr_mask) the reference issuer chooses for the QR text of vector url-stamp (a test pins it)."""
 DEFAULT_STAMP: dict[str, Any] = {
     "stamp_version": 1,
     "page": 0,
@@ -190,6 +192,24 @@ SPECS: list[dict[str, Any]] = [
         },
         "stamp": {**DEFAULT_STAMP, "qr_version": 21, "qr_mask": 0},
         "url_prefix": "HTTPS://VERIFY.EXAMPLE/#",
+    },
+    {
+        # stamp version 2 (format 1.2): the stamp's QR opens the verifier; its text is qr_url + payload
+        "name": "url-stamp",
+        "batch_size": 3,
+        "index": 2,
+        "chain_id": 31337,
+        "registry": REGISTRY,
+        "issued_at": 1752570004,
+        "claims": {
+            "doc_type": "zeugnis",
+            "title": "Abschlusszeugnis der Realschule",
+            "issued_on": "2025-07-15",
+            "issuer_ref_prefix": "RS-2025/",
+        },
+        "stamp": {**DEFAULT_STAMP, "stamp_version": 2, "qr_url": "https://verify.example/#", "qr_version": URL_QR[0],
+                  "qr_mask": URL_QR[1]},
+        "url_prefix": "https://verify.example/#",
     },
 ]
 
@@ -355,7 +375,7 @@ def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("unknown member", mutate(set_("grade", "Gefälscht: Note 1,0")), "not defined"),
         ("unknown claims member", mutate(set_("claims.note", "1,0")), "not defined"),
         ("unknown stamp member", mutate(set_("stamp.color", "red")), "not defined"),
-        ("higher minor", mutate(set_("version", "1.2")), "unsupported proof format version 1.2"),
+        ("higher minor", mutate(set_("version", "1.3")), "unsupported proof format version 1.3"),
         ("minor above content", mutate(set_("version", "1.1")), "lowest version"),
         (
             "facts in 1.0",
@@ -385,9 +405,37 @@ def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("null required", mutate(set_("salt", None)), "must be a hex string"),
         ("holder only a space", mutate(set_("claims.holder", " ")), "leading or trailing whitespace"),
         ("title long and invisible", mutate(set_("claims.title", "Zeugnis\u200b" * 30)), "too long"),
-        ("stamp version 2", mutate(set_("stamp.stamp_version", 2)), "unknown stamp version 2"),
+        ("stamp version 3", mutate(set_("stamp.stamp_version", 3)), "unknown stamp version 3"),
+        *_json_url_stamp_cases(),
         ("unknown member before bad value", mutate(lambda d: d.update(chain_id=0, zzz=1)), "not defined"),
         *_json_facts_cases(),
+    ]
+
+
+def _json_url_stamp_cases() -> list[tuple[str, bytes | Repeat, str]]:
+    """Stamp version 2 (format 1.2, docs/proof-format.md §9): where qr_url may appear and what it may be."""
+    good = json.loads(build_proof(SPECS[4]).to_json())
+    assert good["version"] == "1.2" and good["stamp"]["stamp_version"] == 2
+
+    def with_stamp(version: str = "1.2", **changes: Any) -> bytes:
+        stamp = {k: v for k, v in {**good["stamp"], **changes}.items() if v is not None}
+        return json.dumps({**good, "version": version, "stamp": stamp}, ensure_ascii=False).encode()
+
+    return [
+        ("stamp version 2 in 1.0", with_stamp("1.0"), "stamp version 2 is not defined in format version 1.0"),
+        ("stamp version 2 in 1.1", with_stamp("1.1"), "stamp version 2 is not defined in format version 1.1"),
+        ("stamp version 1 in 1.2", with_stamp(stamp_version=1, qr_url=None), "lowest version"),
+        ("qr_url in stamp version 1", with_stamp("1.0", stamp_version=1), "not defined"),
+        ("stamp version 2 without qr_url", with_stamp(qr_url=None), "'qr_url' must be a string"),
+        ("qr_url not a string", with_stamp(qr_url=1), "'qr_url' must be a string"),
+        ("qr_url plain http", with_stamp(qr_url="http://verify.example/#"), "must use https"),
+        ("qr_url http localhost", with_stamp(qr_url="http://localhost:8000"), "one '#' at the end"),
+        ("qr_url upper-case host", with_stamp(qr_url="https://VERIFY.EXAMPLE/#"), "lower-case host"),
+        ("qr_url two hashes", with_stamp(qr_url="https://verify.example/#x#"), "one '#' at the end"),
+        ("qr_url query", with_stamp(qr_url="https://verify.example/?q=1#"), "one '#' at the end"),
+        ("qr_url percent", with_stamp(qr_url="https://verify.example/a%20b#"), "one '#' at the end"),
+        ("qr_url space", with_stamp(qr_url="https://verify.example/ #"), "one '#' at the end"),
+        ("qr_url too long", with_stamp(qr_url="https://verify.example/" + "p" * 41 + "#"), "at most 64"),
     ]
 
 
@@ -455,7 +503,8 @@ def _compact_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("claims bad date", with_(4, bad_claims), "not a real calendar date"),
         ("invalid utf8", with_(4, claims).replace(b"Geburtsurkunde", b"Geburtsurkund\xff"), "CBOR"),
         ("unknown key 11", with_(11, "Gefälscht: Note 1,0"), "field 11 is not defined"),
-        ("minor version key", with_(10, 2), "unsupported proof format version 1.2"),
+        ("minor version key", with_(10, 3), "unsupported proof format version 1.3"),
+        ("minor 2 without a stamp", with_(10, 2), "lowest version"),
         ("minor above content", with_(10, 1), "lowest version"),
         ("minor version zero", with_(10, 0), "minor version"),
         ("nested 5 deep", with_(4, [[[[0]]]]), "nested too deeply"),
