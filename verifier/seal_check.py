@@ -25,7 +25,8 @@ from asn1crypto import x509 as asn1_x509
 
 from notary.core import Proof
 from notary.core.eip712 import BatchDomain
-from notary.pdf.seal import read_binding, recover_seal_binder
+from verifier.result import CheckResult, Reason, Status
+from verifier.trust import TrustList
 
 
 class SealReason(enum.StrEnum):
@@ -83,6 +84,10 @@ MESSAGES: dict[SealReason, tuple[str, str]] = {
 }
 
 
+SIGNATURE_MARK = b"/ByteRange"
+"""Every PDF signature dictionary has one; the notarisation update (QR, text, compressed proof) never does."""
+
+
 @dataclass(frozen=True, slots=True)
 class SealReport:
     """What the seal check found; ``status`` is VALID, INVALID, SKIPPED (no seal, none required) or ERROR."""
@@ -121,6 +126,27 @@ class SealReport:
             "bound": self.bound,
             "certificate_issuer": self.certificate_issuer,
         }
+
+
+def seal_stage(
+    trust: TrustList, source: str, pdf: bytes | None, proof: Proof, out: dict[str, CheckResult]
+) -> dict[str, Any] | None:
+    """The parse stage's seal step (verifier/pipeline.py): for a notarised PDF whose notarisation update held,
+    judge the seal under the proof's registry, add the "seal" check to ``out`` when a seal is present or
+    required, and return the ``seal`` JSON member (None when there is nothing to show)."""
+    update = out.get("notarisation-update")
+    if source != "pdf" or pdf is None or update is None or update.status is not Status.VALID:
+        return None
+    entry = trust.lookup(proof.chain_id, proof.registry)
+    if entry is None:
+        return None
+    report = check_seal(pdf, proof, roots=entry.seal_roots, crls=entry.seal_crls, require_seal=entry.require_seal)
+    if report.reason is SealReason.NO_SEAL:
+        return None
+    out["seal"] = CheckResult(
+        "seal", Status(report.status), Reason(report.reason.value), report.message("de"), report.message("en")
+    )
+    return report.to_json()
 
 
 def load_certificates(data: bytes) -> list[asn1_x509.Certificate]:
@@ -163,12 +189,19 @@ def _check(
     require_seal: bool,
     now: dt.datetime | None,
 ) -> SealReport:
+    # pyHanko loads only when a file has a signature after its original (seconds of import on a busy machine)
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko_certvalidator import ValidationContext
 
+    from notary.pdf.seal import read_binding, recover_seal_binder
+
     assert proof.original_length is not None
+    if SIGNATURE_MARK not in pdf[proof.original_length :]:  # no signature dictionary after the original
+        if require_seal:
+            return SealReport("INVALID", SealReason.SEAL_MISSING)
+        return SealReport("SKIPPED", SealReason.NO_SEAL)
     original_revisions = PdfFileReader(io.BytesIO(pdf[: proof.original_length]), strict=False).xrefs.total_revisions
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     # revision indices count from 0: the original's last is original_revisions - 1, the notarisation update the next

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -29,7 +30,11 @@ from notary.pdf.seal import (
 from tests.conftest import Actors
 from tests.issuing import Issued, issue_samples
 from tests.pki import P12_PASSWORD, Pki, timestamp_service
+from verifier.isolation import decode_prepared, encode_prepared
+from verifier.pipeline import Verifier, prepare_pdf, read_facts
+from verifier.result import Reason, Status, Verdict
 from verifier.seal_check import SealReason, check_seal
+from verifier.trust import TrustedEntry, TrustList
 
 
 @dataclasses.dataclass
@@ -224,3 +229,69 @@ def _text_page(text: str) -> object:
 
 
 _ = dt
+
+
+# ---------------------------------------------------------------------- through the verifier (CLI, API, web path)
+
+
+def _verifier(world: World, *, require_seal: bool = False, roots: tuple[str, ...] = ("root",)) -> Verifier:
+    registry = world.issued.registry
+    entry = TrustedEntry(
+        "Stadt Musterstadt", registry.chain_id, registry.address, "unused", False,
+        seal_roots=tuple(world.paths[r].read_bytes() for r in roots), require_seal=require_seal,
+    )  # fmt: skip
+    return Verifier(TrustList([entry]), facts_reader=lambda _entry, proof: read_facts(registry, proof))
+
+
+def test_verifier_shows_a_valid_seal(world: World) -> None:
+    result = _verifier(world).verify_pdf(world.seal(tsa_url=world.tsa_url))
+    assert result.verdict is Verdict.VALID, result.to_json()
+    assert result.check("notarisation-update").status is Status.VALID
+    assert result.check("seal").status is Status.VALID
+    seal = result.to_json("de")["seal"]
+    assert seal["status"] == "VALID" and seal["subject"] == "Stadt Musterstadt, Bürgeramt" and seal["bound"] is True
+    assert seal["message_de"] == "Gesiegelt von: Stadt Musterstadt, Bürgeramt"
+    assert seal["level"] == "B-T" and seal["timestamped_at"]
+    # an unsealed notarised PDF: no seal member, no seal check, as before
+    plain = _verifier(world).verify_pdf(world.notarised)
+    assert plain.verdict is Verdict.VALID and plain.seal is None
+    assert "seal" not in [c.name for c in plain.checks]
+
+
+def test_a_bad_seal_is_shown_but_decides_only_where_required(world: World) -> None:
+    stranger = world.sealer("stranger").seal(world.notarised, b"")
+    relaxed = _verifier(world).verify_pdf(stranger)
+    assert relaxed.verdict is Verdict.VALID  # the anchored document is intact; the seal is reported, not hidden
+    assert (relaxed.check("seal").status, relaxed.check("seal").reason) == (Status.INVALID, Reason.SEAL_NOT_BOUND)
+    assert relaxed.seal is not None and relaxed.seal["subject"] == "Mallory GmbH"
+    strict = _verifier(world, require_seal=True).verify_pdf(stranger)
+    assert strict.verdict is Verdict.INVALID
+    assert strict.decision.reason is Reason.SEAL_NOT_BOUND
+    untrusted = _verifier(world, require_seal=True, roots=("other_root",)).verify_pdf(world.seal())
+    assert (untrusted.verdict, untrusted.check("seal").reason) == (Verdict.INVALID, Reason.SEAL_UNTRUSTED)
+
+
+def test_stripped_seal_is_invalid_only_where_required(world: World) -> None:
+    stripped = world.notarised  # cutting the seal revisions off gives back exactly the notarised file
+    assert _verifier(world).verify_pdf(stripped).verdict is Verdict.VALID
+    strict = _verifier(world, require_seal=True).verify_pdf(stripped)
+    assert (strict.verdict, strict.check("seal").reason) == (Verdict.INVALID, Reason.SEAL_MISSING)
+    assert _verifier(world, require_seal=True).verify_pdf(world.seal()).verdict is Verdict.VALID
+
+
+def test_content_after_sealing_makes_the_document_invalid(world: World) -> None:
+    writer = PdfWriter(io.BytesIO(world.seal()), incremental=True)
+    writer.pages[0].merge_page(_text_page("Note: 1,0"))
+    out = io.BytesIO()
+    writer.write(out)
+    result = _verifier(world).verify_pdf(out.getvalue())
+    assert result.verdict is Verdict.INVALID
+    assert result.check("notarisation-update").reason is Reason.EXTRA_CONTENT
+
+
+def test_seal_survives_the_worker_wire(world: World) -> None:
+    verifier = _verifier(world)
+    prepared = prepare_pdf(verifier.trust, world.seal())
+    again = decode_prepared(json.loads(json.dumps(encode_prepared(prepared))))
+    assert again.seal == prepared.seal and again.checks["seal"] == prepared.checks["seal"]
+    assert verifier.finish(again).verdict is Verdict.VALID
