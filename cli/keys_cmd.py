@@ -119,11 +119,7 @@ def pkcs11_new(
     settings = settings_from()
     config = _token_config(settings, token, module, pin_file, required=True)
     assert config is not None and config.token is not None
-    session = open_session(config.module, config.token, pkcs11_pin(config), rw=True)
-    try:
-        address = generate_key(session, label)
-    finally:
-        session.close()
+    address = generate_key(open_session(config.module, config.token, pkcs11_pin(config)), label)
     if json_out:
         emit_json({"kind": "pkcs11", "token": config.token, "label": label, "address": address})
     else:
@@ -157,11 +153,7 @@ def _token_keys(config: SignerConfig) -> list[TokenKey]:
     from notary.signing.pkcs11_token import list_token_keys, open_session
 
     assert config.token is not None
-    session = open_session(config.module, config.token, pkcs11_pin(config))
-    try:
-        return list_token_keys(session)
-    finally:
-        session.close()
+    return list_token_keys(open_session(config.module, config.token, pkcs11_pin(config)))
 
 
 @app.command()

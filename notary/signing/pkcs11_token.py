@@ -9,7 +9,7 @@ private key").
 
 from __future__ import annotations
 
-import contextlib
+import hmac
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,9 @@ SECP256K1_OID = "1.3.132.0.10"
 SALT_SUFFIX = ".salt"
 
 _libs: dict[str, Any] = {}
-_libs_lock = threading.Lock()
+_logins: dict[tuple[str, str], tuple[Any, str]] = {}
+_token_lock = threading.RLock()
+"""Held for every token operation: a PKCS#11 session must not run two operations at once."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def _lib(module: str) -> Any:
     import pkcs11
     from pkcs11.exceptions import PKCS11Error
 
-    with _libs_lock:
+    with _token_lock:
         if module not in _libs:
             if not Path(module).is_file():
                 raise SignerError(f"no PKCS#11 module at {module}: install it or set [signer] module in notary.toml")
@@ -54,26 +56,49 @@ def _lib(module: str) -> Any:
         return _libs[module]
 
 
-def open_session(module: str, token_label: str, pin: str, *, rw: bool = False) -> Any:
-    """A logged-in session on the token labelled ``token_label``; each failure is one line saying what to fix."""
+def open_session(module: str, token_label: str, pin: str) -> Any:
+    """The process's logged-in session on the token labelled ``token_label``; each failure is one line saying
+    what to fix. PKCS#11 logs in per application, not per session (a second login fails, a logout ends every
+    session), so one session per token is opened, shared, and left to end with the process."""
     from pkcs11.exceptions import NoSuchToken, PinIncorrect, PinLenRange, PinLocked, PKCS11Error
 
-    lib = _lib(module)
-    try:
-        token = lib.get_token(token_label=token_label)
-    except NoSuchToken:
-        labels = ", ".join(repr(t.label) for t in lib.get_tokens()) or "none"
-        raise SignerError(f"no PKCS#11 token labelled {token_label!r} in {module} (tokens: {labels})") from None
-    except PKCS11Error as exc:
-        raise SignerError(f"cannot list the tokens of {module}: {type(exc).__name__} {exc}") from None
-    try:
-        return token.open(user_pin=pin, rw=rw)
-    except (PinIncorrect, PinLenRange):
-        raise SignerError(f"wrong PIN for the PKCS#11 token {token_label!r}") from None
-    except PinLocked:
-        raise SignerError(f"the PIN of the PKCS#11 token {token_label!r} is locked: ask its security officer") from None
-    except PKCS11Error as exc:
-        raise SignerError(f"cannot log in to the PKCS#11 token {token_label!r}: {type(exc).__name__} {exc}") from None
+    with _token_lock:
+        known = _logins.get((module, token_label))
+        if known is not None:
+            if not hmac.compare_digest(known[1].encode(), pin.encode()):
+                raise SignerError(f"wrong PIN for the PKCS#11 token {token_label!r}")
+            return known[0]
+        lib = _lib(module)
+        try:
+            token = lib.get_token(token_label=token_label)
+        except NoSuchToken:
+            labels = ", ".join(repr(t.label) for t in lib.get_tokens()) or "none"
+            raise SignerError(f"no PKCS#11 token labelled {token_label!r} in {module} (tokens: {labels})") from None
+        except PKCS11Error as exc:
+            raise SignerError(f"cannot list the tokens of {module}: {type(exc).__name__} {exc}") from None
+        try:
+            session = token.open(user_pin=pin, rw=True)
+        except (PinIncorrect, PinLenRange):
+            raise SignerError(f"wrong PIN for the PKCS#11 token {token_label!r}") from None
+        except PinLocked:
+            raise SignerError(
+                f"the PIN of the PKCS#11 token {token_label!r} is locked: ask its security officer"
+            ) from None
+        except PKCS11Error as exc:
+            raise SignerError(
+                f"cannot log in to the PKCS#11 token {token_label!r}: {type(exc).__name__} {exc}"
+            ) from None
+        _logins[(module, token_label)] = (session, pin)
+        return session
+
+
+def forget_sessions(module: str) -> None:
+    """Drop the shared sessions of ``module`` and initialise it afresh (tests point SoftHSM at another token dir)."""
+    with _token_lock:
+        for key in [k for k in _logins if k[0] == module]:
+            del _logins[key]
+        if module in _libs:
+            _libs[module].reinitialize()
 
 
 def address_of_point(point: bytes) -> ChecksumAddress:
@@ -83,11 +108,17 @@ def address_of_point(point: bytes) -> ChecksumAddress:
 def generate_key(session: Any, label: str) -> ChecksumAddress:
     """A new secp256k1 key pair made by the token (private half sensitive, never extractable) and its HMAC salt
     key; refused if the label is taken, so an existing key is never shadowed."""
-    from pkcs11 import Attribute, KeyType
-    from pkcs11.util.ec import encode_named_curve_parameters
 
     if not label or len(label) > 64:
         raise SignerError("a token key label must have 1 to 64 characters")
+    with _token_lock:
+        return _generate_key(session, label)
+
+
+def _generate_key(session: Any, label: str) -> ChecksumAddress:
+    from pkcs11 import Attribute, KeyType
+    from pkcs11.util.ec import encode_named_curve_parameters
+
     if list(session.get_objects({Attribute.LABEL: label})) or list(
         session.get_objects({Attribute.LABEL: label + SALT_SUFFIX})
     ):
@@ -127,6 +158,12 @@ def _new_salt_key(session: Any, label: str) -> Any:
 
 def list_token_keys(session: Any) -> list[TokenKey]:
     """The token's secp256k1 public keys with their addresses (other keys are not ours to show)."""
+
+    with _token_lock:
+        return _list_token_keys(session)
+
+
+def _list_token_keys(session: Any) -> list[TokenKey]:
     from pkcs11 import Attribute, KeyType, ObjectClass
 
     labels = {str(obj[Attribute.LABEL]) for obj in session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY})}
@@ -149,19 +186,17 @@ class Pkcs11Signer(DigestSigner):
         from pkcs11.exceptions import MultipleObjectsReturned, NoSuchKey
 
         self._token_label, self._key_label = token_label, key_label
-        self._session = open_session(module, token_label, pin, rw=True)
-        self._lock = threading.Lock()  # one session: PKCS#11 does not allow concurrent operations on it
+        self._session = open_session(module, token_label, pin)
+        self._lock = _token_lock
         try:
             self._private = self._session.get_key(ObjectClass.PRIVATE_KEY, KeyType.EC, label=key_label)
             public = self._session.get_key(ObjectClass.PUBLIC_KEY, KeyType.EC, label=key_label)
         except NoSuchKey:
-            self.close()
             raise SignerError(
                 f"no secp256k1 key labelled {key_label!r} in the token {token_label!r} (create one with "
                 f"`notary keys pkcs11-new --token {token_label} --label {key_label}`)"
             ) from None
         except MultipleObjectsReturned:
-            self.close()
             raise SignerError(f"more than one key labelled {key_label!r} in the token {token_label!r}") from None
         self._public = public_key_from_point(bytes(public[Attribute.EC_POINT]))
         self._address = to_checksum_address(raw_keccak256(self._public)[12:])
@@ -205,5 +240,4 @@ class Pkcs11Signer(DigestSigner):
         return f"PKCS#11 key {self._key_label!r} in token {self._token_label!r} ({self._address})"
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):  # closing a session the token already dropped is no error of ours
-            self._session.close()
+        """Nothing to do: the token's session is shared by the process (see :func:`open_session`)."""
