@@ -19,6 +19,7 @@ import hashlib
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,12 @@ class Sealer:
         if sealed[: len(pdf)] != pdf:  # the notarised file must stay an exact prefix (guarantee 1)
             raise SealError("sealing rewrote the notarised file instead of appending to it")
         return sealed
+
+
+@lru_cache(maxsize=4)
+def sealer_for(options: SealOptions) -> Sealer:
+    """One loaded sealer per options and process (the issuance's stamping workers call this per document)."""
+    return Sealer(options)
 
 
 def _der(raw: bytes, label: bytes) -> bytes:
