@@ -365,6 +365,7 @@ def encode_prepared(prepared: Prepared) -> dict[str, Any]:
         if failure is None
         else {"verdict": failure.verdict.value, "checks": [check(c) for c in failure.checks]},
         "preview": _encode_preview(prepared.preview_png),
+        "seal": prepared.seal,
     }
 
 
@@ -390,7 +391,7 @@ def decode_prepared(data: dict[str, Any]) -> Prepared:
 
     def check(item: list[str]) -> CheckResult:
         name, status, reason, de, en = item
-        if name not in ORDER or not isinstance(de, str) or not isinstance(en, str):
+        if name not in (*ORDER, "seal") or not isinstance(de, str) or not isinstance(en, str):
             raise ValueError("unexpected check in a worker's reply")
         return CheckResult(name, Status(status), Reason(reason), de, en)
 
@@ -404,7 +405,11 @@ def decode_prepared(data: dict[str, Any]) -> Prepared:
         result = VerificationResult(Verdict(failure["verdict"]), checks, source=source)
         return Prepared(source, failure=result, preview_png=preview)
     proof = Proof.from_json(data["proof"].encode())
-    return Prepared(source, proof, {c.name: c for c in map(check, data["checks"])}, preview_png=preview)
+    seal = data.get("seal")
+    if seal is not None and not (isinstance(seal, dict) and all(isinstance(k, str) for k in seal)):
+        raise ValueError("unexpected seal in a worker's reply")
+    found = {c.name: c for c in map(check, data["checks"])}
+    return Prepared(source, proof, found, preview_png=preview, seal=seal)
 
 
 # ---------------------------------------------------------------------- the worker process
@@ -457,8 +462,9 @@ def _parse(trust: TrustList, kind: str, data: bytes, extra: bytes | None) -> Pre
 
 def _preview(pdf: bytes) -> bytes | None:
     """Page 1 as a PNG, or None: a preview that cannot be made never costs the verdict."""
-    # S's hook: render with verifier/preview.py once it exists
-    return None
+    from verifier.preview import render_preview  # its pypdfium2 came with the pipeline (verifier/page_images.py)
+
+    return render_preview(pdf)
 
 
 def _internal_error(kind: str) -> Prepared:

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pypdfium2
 from PIL import Image
 
 from verifier.qr_image import MAX_PIXELS, find, load, reduced
@@ -231,8 +232,6 @@ def _decode(image: _PageImage) -> Image.Image | None:
 
 def _rendered(pdf: bytes, survey: _Survey) -> Iterator[Image.Image]:
     """The first pages as grey pictures at about ``RENDER_DPI``, those whose drawing is known to be bounded."""
-    import pypdfium2
-
     try:
         document = pypdfium2.PdfDocument(pdf)
     except Exception:

@@ -15,8 +15,10 @@ from notary.errors import ChainError, FormatError, PdfError
 from notary.pdf import read_attached_proof
 from verifier import checks
 from verifier.checks import ChainFacts, invalid, result, skipped
-from verifier.qr_image import qr_texts
+from verifier.page_images import find_in_pdf
+from verifier.qr_image import search as search_image
 from verifier.result import NOT_CHECKABLE_REASONS, CheckResult, Reason, Status, Verdict, VerificationResult
+from verifier.seal_check import seal_stage
 from verifier.trust import TrustedEntry, TrustList
 from verifier.witnesses import WitnessError, Witnesses
 
@@ -99,9 +101,9 @@ class Verifier:
         offline_signature = prepared.checks.get("signature")
         if offline_signature is not None and offline_signature.status is Status.INVALID:
             out["signature"] = offline_signature  # decided without the chain: stays, whatever the chain said
-        ordered = tuple(out[name] for name in ORDER)
+        ordered = tuple(out[name] for name in (*ORDER, "seal") if name in out)
         return VerificationResult(
-            verdict=verdict(ordered),
+            verdict=verdict(ordered, require_seal=bool(entry and entry.require_seal)),
             checks=ordered,
             issuer=_issuer_json(proof, facts),
             anchor=_anchor_json(proof, facts),
@@ -110,6 +112,7 @@ class Verifier:
             registry_name=entry.name if entry else None,
             production=entry.production if entry else None,
             preview_png=prepared.preview_png,
+            seal=prepared.seal,
         )
 
     def _chain_checks(self, proof: Proof, entry: TrustedEntry | None, out: dict[str, CheckResult]) -> ChainFacts | None:
@@ -158,6 +161,7 @@ class Prepared:
     checks: dict[str, CheckResult] = field(default_factory=dict)
     failure: VerificationResult | None = None
     preview_png: bytes | None = None  # page 1 of a PDF input, when asked for (the web page shows it)
+    seal: dict[str, object] | None = None  # the city's seal as shown (verifier/seal_check.py), None: none
 
 
 def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
@@ -184,9 +188,11 @@ def search_page_images(trust: TrustList, pdf: bytes) -> Prepared:
     """A PDF without an embedded proof may be a scan of the paper: the QR is searched for in its page images and,
     if found, verified as paper (source "scan", scope claims). Nothing found: no-proof for a PDF that is not a
     scan, scan-without-qr for one whose pages are images."""
-    # S's hook (verifier/page_images.py): find QR texts in the page images, then
-    #   return _first_notary_qr(trust, texts, "scan", _failed("pdf", Reason.SCAN_WITHOUT_QR or Reason.NO_PROOF))
-    return _failed("pdf", Reason.NO_PROOF)
+    found = find_in_pdf(pdf)
+    if not found.texts:
+        detail = f"the scanned pages look {found.quality.removeprefix('image-')}" if found.quality else found.detail
+        return _failed("pdf", Reason(found.reason or Reason.NO_PROOF), detail)
+    return _first_notary_qr(trust, list(found.texts), "scan", _failed("pdf", Reason.SCAN_WITHOUT_QR))
 
 
 def prepare_pdf_with_proof(trust: TrustList, pdf: bytes, proof_json: bytes) -> Prepared:
@@ -212,12 +218,10 @@ def prepare_payload(trust: TrustList, text: str) -> Prepared:
 
 def prepare_image(trust: TrustList, image: bytes) -> Prepared:
     """A photo or scan: the first QR code in it that is a notary QR."""
-    # S's hook: image-too-small / image-blurred come from verifier/qr_image.py when it can tell them apart
-    try:
-        texts = qr_texts(image)
-    except FormatError as exc:
-        return _failed("photo", Reason.IMAGE_UNREADABLE, str(exc))
-    return _first_notary_qr(trust, texts, "photo", _failed("photo", Reason.NO_QR_CODE))
+    found = search_image(image)  # no QR: image-too-small, image-blurred, image-unreadable or no-qr-code
+    if not found.texts:
+        return _failed("photo", Reason(found.reason or Reason.NO_QR_CODE), found.detail)
+    return _first_notary_qr(trust, list(found.texts), "photo", _failed("photo", Reason.NO_QR_CODE))
 
 
 def _first_notary_qr(trust: TrustList, texts: list[str], source: str, nothing: Prepared) -> Prepared:
@@ -258,16 +262,19 @@ def _prepare(
         out["notarisation-update"] = skipped("notarisation-update")
     out["inclusion"] = _guard1("inclusion", lambda: checks.check_inclusion(proof))
     out["signature"] = _guard1("signature", lambda: checks.check_signer(proof))
-    return Prepared(source, proof, out)
+    seal = seal_stage(trust, source, pdf, proof, out)  # adds the "seal" check when a seal is present or required
+    return Prepared(source, proof, out, seal=seal)
 
 
 def _failed(source: str, reason: Reason, detail: str = "") -> Prepared:
     return Prepared(source, failure=format_failure(source, reason, detail))
 
 
-def verdict(results: tuple[CheckResult, ...]) -> Verdict:
+def verdict(results: tuple[CheckResult, ...], *, require_seal: bool = False) -> Verdict:
     """INVALID beats NOT_CHECKABLE (a forgery is decidable even when the chain is down); then status, then
-    expiry."""
+    expiry. The seal counts only where the registry requires one (docs/seal.md): otherwise a broken seal is
+    shown as such beside a verdict about the anchored document, which the seal cannot change."""
+    results = tuple(c for c in results if c.name != "seal" or require_seal)
     by_name = {c.name: c for c in results}
     hard = [c for c in results if c.status is Status.INVALID and c.name not in ("status", "expiry")]
     if hard:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 import logging
 
+import pypdfium2
 from PIL import Image
+
+from verifier.page_images import page_one_bounded
 
 MAX_WIDTH = 700
 MAX_HEIGHT = 1000
@@ -33,9 +36,6 @@ def render_preview(pdf: bytes) -> bytes | None:
 
 
 def _page_one(pdf: bytes) -> Image.Image | None:
-    import pypdfium2
-
-    from verifier.page_images import page_one_bounded
 
     if not page_one_bounded(pdf):
         return None

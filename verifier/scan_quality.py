@@ -4,7 +4,9 @@ Only asked when the search found nothing: a picture that decodes needs no judgin
 picture the QR search saw (grey levels, at most a few megapixels) with Pillow alone:
 
 - too small: the whole picture is small (a whole A4 page with the 40 mm QR needs about 1,000 pixels on the long
-  side before zxing-cpp reads it reliably), or a QR-like symbol was seen but spans too few pixels for its modules;
+  side before zxing-cpp reads it reliably, and below ``MIN_LONG_SIDE`` it cannot), or a QR-like symbol was
+  seen but spans too few pixels for its modules. Between the two, with nothing QR-like seen, the picture may
+  simply hold no QR: "no QR code", whose advice asks for the same retake;
 - blurred: the 99th percentile of the Laplacian's magnitude. Text and QR modules give many steep edges (the
   percentile saturates for a sharp page); a blur of 1.5 px or more flattens them below ``BLUR_EDGE``. A
   percentile, not the variance, so a page that is mostly white paper is not mistaken for a blurred one;
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageChops, ImageFilter
 
-MIN_LONG_SIDE = 1000  # pixels on the long side of a whole-page photo below which the QR is too small to read
+MIN_LONG_SIDE = 700  # pixels on the long side below which a whole page's 40 mm QR has < 1.6 px per module
 MIN_QR_SIDE = 160  # pixels across a seen-but-unread symbol: ~2.5 px per module for the notary QR's ~60 modules
 BLUR_EDGE = 40  # 99th percentile of |Laplacian| (0..255) below which the picture is too blurred
 MIN_CONTRAST = 40  # grey levels between the 1st and 99th percentile: below, there is nothing to see at all
