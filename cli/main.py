@@ -33,9 +33,10 @@ EPILOG = (
     "NOTARY_CONFIG, else from $XDG_CONFIG_HOME/notary/notary.toml (default ~/.config/notary/notary.toml) — never "
     "from a notary.toml in the current folder unless named (--config ./notary.toml). A file named that does not "
     "exist is an error.\n\n"
-    "Exit codes: 0 done (verify: VALID); 1 failed (verify: not valid — invalid, revoked, suspended, expired); "
-    "2 usage error (verify: could not be checked); 3 and 4 issue: some inputs skipped / refused before starting "
-    "(see `notary issue --help`); 70 internal error; 78 configuration missing, unreadable or bad; 130 interrupted."
+    "Exit codes: 0 done (verify: VALID); 1 failed (verify: INVALID); 2 usage error; 3 and 4 issue: some inputs "
+    "skipped / refused before starting (see `notary issue --help`), verify: 3 revoked, suspended or expired, "
+    "4 could not be checked (see `notary verify --help`); 70 internal error; 78 configuration missing, unreadable "
+    "or bad; 130 interrupted."
 )
 
 app = typer.Typer(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from verifier.result import Reason, Status, Verdict
 
 # Check names, in pipeline order, with their titles.
@@ -25,6 +28,29 @@ FACTS_HEADING: tuple[str, str] = (
 )
 
 _TEXTS: dict[Reason, tuple[str, str]] = {
+    # the city's seal (docs/seal.md; verifier/seal_check.py has the texts that name the sealer)
+    Reason.NO_SEAL: ("Das Dokument trägt kein elektronisches Siegel.", "The document carries no electronic seal."),
+    Reason.SEAL_MISSING: (
+        "Das Register verlangt ein elektronisches Siegel; das Dokument trägt keines.",
+        "The registry requires an electronic seal; the document carries none.",
+    ),
+    Reason.SEAL_BROKEN: ("Das elektronische Siegel ist beschädigt.", "The electronic seal is broken."),
+    Reason.SEAL_NOT_COVERING: (
+        "Das elektronische Siegel deckt das Dokument nicht vollständig ab.",
+        "The electronic seal does not cover the whole document.",
+    ),
+    Reason.SEAL_UNTRUSTED: (
+        "Das Siegelzertifikat stammt nicht von einer für dieses Register vertrauenswürdigen Stelle.",
+        "The seal certificate does not chain to an authority trusted for this registry.",
+    ),
+    Reason.SEAL_EXPIRED: ("Das Siegelzertifikat ist abgelaufen.", "The seal certificate has expired."),
+    Reason.SEAL_REVOKED: ("Das Siegelzertifikat ist gesperrt.", "The seal certificate has been revoked."),
+    Reason.SEAL_NOT_BOUND: (
+        "Das Siegel gehört nicht zum Aussteller dieses Dokuments.",
+        "The seal does not belong to the issuer of this document.",
+    ),
+    Reason.SEAL_EXTRA_SIGNATURE: ("Nach dem Siegel hat jemand weiter signiert.", "Someone signed after the seal."),
+    Reason.SEAL_UNREADABLE: ("Das Siegel ist nicht lesbar.", "The seal cannot be read."),
     Reason.NOT_APPLICABLE: ("Entfällt bei dieser Art der Prüfung.", "Does not apply to this kind of check."),
     Reason.NOT_REACHED: (
         "Nicht geprüft, weil eine frühere Prüfung fehlschlug.",
@@ -362,3 +388,35 @@ INVALID_ADVICE: tuple[str, str] = _ASK_ISSUER
 def reason_texts(reason: Reason) -> tuple[str, str]:
     """(German, English) for a reason on its own, without any check's details."""
     return _TEXTS[reason]
+
+
+# ---------------------------------------------------------------------- dates and times, as people write them
+
+_MONTHS = {
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+           "November", "Dezember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}  # fmt: skip
+LOCAL_TIME = ZoneInfo("Europe/Berlin")  # the verifier's legal time zone (expiry is judged in it too)
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """15. Juli 2025 / 15 July 2025."""
+    month = _MONTHS["de" if lang == "de" else "en"][day.month - 1]
+    return f"{day.day}. {month} {day.year}" if lang == "de" else f"{day.day} {month} {day.year}"
+
+
+def format_timestamp(seconds: int, lang: str) -> str:
+    """30. November 2026, 14:05 Uhr / 30 November 2026, 14:05 (German time, which the documents are issued in)."""
+    moment = dt.datetime.fromtimestamp(seconds, dt.UTC).astimezone(LOCAL_TIME)
+    clock = f"{moment:%H:%M}"
+    return f"{format_date(moment.date(), lang)}, {clock}" + (" Uhr" if lang == "de" else "")
+
+
+def format_iso_date(text: str, lang: str) -> str:
+    """A claim's ISO date in words; any other text as it is."""
+    try:
+        return format_date(dt.date.fromisoformat(text), lang)
+    except (TypeError, ValueError):
+        return text

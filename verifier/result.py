@@ -99,6 +99,17 @@ class Reason(enum.StrEnum):
     CHAIN_UNREACHABLE = "chain-unreachable"
     WITNESSES_DISAGREE = "witnesses-disagree"  # the trusted registry's RPC endpoints gave different answers
     INTERNAL_ERROR = "internal-error"
+    # the city's seal (check "seal", docs/seal.md; same codes as verifier.seal_check.SealReason)
+    NO_SEAL = "no-seal"
+    SEAL_MISSING = "seal-missing"
+    SEAL_BROKEN = "seal-broken"
+    SEAL_NOT_COVERING = "seal-not-covering"
+    SEAL_UNTRUSTED = "seal-untrusted"
+    SEAL_EXPIRED = "seal-expired"
+    SEAL_REVOKED = "seal-revoked"
+    SEAL_NOT_BOUND = "seal-not-bound"
+    SEAL_EXTRA_SIGNATURE = "seal-extra-signature"
+    SEAL_UNREADABLE = "seal-unreadable"
 
 
 # A format-stage failure with one of these reasons is "we could not check" (the check is ERROR, the verdict
@@ -192,6 +203,7 @@ class VerificationResult:
     source: str = "pdf"  # one of SOURCES
     registry_name: str | None = None
     production: bool | None = None
+    seal: dict[str, Any] | None = None  # the PAdES seal of a notarised PDF (verifier.seal_check.SealReport)
     input_name: str | None = None  # the uploaded file's name (no folders), None for QR text
     input_kind: str | None = None  # one of INPUT_KINDS; None: derived from ``source``
     preview_png: bytes | None = None  # page 1 of a PDF, rendered in the worker; for the web page, not in to_json
@@ -230,4 +242,5 @@ class VerificationResult:
             "source": self.source,
             "registry_name": self.registry_name,
             "production_chain": self.production,
+            "seal": self.seal,
         }
