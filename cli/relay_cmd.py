@@ -45,8 +45,8 @@ def relay(
     if not files:
         _finish([], json_out, f"no signed batches in {outbox}/")
         return
+    relayer = open_signer(settings)  # a signer that cannot sign stops us before the chain is asked anything
     reg = open_registry(settings)
-    relayer = open_signer(settings)
     journal = RelayJournal(settings.data_path / "relay.sqlite")
     try:
         show = None if json_out else _line

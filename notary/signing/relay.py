@@ -21,7 +21,7 @@ from pathlib import Path
 from notary.chain import Registry
 from notary.chain.records import BatchRecord
 from notary.chain.registry import SignedTx
-from notary.errors import ChainError, ContractRevert, FormatError
+from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
 from notary.signing.base import Signer, as_sender
 from notary.signing.signed_batch import SignedBatch, read_signed_batch
 
@@ -154,6 +154,11 @@ class Relayer:
         if why is not None:
             self.journal.record(key, file, "refused", reason=why)
             return self._named(file, signed, "refused", why)
+        if not any(item.get("name") == ANCHOR_SIGNED for item in registry.contract.abi):
+            raise NotaryError(
+                f"this notary's registry contract has no {ANCHOR_SIGNED}: relayed anchoring needs the contract of "
+                "issue 13 (update notary and deploy its registry)"
+            )
         sender = as_sender(self.relayer)
         data = registry.encode(
             ANCHOR_SIGNED, [signed.root, signed.batch.document_count, signed.batch.issued_at, signed.signature]

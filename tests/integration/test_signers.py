@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -38,15 +37,11 @@ from notary.signing.pkcs11_token import Pkcs11Signer, forget_sessions, generate_
 from notary.signing.remote import RemoteSigner
 from tests.conftest import ROOT
 from tests.issuing import issue_samples, verifier_for
+from tests.softhsm import MODULE, PIN, make_token, needs_softhsm
+from tests.softhsm import available as softhsm_available
 from verifier.result import Verdict
 
-MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 NOTARY = str(ROOT / ".venv" / "bin" / "notary")
-PIN = "1234"
-
-needs_softhsm = pytest.mark.skipif(
-    not (Path(MODULE).is_file() and shutil.which("softhsm2-util")), reason="SoftHSM2 is installed by `make setup`"
-)
 
 
 # ---------------------------------------------------------------- SoftHSM2 token in a temporary folder
@@ -55,17 +50,9 @@ needs_softhsm = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A fresh token 't' (user PIN 1234) in its own token dir; SOFTHSM2_CONF points at it for this module."""
-    if not Path(MODULE).is_file() or not shutil.which("softhsm2-util"):
+    if not softhsm_available:
         pytest.skip("SoftHSM2 is installed by `make setup`")
-    home = tmp_path_factory.mktemp("softhsm")
-    (home / "tokens").mkdir()
-    conf = home / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {home / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
-    subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", "t", "--pin", PIN, "--so-pin", "5678"],
-        env=env, check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    conf = make_token(tmp_path_factory.mktemp("softhsm"))
     before = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     forget_sessions(MODULE)  # SoftHSM reads its configuration when initialised: this token dir from now on
