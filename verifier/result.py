@@ -25,8 +25,6 @@ class Verdict(enum.StrEnum):
     SUSPENDED = "SUSPENDED"
     EXPIRED = "EXPIRED"
     NOT_CHECKABLE = "NOT_CHECKABLE"  # we could not check (no proof, no QR, chain down …): says nothing either way
-    # the old name, an alias of the same member so code not yet moved keeps importing; use NOT_CHECKABLE
-    ERROR = "NOT_CHECKABLE"
 
     @property
     def exit_code(self) -> int:
