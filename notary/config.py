@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from notary.errors import ConfigError, ConfigFileError, UsageError
+from notary.errors import ConfigError, ConfigFileError, FormatError, UsageError
 
 CONFIG_FILE = "notary.toml"
 
@@ -107,6 +108,11 @@ class Settings(BaseSettings):
     registry: str | None = Field(default=None, description="address of the NotaryRegistry contract")
     key_file: Path | None = Field(default=None, description="keystore v3 file of the issuer/admin key")
     key_password_file: Path | None = Field(default=None, description="file holding the key's password")
+    # the city's PAdES seal on every notarised copy (docs/seal.md); `notary issue --seal ...` overrides
+    seal_pkcs12: Path | None = Field(default=None, description="PKCS#12 file of the seal certificate and key")
+    seal_password_file: Path | None = Field(default=None, description="file holding the PKCS#12 password")
+    seal_tsa_url: str | None = Field(default=None, description="RFC 3161 timestamp service (PAdES B-T)")
+    seal_crls: list[Path] = Field(default_factory=list, description="CA CRLs embedded for B-LT validation")
     admin_key_file: Path | None = Field(
         default=None, description="keystore of the registry admin key (default: key_file)"
     )
@@ -128,6 +134,11 @@ class Settings(BaseSettings):
     block_time: float = Field(default=12.0, gt=0, le=3_600)
     log_chunk: int = Field(default=1_000, ge=1, le=1_000_000)
     verifier_url: str = Field(default="http://127.0.0.1:8000", description="printed beside the QR code")
+    qr_url: str | None = Field(
+        default=None,
+        description="verifier URL the stamp's QR starts with, ending in '#' (default: verifier_url + '/#'; "
+        "empty: the QR holds the proof alone)",
+    )
     trusted: list[TrustedRegistry] = Field(default_factory=list)
 
     @field_validator("registry")
@@ -165,6 +176,29 @@ class Settings(BaseSettings):
         if path is None or path.is_absolute():
             return path
         return self.source.base / path
+
+    def stamp_qr_url(self) -> str:
+        """The URL the stamp's QR starts with (stamp version 2), or "" for none (stamp version 1).
+
+        ``qr_url`` as given, else ``verifier_url`` + ``/#``. Checked here, when issuing, not when the settings
+        are read: ``notary verify`` must not fail over an issuer setting. A phone opens it, so https is
+        required; http only for a verifier on this machine (the demo). ConfigError otherwise.
+        """
+        from notary.core.layout import check_qr_url, qr_url_for
+
+        make: Callable[[str], str]
+        if self.qr_url is not None:
+            url, name, make = self.qr_url.strip(), "qr_url", check_qr_url
+        else:
+            url, name, make = self.verifier_url.strip(), "verifier_url", qr_url_for
+        if not url:
+            return ""
+        try:
+            return make(url)
+        except FormatError as exc:
+            reason = str(exc).removeprefix("stamp qr_url ")
+            hint = "" if name == "qr_url" else ' (or set qr_url = "" for a QR without the URL)'
+            raise ConfigError(f"{name} {url!r} cannot go into the QR code: it {reason}{hint}") from None
 
     @property
     def data_path(self) -> Path:

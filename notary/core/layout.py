@@ -64,6 +64,16 @@ def check_qr_url(url: str) -> str:
     return url
 
 
+def qr_url_for(verifier_url: str) -> str:
+    """The stamp's ``qr_url`` for a verifier's address: scheme and host lower-cased (they are case-insensitive,
+    and one spelling keeps the bound URL canonical), one ``/`` and ``#`` appended; FormatError when
+    :func:`check_qr_url` refuses the result."""
+    scheme, sep, rest = verifier_url.strip().partition("://")
+    host, slash, path = rest.partition("/")
+    url = (scheme.lower() + sep + host.lower() + slash + path).rstrip("/") + "/#"
+    return check_qr_url(url)
+
+
 @dataclass(frozen=True, slots=True)
 class StampLayout:
     """Geometry and QR parameters of a stamp.

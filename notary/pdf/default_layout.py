@@ -15,7 +15,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from notary.core.hashing import Digest32
-from notary.core.layout import STAMP_VERSION, StampLayout, placement_digest
+from notary.core.layout import STAMP_VERSION, URL_STAMP_VERSION, StampLayout, placement_digest
 from notary.errors import PdfError
 from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original
 from notary.pdf.qr_symbol import choose_qr_params, symbol_size
@@ -89,13 +89,19 @@ def stamp_geometry(
     return x, y, size
 
 
+def stamp_version_for(qr_url: str) -> int:
+    """Stamp version 2 when the QR starts with a verifier URL, else 1 (so stamps without one stay byte for byte
+    what they were)."""
+    return URL_STAMP_VERSION if qr_url else STAMP_VERSION
+
+
 def stamp_placement_digest(
     page_width: float, page_height: float, caption: str, *, ecl: str = DEFAULT_ECL, corner: str = "bottom-right",
-    size_mm: float = QR_SIZE_MM, margin_mm: float = MARGIN_MM,
+    size_mm: float = QR_SIZE_MM, margin_mm: float = MARGIN_MM, qr_url: str = "",
 ) -> Digest32:  # fmt: skip
     """What the leaf binds of the stamp that :func:`default_layout` will produce for this page."""
     x, y, size = stamp_geometry(page_width, page_height, caption, corner=corner, size_mm=size_mm, margin_mm=margin_mm)
-    return placement_digest(STAMP_VERSION, 0, x, y, size, caption, ecl)
+    return placement_digest(stamp_version_for(qr_url), 0, x, y, size, caption, ecl, qr_url)
 
 
 def default_layout(
@@ -108,12 +114,19 @@ def default_layout(
     corner: str = "bottom-right",
     size_mm: float = QR_SIZE_MM,
     margin_mm: float = MARGIN_MM,
+    qr_url: str = "",
 ) -> StampLayout:
-    """:func:`stamp_geometry` plus the QR version and mask for ``qr_text``."""
+    """:func:`stamp_geometry` plus the QR version and mask for ``qr_text``.
+
+    ``qr_url`` (stamp version 2, docs/proof-format.md §9): the verifier URL ending in ``#`` that ``qr_text``
+    starts with (``encode_qr_text(proof, qr_url)``); empty for a QR holding the payload alone (version 1).
+    """
+    if qr_url and not qr_text.startswith(qr_url):
+        raise PdfError("the QR text must start with the stamp's verifier URL")
     x, y, size = stamp_geometry(page_width, page_height, caption, corner=corner, size_mm=size_mm, margin_mm=margin_mm)
     version, mask = choose_qr_params(qr_text, ecl)
     return StampLayout(
-        stamp_version=STAMP_VERSION,
+        stamp_version=stamp_version_for(qr_url),
         page=0,
         x=x,
         y=y,
@@ -122,4 +135,5 @@ def default_layout(
         qr_version=version,
         qr_ecl=ecl,
         qr_mask=mask,
+        qr_url=qr_url,
     )
