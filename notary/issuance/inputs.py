@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -230,20 +231,52 @@ def from_paths(paths: list[Path], defaults: ClaimDefaults, claims_csv: Path | No
     for path in paths:
         if path.is_dir():
             root = path.resolve()
-            for file in sorted(root.rglob("*")):
-                if file.is_file() and file.suffix.lower() == ".pdf":
-                    rel = file.relative_to(root).as_posix()
-                    fields = per_file.get(rel) or per_file.get(file.name) or {}
-                    target = file.resolve()
-                    if not target.is_relative_to(root):
-                        # like a manifest path: a link planted in the folder must not reach files beyond it
-                        reason = f"{rel} is a symbolic link that leads outside the folder {root}"
-                        yield InputDoc(file, rel, {**base, **fields}, error=reason)
-                        continue
-                    yield doc(file, rel, {**base, **fields})
+            for file, rel, linked in _pdf_files(root):
+                fields = per_file.get(rel) or per_file.get(file.name) or {}
+                if linked and not file.resolve().is_relative_to(root):
+                    # like a manifest path: a link planted in the folder must not reach files beyond it
+                    reason = f"{rel} is a symbolic link that leads outside the folder {root}"
+                    yield InputDoc(file, rel, {**base, **fields}, error=reason)
+                    continue
+                yield doc(file, rel, {**base, **fields})
         else:
             fields = per_file.get(str(path)) or per_file.get(path.name) or {}
             yield doc(path.resolve(), path.name, {**base, **fields})
+
+
+def _pdf_files(root: Path) -> list[tuple[Path, str, bool]]:
+    """(path, POSIX path relative to ``root``, is a symbolic link) of the ``.pdf`` files under ``root``, in the
+    order and with the choice of ``sorted(root.rglob("*"))`` filtered by ``is_file()`` (links to folders are
+    not followed, links to files are listed): one ``scandir`` per folder, no ``stat`` per file. Only a link can
+    lead outside ``root`` (the folders walked are none), so only links need resolving."""
+    found: list[tuple[tuple[str, ...], bool]] = []
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except PermissionError:
+            return  # as rglob: an unreadable folder is passed over
+        for entry in listed:
+            try:
+                linked = entry.is_symlink()
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, (*parts, entry.name))
+                    continue
+                is_file = entry.is_file()  # a link: its target is
+            except OSError:
+                continue
+            if is_file and entry.name.lower().endswith(".pdf") and _suffix_is_pdf(entry.name):
+                found.append(((*parts, entry.name), linked))
+
+    walk(str(root), ())
+    found.sort()
+    return [(root.joinpath(*parts), "/".join(parts), linked) for parts, linked in found]
+
+
+def _suffix_is_pdf(name: str) -> bool:
+    """``Path(name).suffix.lower() == ".pdf"`` (a name that is only ``.pdf`` has no suffix)."""
+    return PurePosixPath(name).suffix.lower() == ".pdf"
 
 
 def describe(paths: list[Path], manifest: Path | None) -> str:
