@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -27,6 +28,7 @@ from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from
 from notary.pdf import read_attached_proof
 from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
 from tests.conftest import Actors
+from tests.web.browsing import ARGS, AXE, CHROMIUM, DESKTOP
 from verifier.pipeline import Verifier, read_facts
 from verifier.trust import TrustedEntry, TrustList
 from verifier.web import create_app
@@ -182,3 +184,38 @@ def served_in_thread(config: uvicorn.Config) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+# Browser fixtures (the system Chromium through Playwright); lazily started, only by the browser tests.
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package with `apt-get install -y chromium`")
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core is in package.json)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.problems = problems
+    yield page
+    context.close()
+    assert not problems, problems  # e.g. a CSP violation or a script error

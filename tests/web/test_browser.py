@@ -7,90 +7,15 @@ Screenshots (desktop and phone) go to test-artifacts/. Needs the Debian package 
 from __future__ import annotations
 
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.web.browsing import ARGS, CHROMIUM, PHONE, shoot, upload, verdict, verdict_box
 from tests.web.conftest import World
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path(os.environ.get("NOTARY_CHROMIUM", "/usr/bin/chromium"))
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "test-artifacts"
-ARGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian package with `apt-get install -y chromium`")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (axe-core is in package.json)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Any) -> Iterator[Any]:
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.problems = problems
-    yield page
-    context.close()
-    assert not problems, problems  # e.g. a CSP violation or a script error
-
-
-def shoot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def axe_audit(page: Any) -> list[dict[str, Any]]:
-    """Serious or critical WCAG 2.1 A/AA violations (the page's context must bypass CSP to inject axe)."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["html"][:120] for n in v["nodes"]]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def upload(page: Any, url: str, path: Path) -> None:
-    page.goto(url)
-    page.set_input_files("#file", str(path))
-    page.click("#upload-form button[type=submit]")
-    page.wait_for_selector("#verdict")
-
-
-def verdict(page: Any) -> str:
-    return " ".join(page.inner_text("#verdict").split())
 
 
 def test_genuine_pdf_is_valid(page: Any, live_url: str, world: World) -> None:
@@ -107,16 +32,18 @@ def test_genuine_pdf_is_valid(page: Any, live_url: str, world: World) -> None:
 def test_tampered_pdf_is_invalid(page: Any, live_url: str, world: World) -> None:
     upload(page, live_url + "/", world.files["tampered.pdf"])
     assert "Ungültig" in verdict(page)
+    assert not page.is_visible(".checks")  # the single checks sit under "Technische Details", closed
+    page.click("summary:has-text('Technische Details')")
     assert "nicht bestanden" in page.inner_text(".checks")
     shoot(page, "result-invalid-desktop")
 
 
 def test_qr_photo_shows_claims(page: Any, live_url: str, world: World) -> None:
     upload(page, live_url + "/", world.files["qr.png"])
-    assert "Gültig" in verdict(page)
-    main = page.inner_text("main")
-    assert world.holder in main and "Abschlusszeugnis" in main
-    assert "mit dem Papier" in main
+    assert "Angaben bestätigt" in verdict(page)
+    box = verdict_box(page)
+    assert world.holder in box and "Abschlusszeugnis" in box
+    assert "mit dem Papier" in box
     page.set_viewport_size(PHONE)
     shoot(page, "result-qr-phone")
 
@@ -159,31 +86,13 @@ def test_keyboard_only(page: Any, live_url: str, world: World) -> None:
     assert "Gültig" in verdict(page)
 
 
-def test_accessibility_audit(browser: Any, live_url: str, world: World) -> None:
-    # our CSP rightly blocks the injected axe script; this context alone ignores the CSP
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", bypass_csp=True)
-    page = context.new_page()
+def test_demo_downloads_on_their_own_page(page: Any, live_url: str) -> None:
     page.goto(live_url + "/")
-    assert axe_audit(page) == []
-    shoot(page, "start-desktop")
-    page.set_viewport_size(PHONE)
-    page.goto(live_url + "/?lang=en")
-    assert axe_audit(page) == []
-    shoot(page, "start-phone")
-    for name in ("genuine.pdf", "tampered.pdf", "qr.png"):
-        page.set_viewport_size({"width": 1280, "height": 900})
-        upload(page, live_url + "/", world.files[name])
-        assert axe_audit(page) == [], name
-    page.goto(live_url + "/docs")
-    assert axe_audit(page) == []
-    page.goto(live_url + "/nope")
-    assert axe_audit(page) == []
-    context.close()
-
-
-def test_demo_downloads_offered(page: Any, live_url: str) -> None:
-    page.goto(live_url + "/")
+    assert page.locator("a[href^='/demo/']").count() == 0  # no samples on the start page
+    page.click("footer >> text=Beispieldokumente zum Ausprobieren")
+    page.wait_for_selector("h1")
     assert page.is_visible("a[href='/demo/echt.pdf']") and page.is_visible("a[href='/demo/manipuliert.pdf']")
+    shoot(page, "demo-desktop")
 
 
 def _fake_camera_file(world: World, folder: Path) -> Path:
@@ -225,7 +134,7 @@ def test_camera_scan_with_jsqr(playwright: Any, live_url: str, world: World, tmp
         assert page.is_visible("#scan-start")
         page.click("#scan-start")
         page.wait_for_selector("#verdict", timeout=20_000)
-        assert "Gültig" in verdict(page)
+        assert "Angaben bestätigt" in verdict(page)
         assert world.holder in page.inner_text("main")
         assert not errors, errors
     finally:
@@ -236,4 +145,4 @@ def test_qr_link_fragment_checks_at_once(page: Any, live_url: str, world: World)
     """A QR code holding the verifier's address with the payload after '#' opens straight to the verdict."""
     page.goto(f"{live_url}/#{world.qr_text}")
     page.wait_for_selector("#verdict")
-    assert "Gültig" in verdict(page)
+    assert "Angaben bestätigt" in verdict(page) and world.holder in verdict_box(page)

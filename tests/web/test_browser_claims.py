@@ -1,7 +1,7 @@
 """Issue 15 in a real Chromium: claims text that paints outside its box (item 5), and the trust-list page (item 4).
 
-A title with stacked combining marks ("zalgo") must not paint over the verdict box, the test-system banner or
-the note above the claims.
+A title with stacked combining marks ("zalgo") must not paint over the verdict's heading and summary, the
+test-system banner or the note above the claims (since issue 11 the claims to compare sit inside the verdict box).
 
 The issuer and verifier now refuse such titles, so no genuine result can carry one; the page must hold anyway
 (an older proof, a mark the rules allow in another script). The result page is therefore rendered from a view
@@ -99,10 +99,15 @@ def _regions(browser: Any, view: ResultView, width: int) -> dict[str, Any]:
         page.set_content(_html(view))
         shots = {
             name: page.locator(selector).screenshot(animations="disabled")
-            for name, selector in (("verdict", ".verdict"), ("banner", "#not-production"), ("note", ".note"))
+            for name, selector in (
+                ("verdict", ".verdict__label"),
+                ("summary", ".verdict__summary"),
+                ("banner", "#not-production"),
+                ("note", ".note"),
+            )
         }
         shots["boxes"] = page.evaluate(
-            """() => ['.verdict', '#not-production', '.facts dd'].map(s =>
+            """() => ['.note', '#not-production', '.facts dd'].map(s =>
                  [...document.querySelectorAll(s)].map(e => { const r = e.getBoundingClientRect();
                    return [r.top, r.bottom]; }))"""
         )
@@ -115,13 +120,13 @@ def _regions(browser: Any, view: ResultView, width: int) -> dict[str, Any]:
 def test_zalgo_claims_do_not_paint_over_the_verdict_or_the_banner(browser: Any, width: int) -> None:
     plain = _regions(browser, _view(PLAIN, "Lena Müller"), width)
     hostile = _regions(browser, _view(zalgo(PLAIN), zalgo("Lena Müller")), width)
-    for region in ("verdict", "banner", "note"):
+    for region in ("verdict", "summary", "banner", "note"):
         assert hostile[region] == plain[region], f"{region} was painted over at width {width}"
-    verdict_box, banner_box, values = hostile["boxes"]
-    # each value keeps a bounded box (the marks do not make it grow) below the verdict and the banner
+    note_box, banner_box, values = hostile["boxes"]
+    # each value keeps a bounded box (the marks do not make it grow) below the note, which is below the banner
     plain_values = plain["boxes"][2]
     for (top, bottom), (plain_top, plain_bottom) in zip(values, plain_values, strict=True):
-        assert top >= banner_box[0][1] >= verdict_box[0][1]
+        assert top >= note_box[0][1] >= banner_box[0][1]
         assert bottom - top <= (plain_bottom - plain_top) * 1.5 + 2
 
 

@@ -45,6 +45,8 @@ def test_api_verdicts(client: TestClient, world: World, name: str, verdict: str,
 def test_api_result_is_the_cli_result_model(client: TestClient, world: World) -> None:
     body = post_pdf(client, world.genuine, lang="de")
     expected = world.verifier().verify_pdf(world.genuine).to_json("de")
+    assert body.pop("input") == {"name": "doc.pdf", "kind": "pdf"}  # the API names the upload; the CLI its path
+    expected.pop("input")
     assert body == expected
     assert body["issuer"]["name"] == "Realschule am Park, Mannheim"
     assert body["production_chain"] is False
@@ -94,8 +96,8 @@ def test_page_verdicts(client: TestClient, world: World, name: str, label_de: st
     de = client.post("/verify", files={"file": ("doc.pdf", pdf, "application/pdf")})
     en = client.post("/verify?lang=en", files={"file": ("doc.pdf", pdf, "application/pdf")})
     assert de.status_code == en.status_code == 200
-    assert f"</span>\n    {label_de}\n  </h1>" in de.text
-    assert f"</span>\n    {label_en}\n  </h1>" in en.text
+    assert f'<span class="verdict__text">{label_de}</span>' in de.text
+    assert f'<span class="verdict__text">{label_en}</span>' in en.text
     assert 'role="status"' in de.text
     assert "keine Produktiv-Blockchain" in de.text or name == "tampered"
     assert "not a production chain" in en.text or name == "tampered"
@@ -119,10 +121,10 @@ def test_page_invalid_hides_unconfirmed_details(client: TestClient, world: World
 
 def test_page_qr_shows_claims_and_paper_warning(client: TestClient, world: World) -> None:
     page = client.post("/verify", files={"file": ("foto.png", world.qr_png, "image/png")}).text
-    assert "Gültig" in page and world.holder in page and "Abschlusszeugnis" in page
-    assert "Vergleichen Sie sie genau mit dem Papier" in page
+    assert "Angaben bestätigt – bitte mit dem Papier vergleichen" in page
+    assert world.holder in page and "Abschlusszeugnis" in page and "Noten" in page
     pasted = client.post("/verify?lang=en", files={"payload": (None, world.qr_text)}).text
-    assert "Valid" in pasted and "Compare them closely with the paper" in pasted
+    assert "Details confirmed – compare with the paper" in pasted and "grades" in pasted
 
 
 def test_cached_reader_sees_a_revocation_in_the_next_block(world: World) -> None:

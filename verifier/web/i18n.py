@@ -117,6 +117,11 @@ NOT_CHECKABLE_REASONS: dict[str, tuple[str, str]] = {
     "wrong-chain": ("Register gerade nicht erreichbar", "Registry not reachable just now"),
 }
 
+NOT_FALSE: tuple[str, str] = (
+    "Das heißt nicht, dass das Dokument falsch ist.",
+    "This does not mean the document is false.",
+)
+
 NOT_CHECKABLE_ADVICE: tuple[str, str] = (
     "Bitten Sie um die PDF-Datei des Dokuments, oder fotografieren Sie den QR-Code noch einmal: "
     "gerade von oben, scharf, gut beleuchtet und so groß, dass er das Bild zur Hälfte füllt.",

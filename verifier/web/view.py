@@ -23,6 +23,7 @@ from verifier.web.i18n import (
     MONTHS,
     NOT_CHECKABLE_ADVICE,
     NOT_CHECKABLE_REASONS,
+    NOT_FALSE,
     STATUS_LABELS,
     VERDICT_LABELS,
     VERDICT_SUMMARIES,
@@ -221,7 +222,7 @@ def result_view(
         sub_reason = pick(NOT_CHECKABLE_REASONS[reason], lang) if reason in NOT_CHECKABLE_REASONS else ""
         advice = advice or pick(NOT_CHECKABLE_ADVICE, lang)
         # the verifier's message explains; the fixed reminder keeps "could not check" from reading as "false"
-        summary = f"{summary} {pick(VERDICT_SUMMARIES['NOT_CHECKABLE'], lang)}" if message else summary
+        summary = f"{summary} {pick(NOT_FALSE, lang)}" if message else summary
     elif verdict == "INVALID" and message:
         summary = f"{message} {pick(VERDICT_SUMMARIES['INVALID'], lang)}"
     input_name = (data.get("input") or {}).get("name") if isinstance(data.get("input"), Mapping) else None
@@ -293,6 +294,7 @@ def arrival_labels(lang: Lang) -> dict[str, Any]:
         "claims_summary": pick(VERDICT_SUMMARIES_CLAIMS["VALID"], lang),
         "reasons": {key: pick(pair, lang) for key, pair in NOT_CHECKABLE_REASONS.items()},
         "advice": pick(NOT_CHECKABLE_ADVICE, lang),
+        "not_false": pick(NOT_FALSE, lang),
         "statuses": {key: pick(pair, lang) for key, pair in STATUS_LABELS.items()},
         "titles": {key: pick(pair, lang) for key, pair in CHECK_TITLES.items()},
         "doc_types": {key: pick(pair, lang) for key, pair in DOC_TYPES.items()},

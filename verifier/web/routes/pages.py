@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -17,9 +15,6 @@ from verifier.web.verification import verify
 from verifier.web.view import registry_display_name, result_view
 
 router = APIRouter(include_in_schema=False)
-
-# the page asks for a preview of page 1 and passes the file name, where verify() takes them
-_VERIFY_TAKES = set(inspect.signature(verify).parameters)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -35,15 +30,14 @@ async def verify_form(
     upload = parts.get("file")
     payload = parts.get("payload")
     text = bytes(payload.data).decode("utf-8", "replace").strip() if payload else ""
-    file_name: str | None = None
     if upload is not None and (upload.data or upload.filename):
         if not upload.data:
             raise bad_request("empty-file", "Die Datei ist leer.", "The file is empty.")
         data = bytes(upload.data)
-        file_name = upload.filename or None
-        extra = {k: v for k, v in (("name", file_name), ("preview", True)) if k in _VERIFY_TAKES}
         kind = file_kind(data, upload.filename, upload.content_type)
-        result = await verify(state.pool, state.verifier, kind, data, ticket, **extra)  # type: ignore[arg-type]
+        result = await verify(
+            state.pool, state.verifier, kind, data, ticket, name=upload.filename or None, preview=True
+        )
     elif text:
         result = await verify(state.pool, state.verifier, "payload", text, ticket)
     else:
@@ -51,16 +45,9 @@ async def verify_form(
     registry = registry_display_name(
         result.registry_name, lang, state.verifier.trust.entries(), state.config.registry_names
     )
-    view = result_view(result, lang, file_name=_base_name(file_name), registry_name=registry or None)
+    view = result_view(result, lang, registry_name=registry or None)
     page = render(state, request, "result.html", lang, view=view)
     if view.preview:
         # data: images for the page-1 preview only, on this response alone
         page.headers["content-security-policy"] = csp((*filter(None, [state.operator.logo_origin()]), "data:"))
     return page
-
-
-def _base_name(name: str | None) -> str | None:
-    """What a browser sends may carry folders (old IE sent the whole path): show the name alone, bounded."""
-    if not name:
-        return None
-    return name.replace("\\", "/").rsplit("/", 1)[-1][:200] or None

@@ -69,7 +69,7 @@
       label = L.claims_confirmed;
       summary = L.claims_summary;
     } else if (unchecked && message) {
-      summary = message + " " + L.summaries.NOT_CHECKABLE;
+      summary = message + " " + L.not_false;
     } else if (verdict === "INVALID" && message) {
       summary = message + " " + L.summaries.INVALID;
     }
