@@ -9,6 +9,7 @@ failure here means the budget is wrong, while a pass is only a lower bound.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -22,7 +23,8 @@ import zxingcpp
 from PIL import Image
 
 from notary.core import Proof, encode_qr_text
-from notary.core.layout import StampLayout
+from notary.core.layout import MAX_QR_URL, URL_STAMP_VERSION, StampLayout
+from notary.core.qr_payload import stamp_qr_text
 from notary.pdf import default_layout, page_size, stamp_pdf
 from notary.pdf.default_layout import QR_SIZE_MM
 from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
@@ -117,3 +119,46 @@ def test_zxing_decodes_the_stamped_page_at_150_dpi(size_mm: int) -> None:
 def test_jsqr_decodes_the_stamped_page_at_150_dpi(size_mm: int, tmp_path: Path) -> None:
     pdf, _ = stamped(size_mm)
     assert jsqr_decode(render_page(pdf), tmp_path) == stamp_text()
+
+
+# --- stamp version 2: the verifier URL in the stamp's QR (P§8, P§12) -----------------------------------------
+
+SHORT_URL = "https://verify.example/#"
+LONGEST_URL = "https://" + "v" * (MAX_QR_URL - 10) + "/#"
+"""The longest URL the format allows (MAX_QR_URL characters): the budget holds for every allowed URL."""
+
+
+@cache
+def stamped_with_url(url: str, size_mm: float) -> tuple[bytes, StampLayout, str]:
+    facts = Proof.from_json(facts_vector()["expected"]["proof_json"].encode("utf-8"))
+    assert facts.stamp is not None
+    original = make_certificate(SAMPLE_PUPILS[0])
+    width, height = page_size(original)
+    placed = default_layout(width, height, "NT1:0", facts.stamp.caption, size_mm=size_mm)
+    proof = dataclasses.replace(  # the facts vector as an issuer with a URL writes it: stamp version 2, format 1.2
+        facts,
+        document=None,
+        version=None,
+        stamp=dataclasses.replace(placed, stamp_version=URL_STAMP_VERSION, qr_url=url),
+    )
+    text = stamp_qr_text(proof)
+    layout = default_layout(width, height, text, facts.stamp.caption, size_mm=size_mm, qr_url=url)
+    proof = dataclasses.replace(proof, stamp=layout, document=None)
+    assert str(proof.format_version) == "1.2" and stamp_qr_text(proof) == text
+    return stamp_pdf(original, proof_json=proof.to_json(), qr_text=text, layout=layout), layout, text
+
+
+@pytest.mark.parametrize("url", [SHORT_URL, LONGEST_URL])
+def test_the_url_costs_one_version_at_most_64_characters(url: str) -> None:
+    _, layout, text = stamped_with_url(url, QR_SIZE_MM)
+    assert len(url) <= MAX_QR_URL and text.startswith(url + "NT1:")
+    assert (layout.qr_version, layout.qr_ecl, layout.stamp_version) == (22, "M", URL_STAMP_VERSION)
+
+
+@pytest.mark.parametrize("url", [SHORT_URL, LONGEST_URL])
+def test_zxing_and_jsqr_decode_the_url_stamp_at_40_mm(url: str, tmp_path: Path) -> None:
+    pdf, _, text = stamped_with_url(url, QR_SIZE_MM)
+    page = render_page(pdf)
+    found = [b.text for b in zxingcpp.read_barcodes(page) if b.format == zxingcpp.BarcodeFormat.QRCode]
+    assert found == [text]
+    assert jsqr_decode(page, tmp_path) == text
