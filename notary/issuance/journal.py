@@ -312,6 +312,22 @@ class Journal:
             note = "; anchored, not written: run that command again to write it"
         return f"run {run_id} ({src}{note})"
 
+    def issued_hashes(self, chain_id: int, registry: str, doc_hashes: Sequence[bytes]) -> set[bytes]:
+        """Which of ``doc_hashes`` :meth:`issued_elsewhere` could find anywhere (before its ``besides`` rule): one
+        query per few hundred contents, so that the exact per-document look-up is left for the rare hits."""
+        found: set[bytes] = set()
+        for start in range(0, len(doc_hashes), 500):
+            part = doc_hashes[start : start + 500]
+            rows = self.db.execute(
+                "SELECT DISTINCT d.doc_hash FROM docs d JOIN runs r ON r.id = d.run_id "
+                "JOIN batches b ON b.id = d.batch_id "
+                f"WHERE d.doc_hash IN ({', '.join('?' * len(part))}) AND r.chain_id = ? "
+                f"AND lower(r.registry) = lower(?) AND d.state IN {ISSUED} AND b.state IN ('anchored', 'sending')",
+                (*part, chain_id, registry),
+            )
+            found.update(bytes(row[0]) for row in rows)
+        return found
+
     def unbatched(self, run_id: int, limit: int) -> list[tuple[int, bytes, bytes, str, bytes]]:
         """(id, leaf, doc_hash, src, claims JSON) of the first ``limit`` prepared documents, in input order."""
         return [
