@@ -3,11 +3,13 @@ names in the page language, the CSP that lets only a result page with a preview 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
 from tests.web.conftest import World, relaxed
 from verifier.web import create_app
 from verifier.web.config import Operator, WebConfig
@@ -130,3 +132,32 @@ def test_the_result_page_in_plain_words(client: TestClient, world: World) -> Non
     details = page[page.index('<details class="card tech"') :]
     assert "Transaktion" in details and "0x" in details
     assert "Technische Details" in details
+
+
+ENGLISH = re.compile(r"\b(VALID|INVALID|SKIPPED|ERROR|passed|failed|Registry|Transaction|Check|Issuer|Valid|Invalid|"
+                     r"doc_type|holder|issued_on|block|tx|chain id|Request|Response|Examples)\b")  # fmt: skip
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r'<a class="site__lang"[^>]*>[^<]*</a>', "", html)  # the switch names the other language
+    # code in the API docs is an identifier (VALID, /api/v1/verify), not prose
+    html = re.sub(r"<(script|style|title|code)[^>]*>.*?</\1>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_german_pages_hold_no_english(operator_client: TestClient, world: World) -> None:
+    """Review finding: the German page mixed in VALID/INVALID/SKIPPED, field keys and English registry names."""
+    plain = make_certificate(SAMPLE_PUPILS[4])
+    pages = {
+        "start": operator_client.get("/").text,
+        "docs": operator_client.get("/docs").text,
+        "trust": operator_client.get("/trust").text,
+        "datenschutz": operator_client.get("/datenschutz").text,
+        "qr": operator_client.post("/verify", files={"payload": (None, world.qr_text)}).text,
+    }
+    for name, pdf in (("genuine", world.genuine), ("tampered", world.tampered), ("plain", plain)):
+        pages[name] = operator_client.post("/verify", files={"file": ("z.pdf", pdf, "application/pdf")}).text
+    found = {name: ENGLISH.findall(_visible_text(html)) for name, html in pages.items()}
+    assert {name: words for name, words in found.items() if words} == {}
+    assert "Test registry" not in pages["trust"] and "Testregister" in pages["trust"]
+    assert "Test registry" in operator_client.get("/trust?lang=en").text

@@ -252,6 +252,7 @@ UI: dict[str, tuple[str, str]] = {
         "operator of this site, never from an uploaded document. Anyone can create a registry and give himself any "
         "name in it; a document from any other registry is invalid here.",
     ),
+    "trust_operator": ("Diese Prüfstelle betreibt:", "This verifier is run by:"),
     "trust_empty": ("Es ist kein Register eingetragen.", "No registry is configured."),
     "trust_name": ("Name", "Name"),
     "trust_chain": ("Blockchain (Chain-ID)", "Blockchain (chain ID)"),

@@ -255,7 +255,7 @@ class TrustRow:
     production: bool
 
 
-def trust_view(entries: list[TrustedEntry], lang: Lang) -> list[TrustRow]:
+def trust_view(entries: list[TrustedEntry], lang: Lang, names: Mapping[str, Any] | None = None) -> list[TrustRow]:
     """The operator's trust list as the public may see it. Endpoint URLs are left out on purpose: they often
     carry API keys, and the public needs to know how many nodes vouch, not where they are."""
     out = []
@@ -267,7 +267,7 @@ def trust_view(entries: list[TrustedEntry], lang: Lang) -> list[TrustRow]:
         )
         out.append(
             TrustRow(
-                name=entry.name,
+                name=registry_display_name(entry.name, lang, entries, names or {}),
                 production=entry.production,
                 rows=[
                     (t("trust_chain", lang), str(entry.chain_id)),

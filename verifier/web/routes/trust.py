@@ -14,4 +14,5 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/trust", response_class=HTMLResponse)
 async def trust_list(request: Request, state: StateDep, lang: LangDep) -> HTMLResponse:
-    return render(state, request, "trust.html", lang, registries=trust_view(state.verifier.trust.entries(), lang))
+    registries = trust_view(state.verifier.trust.entries(), lang, state.config.registry_names)
+    return render(state, request, "trust.html", lang, registries=registries)
