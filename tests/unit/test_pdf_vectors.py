@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from notary.core.proof import Proof
-from notary.core.qr_payload import encode_qr_text
+from notary.core.qr_payload import stamp_qr_text
 from notary.pdf import check_notarisation_update, read_attached_proof, stamp_pdf
 from verifier.pipeline import prepare_pdf
 from verifier.result import Status
@@ -68,7 +68,7 @@ def test_valid_vector(case: dict[str, Any], trust: TrustList) -> None:
     assert read_attached_proof(notarised) == proof_json
     proof = Proof.from_json(proof_json)
     assert proof.stamp is not None and proof.original_length == len(original)
-    assert encode_qr_text(proof.for_qr()) == case["qr_text"]
+    assert stamp_qr_text(proof) == case["qr_text"]  # qr_url (stamp version 2) + the QR form's payload
     # the stamp is a pure function of (original, proof): the committed bytes come back exactly
     assert stamp_pdf(original, proof_json=proof_json, qr_text=case["qr_text"], layout=proof.stamp) == notarised
     assert check_notarisation_update(notarised, len(original), proof_json, case["qr_text"], proof.stamp).ok

@@ -216,7 +216,12 @@ def rounded(x: Fraction, places: int) -> bytes:
 
 
 def matrix(text: str, version: int, ecl: str, mask: int) -> list[list[bool]]:
-    code = segno.make_qr(text, version=version, error=ecl, mask=mask, mode="alphanumeric", boost_error=False)
+    if "#" in text:  # S§7, stamp version 2: the URL up to its '#' in byte mode, then the payload alphanumeric
+        url, payload = text.rsplit("#", 1)
+        parts = [(url + "#", segno.consts.MODE_BYTE), (payload, segno.consts.MODE_ALPHANUMERIC)]
+        code = segno.make(parts, version=version, error=ecl, mask=mask, boost_error=False, micro=False)
+    else:
+        code = segno.make_qr(text, version=version, error=ecl, mask=mask, mode="alphanumeric", boost_error=False)
     return [[bool(m) for m in row] for row in code.matrix]
 
 

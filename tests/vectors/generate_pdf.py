@@ -39,8 +39,8 @@ from notary.core.layout import StampLayout
 from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleTree
 from notary.core.proof import Proof
-from notary.core.qr_payload import encode_qr_text
-from notary.pdf import default_layout, stamp_pdf
+from notary.core.qr_payload import encode_qr_text, stamp_qr_text
+from notary.pdf import choose_qr_params, default_layout, stamp_pdf
 from notary.pdf.default_layout import page_size, stamp_placement_digest
 from notary.pdf.incremental_update import UpdateObject, write_update
 from notary.pdf.original_pdf import read_original
@@ -55,6 +55,9 @@ REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 CHAIN_ID = 31337
 ISSUED_AT = 1752570100
 ISSUED_AT_2 = 1752570200
+ISSUED_AT_3 = 1752570300
+QR_URL = "https://verify.example/#"
+"""The verifier URL of the third batch's stamps (stamp version 2, format 1.2)."""
 CAPTION = "Digital geprüft: verify.example"
 
 # --- hand-written originals ------------------------------------------------------------------------------
@@ -165,9 +168,9 @@ def original_inherited_resources() -> bytes:
     return _classic(objects, 2, extra_trailer=b" /Info 1 0 R")
 
 
-def original_rotated(angle: int) -> Callable[[], bytes]:
+def original_rotated(angle: int, label: str = "rotated") -> Callable[[], bytes]:
     def build() -> bytes:
-        return _classic(_simple(f"Urkunde - rotated {angle}", b" /Rotate %d" % angle), 2)
+        return _classic(_simple(f"Urkunde - {label} {angle}", b" /Rotate %d" % angle), 2)
 
     return build
 
@@ -340,6 +343,13 @@ ORIGINALS_2: dict[str, tuple[str, Callable[[], bytes]]] = {
 }  # fmt: skip
 """Added later, as a second batch (issued_at ISSUED_AT_2)."""
 
+ORIGINALS_3: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "url-stamp": ("stamp version 2: the QR starts with the verifier URL (a byte segment, then the payload)",
+                  lambda: _classic(_simple("Abschlusszeugnis - url stamp"), 2, extra_trailer=b" /Info 1 0 R")),
+    "url-rotate-90": ("stamp version 2 on a page with /Rotate 90", original_rotated(90, "url stamp")),
+}  # fmt: skip
+"""Stamp version 2, a third batch (issued_at ISSUED_AT_3, every stamp with QR_URL)."""
+
 # --- the batch -------------------------------------------------------------------------------------------
 
 
@@ -365,19 +375,26 @@ class Notarised:
 def notarise_all() -> dict[str, Notarised]:
     """Both batches: the first 13 cases, pinned since the first release of the vectors, and the cases added
     later in a batch of their own (so the first batch's proofs and files stay byte for byte what they were)."""
-    return {**_notarise_batch(ORIGINALS, ISSUED_AT), **_notarise_batch(ORIGINALS_2, ISSUED_AT_2)}
+    return {
+        **_notarise_batch(ORIGINALS, ISSUED_AT),
+        **_notarise_batch(ORIGINALS_2, ISSUED_AT_2),
+        **_notarise_batch(ORIGINALS_3, ISSUED_AT_3, QR_URL),
+    }
 
 
-def _notarise_batch(table: dict[str, tuple[str, Callable[[], bytes]]], issued_at: int) -> dict[str, Notarised]:
+def _notarise_batch(
+    table: dict[str, tuple[str, Callable[[], bytes]]], issued_at: int, qr_url: str = ""
+) -> dict[str, Notarised]:
     """Issue the originals in one batch, as the issuer does: placement bound first, QR chosen last."""
     originals = {case: build() for case, (_, build) in table.items()}
     cases = list(originals)
     claims = [_claims(i, case) for i, case in enumerate(cases)]
     salts = [Salt(keccak256(f"salt pdf {case}".encode())) for case in cases]
     sizes = [page_size(originals[case]) for case in cases]
+    placements = [stamp_placement_digest(w, h, CAPTION, qr_url=qr_url) for w, h in sizes]
     documents = [
-        document_commitment(Digest32(hashlib.sha256(originals[case]).digest()), stamp_placement_digest(w, h, CAPTION))
-        for case, (w, h) in zip(cases, sizes, strict=True)
+        document_commitment(Digest32(hashlib.sha256(originals[case]).digest()), placement)
+        for case, placement in zip(cases, placements, strict=True)
     ]
     tree = MerkleTree.build([leaf_hash(d, c.digest(), s) for d, c, s in zip(documents, claims, salts, strict=True)])
     domain = BatchDomain(CHAIN_ID, REGISTRY)
@@ -391,12 +408,12 @@ def _notarise_batch(table: dict[str, tuple[str, Callable[[], bytes]]], issued_at
             "merkle_proof": tree.proof(i), "issuer": issuer, "signature": signature, "issued_at": issued_at,
             "document_count": len(cases),
         }  # fmt: skip
-        qr_text = encode_qr_text(Proof(document=documents[i], **common))
-        layout = default_layout(*sizes[i], qr_text, CAPTION)
+        qr_text = encode_qr_text(Proof(document=documents[i], **common), qr_url or None)
+        layout = default_layout(*sizes[i], qr_text, CAPTION, qr_url=qr_url)
         original = originals[case]
         proof = Proof(document_hash=Digest32(hashlib.sha256(original).digest()), stamp=layout,
                       original_length=len(original), **common)  # fmt: skip
-        assert proof.document_digest == documents[i] and encode_qr_text(proof.for_qr()) == qr_text
+        assert proof.document_digest == documents[i] and stamp_qr_text(proof) == qr_text
         pdf = stamp_pdf(original, proof_json=proof.to_json(), qr_text=qr_text, layout=layout)
         out[case] = Notarised(case, original, proof, qr_text, layout, pdf)
     return out
@@ -493,6 +510,35 @@ FORGERIES: dict[str, tuple[str, Callable[[Notarised], bytes], dict[str, str]]] =
                         {"integrity": "length-mismatch"}),
 }  # fmt: skip
 
+
+def _url_removed(genuine: Notarised) -> bytes:
+    """The stamp-version-2 proof kept, the QR drawn without its URL (as a version-1 stamp would draw it)."""
+    bare = genuine.qr_text.rsplit("#", 1)[1]
+    version, mask = choose_qr_params(bare, genuine.layout.qr_ecl)
+    layout = dataclasses.replace(genuine.layout, qr_version=version, qr_mask=mask)
+    return stamp_pdf(genuine.original, proof_json=genuine.proof.to_json(), qr_text=bare, layout=layout)
+
+
+def _url_replaced(genuine: Notarised) -> bytes:
+    """A consistent re-stamp whose QR opens another page: proof, QR and drawing agree, but the URL is bound into
+    the leaf, so the document is no longer the one in the batch."""
+    other = "https://verify-example.example/#"
+    moved = dataclasses.replace(genuine.proof, stamp=dataclasses.replace(genuine.layout, qr_url=other), document=None)
+    text = stamp_qr_text(moved)
+    version, mask = choose_qr_params(text, genuine.layout.qr_ecl)
+    layout = dataclasses.replace(genuine.layout, qr_url=other, qr_version=version, qr_mask=mask)
+    proof = dataclasses.replace(moved, stamp=layout, document=None)
+    return stamp_pdf(genuine.original, proof_json=proof.to_json(), qr_text=text, layout=layout)
+
+
+URL_FORGERIES: dict[str, tuple[str, Callable[[Notarised], bytes], dict[str, str]]] = {
+    "url-removed": ("url-stamp with its QR drawn without the verifier URL", _url_removed,
+                    {"notarisation-update": "update-mismatch"}),
+    "url-replaced": ("url-stamp re-stamped (proof, QR and drawing consistent) with another verifier URL",
+                     _url_replaced, {"inclusion": "not-in-batch"}),
+}  # fmt: skip
+"""Forgeries of the stamp-version-2 case url-stamp."""
+
 UNREADABLE: dict[str, tuple[str, dict[str, str], str]] = {
     "no-proof": ("an original without the notarisation update", {"file": "pdf/classic.original.pdf"}, "no-proof"),
     "unreadable-pdf": ("a %PDF- header and nothing a reader can use", {"text": "%PDF-1.7\nnot really a pdf\n"},
@@ -522,7 +568,7 @@ def render() -> tuple[dict[str, bytes], str]:
         files[f"{case}.notarised.pdf"] = item.pdf
         valid.append({
             "name": case,
-            "description": {**ORIGINALS, **ORIGINALS_2}[case][0],
+            "description": {**ORIGINALS, **ORIGINALS_2, **ORIGINALS_3}[case][0],
             "original": _file(f"{case}.original.pdf", item.original),
             "notarised": _file(f"{case}.notarised.pdf", item.pdf),
             "proof_json": item.proof.to_json().decode("utf-8"),
@@ -546,6 +592,16 @@ def render() -> tuple[dict[str, bytes], str]:
             "forged": _file(f"{case}.forged.pdf", data),
             "expected": {"checks": failing, "verdict_without_chain": "INVALID"},
         })  # fmt: skip
+    for case, (description, forge, failing) in URL_FORGERIES.items():
+        data = forge(notarised["url-stamp"])
+        files[f"{case}.forged.pdf"] = data
+        invalid.append({
+            "name": case,
+            "description": description,
+            "forgery_of": "url-stamp",
+            "forged": _file(f"{case}.forged.pdf", data),
+            "expected": {"checks": failing, "verdict_without_chain": "INVALID"},
+        })  # fmt: skip
     files["non-canonical-attachment.forged.pdf"] = _non_canonical_attachment(genuine)
     unreadable = [
         {"name": case, "description": description, "input": given,
@@ -558,13 +614,14 @@ def render() -> tuple[dict[str, bytes], str]:
             case["input"] = _file(case["input"]["file"][4:], files[case["input"]["file"][4:]])
     index = {
         "description": (
-            "Notarised-PDF vectors (docs/stamp-format.md). The valid cases are two batches (the first 13 cases, then "
-            "the rest), signed with the test key of generate.py (private_key_seed) for chain 31337 and the registry "
-            "below. expected.checks: the reason "
+            "Notarised-PDF vectors (docs/stamp-format.md). The valid cases are three batches (the first 13 cases, "
+            "then four more, then url-stamp and url-rotate-90 of stamp version 2), signed with the test key of "
+            "generate.py (private_key_seed) for chain 31337 and the registry below. expected.checks: the reason "
             "code each listed check of docs/proof-format.md §13 must give without the chain; every check not "
             "listed for an invalid case is not INVALID. The proof JSON is the attachment; the QR text is "
-            "NT1: + base45 of its compact form; the layout is its stamp. unreadable: inputs (a file, or text as UTF-8 "
-            "bytes) whose proof cannot be read; expected.format is the format check's code."
+            "the stamp's qr_url (stamp version 2 only) + NT1: + base45 of the compact form; the layout is its stamp. "
+            "unreadable: inputs (a file, or text as UTF-8 bytes) whose proof cannot be read; expected.format is the "
+            "format check's code."
         ),
         "private_key_seed": KEY_SEED,
         "chain_id": CHAIN_ID,
