@@ -161,3 +161,20 @@ def test_german_pages_hold_no_english(operator_client: TestClient, world: World)
     assert {name: words for name, words in found.items() if words} == {}
     assert "Test registry" not in pages["trust"] and "Testregister" in pages["trust"]
     assert "Test registry" in operator_client.get("/trust?lang=en").text
+
+
+GERMAN = re.compile(r"\b(Gültig|Ungültig|bestanden|entfällt|Aussteller|Prüfung|Nachweis|Datei|Angaben|Uhr|Seite)\b")
+
+
+def test_english_pages_hold_no_german(operator_client: TestClient, world: World) -> None:
+    plain = make_certificate(SAMPLE_PUPILS[4])
+    pages = {
+        "start": operator_client.get("/?lang=en").text,
+        "docs": operator_client.get("/docs?lang=en").text,
+        "trust": operator_client.get("/trust?lang=en").text,
+        "qr": operator_client.post("/verify?lang=en", files={"payload": (None, world.qr_text)}).text,
+    }
+    for name, pdf in (("genuine", world.genuine), ("tampered", world.tampered), ("plain", plain)):
+        pages[name] = operator_client.post("/verify?lang=en", files={"file": ("z.pdf", pdf, "application/pdf")}).text
+    found = {name: GERMAN.findall(_visible_text(html)) for name, html in pages.items()}
+    assert {name: words for name, words in found.items() if words} == {}
