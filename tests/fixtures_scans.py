@@ -39,13 +39,20 @@ def pdf_of_pictures(pictures: list[Image.Image], dpi: int = 200, quality: int = 
 
 
 def make_photo(
-    issued_pdf: bytes, blur: bool = False, small: bool = False, *, angle: float = 3.0, long_side: int = 1600
+    issued_pdf: bytes,
+    blur: bool = False,
+    small: bool = False,
+    *,
+    angle: float = 3.0,
+    long_side: int = 1600,
+    desk: float = 1.15,
 ) -> bytes:
-    """A phone photo of the whole printed page 1: 150 dpi, turned ``angle`` degrees, on a desk with a margin,
-    ``long_side`` pixels on the long side (500 when ``small``), JPEG quality 80; ``blur``: out of focus."""
+    """A phone photo of the whole printed page 1: 150 dpi, turned ``angle`` degrees, on a desk ``desk`` times
+    the page's height (a wider margin: the page, and so its QR, is smaller in the photo), ``long_side`` pixels on
+    the long side (500 when ``small``), JPEG quality 80; ``blur``: out of focus."""
     page = render(issued_pdf, 150)
     turned = page.rotate(angle, expand=True, fillcolor=BACKGROUND, resample=Image.Resampling.BICUBIC)
-    canvas = Image.new("RGB", (round(turned.width * 1.25), round(turned.height * 1.15)), BACKGROUND)
+    canvas = Image.new("RGB", (round(turned.width * desk * 1.087), round(turned.height * desk)), BACKGROUND)
     canvas.paste(turned, ((canvas.width - turned.width) // 2, (canvas.height - turned.height) // 2))
     side = 500 if small else long_side
     scale = side / max(canvas.size)

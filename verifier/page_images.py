@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +29,7 @@ from typing import Any
 import pypdfium2
 from PIL import Image
 
-from verifier.qr_image import MAX_PIXELS, find, load, reduced
+from verifier.qr_image import MAX_PIXELS, find, load, reduced, sides, work_clock
 from verifier.scan_quality import BLURRED, NO_PROOF, SCAN_WITHOUT_QR, TOO_SMALL, QrSearch, judge
 
 MAX_PAGES = 3  # pages whose images are searched (the stamp's QR is on page 1)
@@ -46,7 +45,7 @@ SCAN_PAGE_PIXELS = 100_000  # ... and so does a smaller one shaped like its page
 RENDER_DPI = 200
 MAX_RENDER_PIXELS = 4_000_000  # an A4 page at 200 dpi is 3.9 megapixels
 MAX_RENDER_IMAGE_PIXELS = MAX_PIXELS  # pdfium decodes every image it draws, in full
-SEARCH_SECONDS = 1.0  # the worker's job limit is 1.5 s of wall-clock time
+SEARCH_SECONDS = 1.0  # CPU seconds of this thread (qr_image.work_clock); the worker's job limit is 1.5 s
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +94,11 @@ def find_in_pdf(pdf: bytes) -> QrSearch:
     """The QR texts on the first pages of a PDF that has no embedded proof, or why there are none: no-proof
     (nothing that looks like a scan) or scan-without-qr (with ``quality`` too small or blurred when the pages
     tell)."""
-    deadline = time.monotonic() + SEARCH_SECONDS
+    deadline = work_clock() + SEARCH_SECONDS
     survey = _survey(pdf)
     judged: tuple[Image.Image, list[int], int] | None = None  # the biggest picture searched, to judge
     for image in _decodable(survey.images):
-        if time.monotonic() > deadline:
+        if work_clock() > deadline:
             break
         picture = _decode(image)
         if picture is None:
@@ -108,9 +107,9 @@ def find_in_pdf(pdf: bytes) -> QrSearch:
         if texts:
             return QrSearch(tuple(texts))
         if judged is None:
-            judged = (picture, unread, max(image.width, image.height))
+            judged = (picture, sides(unread), max(image.width, image.height))
     for picture in _rendered(pdf, survey):
-        if time.monotonic() > deadline:
+        if work_clock() > deadline:
             break
         texts, unread = find(picture, deadline=deadline)
         if texts:

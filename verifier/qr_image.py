@@ -48,11 +48,14 @@ EXIT_WAIT_SECONDS = 10.0  # an exit waits at most this long for searches still r
 MAX_UNREAD = 3  # QR-like symbols seen but not decoded that are cut out and searched again, enlarged
 CUT_SIDE = 900  # pixels a cut-out symbol is enlarged to (at most 3 times)
 UPSCALE_BELOW = 1_000_000  # a picture up to this many pixels is also searched at twice its size
-VARIANT_SECONDS = 0.6  # no new variant is searched after this long (the worker's job limit is 1.5 s)
+VARIANT_SECONDS = 0.6  # CPU seconds after which no new variant is searched (the worker's job limit is 1.5 s) ...
+MAX_TILED_PIXELS = 16_000_000  # ... a photo up to this size is then searched at full resolution, in pieces ...
+TILE_SECONDS = 0.9  # ... until this long after the search started
 ACCEPTED = ("PNG", "JPEG", "WEBP")  # the only decoders ever run on an upload (Image.open(formats=...))
 
 _FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 _LOCAL = zxingcpp.Binarizer.LocalAverage
+Position = zxingcpp.Position
 _FOREIGN = (
     (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"), (b"BM", "BMP"), (b"GIF8", "GIF"),
     (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"), (b"\xffO\xffQ", "JPEG 2000"), (b"qoif", "QOI"),
@@ -67,40 +70,92 @@ def qr_texts(image: bytes) -> list[str]:
     return find(picture)[0]
 
 
-def search(image: bytes, *, deadline: float | None = None) -> QrSearch:
+def search(image: bytes) -> QrSearch:
     """A photo or scan: the QR texts in it, or why none could be read and how to take a better picture."""
+    started = work_clock()
     try:
         picture, (width, height) = load(image)
     except FormatError as exc:
         return QrSearch(reason=UNREADABLE, detail=str(exc))
-    texts, unread = find(picture, deadline=deadline)
+    texts, unread = find(picture, deadline=started + VARIANT_SECONDS)
+    if not texts and picture.width < width and width * height <= MAX_TILED_PIXELS:
+        texts = _find_in_tiles(image, picture, unread, started + TILE_SECONDS)
     if texts:
         return QrSearch(tuple(texts))
-    return QrSearch(reason=judge(picture, unread, max(width, height)))
+    return QrSearch(reason=judge(picture, sides(unread), max(width, height)))
 
 
-def find(picture: Image.Image, *, deadline: float | None = None) -> tuple[list[str], list[int]]:
-    """The QR texts in a grey picture, and the pixel sides of QR-like symbols seen but not decoded.
+def _find_in_tiles(image: bytes, reduced_picture: Image.Image, unread: list[Position], deadline: float) -> list[str]:
+    """A big photo in which the page, and so the QR, is small: what reducing it lost is searched for at full
+    resolution, piece by piece (each piece as big as one reduced search), unread symbols' places first."""
+    try:
+        full, _ = load(image, max_pixels=MAX_TILED_PIXELS)
+    except FormatError:
+        return []
+    scale = full.width / reduced_picture.width
+    boxes = [_around(position, scale, full.size) for position in unread] + _tiles(full.size)
+    for box in boxes:
+        if work_clock() > deadline:
+            break
+        texts = _texts(_read(full.crop(box)))
+        if texts:
+            return texts
+    return []
+
+
+def _around(position: Position, scale: float, size: tuple[int, int]) -> tuple[int, int, int, int]:
+    corners = _corners(position)
+    xs, ys = [x * scale for x, _ in corners], [y * scale for _, y in corners]
+    margin = (max(xs) - min(xs)) / 3 + 16
+    return (
+        max(0, int(min(xs) - margin)), max(0, int(min(ys) - margin)),
+        min(size[0], int(max(xs) + margin)), min(size[1], int(max(ys) + margin)),
+    )  # fmt: skip
+
+
+def _tiles(size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """Overlapping squares of about ``MAX_DECODE_PIXELS`` covering the picture: a QR up to a quarter of a
+    square's side lies wholly inside one of them."""
+    side = int(math.sqrt(MAX_DECODE_PIXELS))
+    step = side * 3 // 4
+    width, height = size
+
+    def starts(length: int) -> list[int]:
+        if length <= side:
+            return [0]
+        return [*range(0, length - side, step), length - side]
+
+    return [(x, y, min(width, x + side), min(height, y + side)) for y in starts(height) for x in starts(width)]
+
+
+def find(picture: Image.Image, *, deadline: float | None = None) -> tuple[list[str], list[Position]]:
+    """The QR texts in a grey picture, and where QR-like symbols were seen but not decoded.
 
     The picture as it is first (what nearly every readable scan needs); only when that finds nothing, cheap
-    variants until one reads or ``deadline`` (time.monotonic()) passes: each unread symbol cut out and enlarged
+    variants until one reads or ``deadline`` (work_clock()) passes: each unread symbol cut out and enlarged
     (a QR that is small in a big photo), another binariser (uneven light), the whole picture enlarged when it
     is small. Rotation and perspective are zxing-cpp's own work."""
     if deadline is None:
-        deadline = time.monotonic() + VARIANT_SECONDS
+        deadline = work_clock() + VARIANT_SECONDS
     codes = _read(picture)
     texts = _texts(codes)
     unread = [code for code in codes if not code.valid][:MAX_UNREAD]
-    sides = [_side(code.position) for code in unread]
+    places = [code.position for code in unread]
     if texts:
-        return texts, sides
+        return texts, places
     for variant, binarizer in _variants(picture, unread):
-        if time.monotonic() > deadline:
+        if work_clock() > deadline:
             break
         texts = _texts(_read(variant, binarizer))
         if texts:
-            return texts, sides
-    return [], sides
+            return texts, places
+    return [], places
+
+
+def work_clock() -> float:
+    """Seconds of CPU this thread has used: the budgets count work done, not time spent waiting for a core on a
+    loaded machine, so what decodes does not depend on the load (the worker's own limits bound the wall time)."""
+    return time.thread_time()
 
 
 def _read(picture: Image.Image, binarizer: zxingcpp.Binarizer = _LOCAL) -> list[zxingcpp.Barcode]:
@@ -121,18 +176,23 @@ def _variants(picture: Image.Image, unread: list[zxingcpp.Barcode]) -> Iterator[
         yield picture.resize(size, Image.Resampling.BICUBIC), _LOCAL
 
 
-def _corners(position: zxingcpp.Position) -> list[tuple[int, int]]:
+def _corners(position: Position) -> list[tuple[int, int]]:
     corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
     return [(int(point.x), int(point.y)) for point in corners]
 
 
-def _side(position: zxingcpp.Position) -> int:
+def sides(places: list[Position]) -> list[int]:
+    """The pixel size of each place (the longer of its bounding box's sides)."""
+    return [_side(place) for place in places]
+
+
+def _side(position: Position) -> int:
     corners = _corners(position)
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
     return max(max(xs) - min(xs), max(ys) - min(ys))
 
 
-def _enlarged_cut(picture: Image.Image, position: zxingcpp.Position) -> Image.Image:
+def _enlarged_cut(picture: Image.Image, position: Position) -> Image.Image:
     """The symbol with a quiet margin, enlarged to about ``CUT_SIDE`` pixels (never more)."""
     corners = _corners(position)
     xs, ys = [x for x, _ in corners], [y for _, y in corners]
@@ -146,9 +206,9 @@ def _enlarged_cut(picture: Image.Image, position: zxingcpp.Position) -> Image.Im
     return cut.resize((max(1, round(cut.width * scale)), max(1, round(cut.height * scale))), Image.Resampling.BICUBIC)
 
 
-def load(image: bytes) -> tuple[Image.Image, tuple[int, int]]:
-    """The image in grey levels, at most ``MAX_DECODE_PIXELS``, and its size as stored; every bound is checked
-    before decoding. FormatError for anything but a bounded PNG, JPEG or WebP image."""
+def load(image: bytes, max_pixels: int = MAX_DECODE_PIXELS) -> tuple[Image.Image, tuple[int, int]]:
+    """The image in grey levels, at most ``max_pixels``, and its size as stored; every bound is checked before
+    decoding. FormatError for anything but a bounded PNG, JPEG or WebP image."""
     _refuse_foreign(image)
     try:
         with Image.open(io.BytesIO(image), formats=ACCEPTED) as probe:
@@ -161,7 +221,8 @@ def load(image: bytes) -> tuple[Image.Image, tuple[int, int]]:
                 raise FormatError(f"the image is too large ({width}x{height} pixels); scan at a lower resolution")
             if probe.format == "JPEG":
                 _bound_jpeg_work(image, width * height)
-                probe.draft("L", _fitted(width, height))  # decodes at 1/2, 1/4 or 1/8 size, never below the request
+                # decodes at 1/2, 1/4 or 1/8 size, never below the request
+                probe.draft("L", _fitted(width, height, max_pixels))
             if _decoded_bytes(probe) > MAX_DECODED_BYTES:
                 raise FormatError(f"the image is too large to decode ({width}x{height} pixels, {probe.mode})")
             probe.load()
@@ -170,13 +231,14 @@ def load(image: bytes) -> tuple[Image.Image, tuple[int, int]]:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise FormatError(f"not a readable PNG, JPEG or WebP image ({type(exc).__name__})") from None
-    return reduced(picture), (width, height)
+    return reduced(picture, max_pixels), (width, height)
 
 
-def reduced(picture: Image.Image) -> Image.Image:
-    """``picture`` reduced to at most ``MAX_DECODE_PIXELS`` (box filter), as the QR search sees it."""
-    if picture.width * picture.height > MAX_DECODE_PIXELS:
-        picture = picture.resize(_fitted(picture.width, picture.height), Image.Resampling.BOX, reducing_gap=2.0)
+def reduced(picture: Image.Image, max_pixels: int = MAX_DECODE_PIXELS) -> Image.Image:
+    """``picture`` reduced to at most ``max_pixels`` (box filter), as the QR search sees it."""
+    if picture.width * picture.height > max_pixels:
+        size = _fitted(picture.width, picture.height, max_pixels)
+        picture = picture.resize(size, Image.Resampling.BOX, reducing_gap=2.0)
     return picture
 
 
@@ -202,11 +264,11 @@ def _decoded_bytes(probe: Image.Image) -> int:
     return probe.size[0] * probe.size[1] * per_pixel
 
 
-def _fitted(width: int, height: int) -> tuple[int, int]:
-    """``width`` x ``height`` scaled down (never up) to at most ``MAX_DECODE_PIXELS``, aspect kept."""
-    if width * height <= MAX_DECODE_PIXELS:
+def _fitted(width: int, height: int, max_pixels: int = MAX_DECODE_PIXELS) -> tuple[int, int]:
+    """``width`` x ``height`` scaled down (never up) to at most ``max_pixels``, aspect kept."""
+    if width * height <= max_pixels:
         return width, height
-    scale = math.sqrt(MAX_DECODE_PIXELS / (width * height))
+    scale = math.sqrt(max_pixels / (width * height))
     return max(1, math.floor(width * scale)), max(1, math.floor(height * scale))
 
 
