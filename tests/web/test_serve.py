@@ -67,3 +67,32 @@ def test_serve_bounds_every_wait_on_a_client(monkeypatch: pytest.MonkeyPatch, tm
     assert config.timeout_keep_alive == serving.KEEP_ALIVE_SECONDS
     assert config.limit_concurrency == serving.LIMIT_CONCURRENCY
     assert serving.HEADER_TIMEOUT_SECONDS <= 30
+
+
+TRUSTED = (
+    '[[trusted]]\nname = "X"\nchain_id = 1\naddress = "0x5FbDB2315678afecb367f032d315d8e9f2ba0aa3"\n'
+    'rpc_url = "http://127.0.0.1:1"\n'
+)
+
+
+def test_workers_show_the_operator_of_the_served_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each worker builds its app from the file `notary serve` names in NOTARY_CONFIG: its [web.operator] too."""
+    from fastapi.testclient import TestClient
+
+    from verifier.web.main import app_from_env
+
+    config_file = tmp_path / "notary.toml"
+    config_file.write_text(TRUSTED + '\n[web.operator]\nname = "Stadt Mannheim"\ncontact = "E 5, Mannheim"\n')
+    monkeypatch.setenv("NOTARY_CONFIG", str(config_file))
+    with TestClient(app_from_env()) as client:
+        page = client.get("/").text
+    assert "Stadt Mannheim" in page and "E 5, Mannheim" in page
+
+
+def test_serve_refuses_a_missing_legal_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config_file = tmp_path / "notary.toml"
+    config_file.write_text(TRUSTED + '\n[web.operator]\nname = "Stadt"\nimpressum = "/nowhere/impressum.md"\n')
+    monkeypatch.setenv("NOTARY_CONFIG", str(config_file))
+    monkeypatch.setattr(serving, "run", lambda config: None)
+    with pytest.raises(ConfigError, match="neither an https:// URL nor an existing file"):
+        serve(port=0, access_log=False)
