@@ -273,9 +273,8 @@ def audit(registry: object, issuer: str, src: Path, out: Path) -> dict[str, int]
             roots.add(bytes(proof.root))
         else:
             unverifiable += 1
-    anchors = registry.logs("BatchAnchored", 0, {"issuer": issuer})
-    anchored_leaves = sum(int(log["args"]["documentCount"]) for log in anchors)
-    anchored_roots = [bytes(log["args"]["root"]) for log in anchors]
+    anchored_roots = [event.root for event in registry.anchors(issuer)]
+    anchored_leaves = sum(registry.batch(root, issuer)[0].document_count for root in anchored_roots)
     return {
         "documents": len(inputs), "issued_once": issued,
         # leaves on chain beyond one per issued document: anchored twice, or anchored and never handed out

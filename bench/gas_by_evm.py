@@ -1,7 +1,7 @@
 """Gas of the registry's main transactions for each EVM build, each on anvil forced to its hardfork.
 
 Run: .venv/bin/python bench/gas_by_evm.py   The last line is one JSON object: per hardfork, the build deploy
-picked by probing and the gas of deploy, add-issuer, anchor, and revoking a batch and a document.
+picked by probing and the gas of deploy, add-issuer, anchor, relayed anchor, and revoking a batch and a document.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from notary import localchain
 from notary.chain import State, connect
 from notary.chain.devchain import dev_registry
+from notary.core.eip712 import Batch, BatchDomain, sign_batch
+from notary.core.hashing import Digest32
 from notary.core.merkle import MerkleTree
 
 HARDFORKS = ("london", "paris", "shanghai", "cancun")
@@ -28,6 +30,11 @@ def measure(url: str) -> dict[str, object]:
     leaves = [os.urandom(32) for _ in range(1000)]
     tree = MerkleTree.build(leaves)
     anchored = registry.anchor(issuer, bytes(tree.root), len(leaves))
+    root = os.urandom(32)
+    signature = sign_batch(
+        bytes(issuer.key), BatchDomain(registry.chain_id, registry.address), Batch(Digest32(root), 1000, 1)
+    )
+    relayed = registry.anchor_signed(dev.admin, root, 1000, 1, signature)
     proof = [bytes(p) for p in tree.proof(7)]
     document = registry.set_document_state(issuer, bytes(tree.root), leaves[7], proof, State.REVOKED, 1)
     batch = registry.set_batch_state(issuer, bytes(tree.root), State.REVOKED, 1)
@@ -36,6 +43,7 @@ def measure(url: str) -> dict[str, object]:
         "deploy": dev.deploy_tx.gas_used,
         "add_issuer": dev.add_issuer_tx.gas_used,
         "anchor": anchored.gas_used,
+        "relay_anchor": relayed.gas_used,
         "revoke_document_of_1000": document.gas_used,
         "revoke_batch": batch.gas_used,
     }

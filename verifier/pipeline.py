@@ -34,8 +34,10 @@ def read_facts(registry: Registry, proof: Proof) -> ChainFacts:
     the issuer's standing) is read as of the latest block on every call, in one JSON-RPC round trip once the
     batch is known; only the anchoring transaction, fixed for a root and its block, is read once."""
     root = bytes(proof.root)
-    view, issuer = registry.document_and_issuer(root, bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof])
-    tx = registry.anchor_tx(root, view.batch.block_number) if view.batch.anchored else None
+    # roots are per issuer on chain: the batch is read in the namespace of the issuer the proof names (its signer)
+    leaf, path = bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof]
+    view, issuer = registry.document_and_issuer(root, leaf, path, proof.issuer)
+    tx = registry.anchor_tx(root, view.batch.block_number, proof.issuer) if view.batch.anchored else None
     return ChainFacts(registry.chain_id, view, issuer, tx)
 
 

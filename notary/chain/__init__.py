@@ -2,6 +2,8 @@
 
 from notary.chain.connect import MEMORY, connect, fund_dev_account
 from notary.chain.records import (
+    AdminState,
+    AnchorEvent,
     BatchRecord,
     DocumentView,
     IssuerRecord,
@@ -15,6 +17,8 @@ from notary.chain.registry import Registry
 
 __all__ = [
     "MEMORY",
+    "AdminState",
+    "AnchorEvent",
     "BatchRecord",
     "DocumentView",
     "IssuerRecord",

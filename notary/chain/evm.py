@@ -81,7 +81,7 @@ def check_views(registry: Registry, evm: str) -> None:
     signature = sign_batch(probe_key, BatchDomain(registry.chain_id, registry.address), Batch(Digest32(root), 1, 1))
     checks: list[tuple[str, Callable[[], Any]]] = [
         ("issuerAt", lambda: registry.issuer_at(signer, number, registry.block_timestamp(number))),
-        ("documentStatus", lambda: registry.document(root, root, [root])),
+        ("documentStatus", lambda: registry.document(root, root, [root], signer)),
         ("eip712Domain", lambda: registry.contract.functions.eip712Domain().call()),
         ("recoverBatchSigner", lambda: registry.recover_batch_signer(root, 1, 1, signature)),
     ]

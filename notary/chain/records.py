@@ -55,11 +55,18 @@ class BatchRecord:
 
 @dataclass(frozen=True, slots=True)
 class StatusRecord:
+    """A status as it counts. ``ignored``: the stored status was set by the issuer's key at or after its
+    compromisedFrom, so it does not count (state is ACTIVE); ``ignored_state``/``ignored_reason`` and
+    ``since``/``block_number`` then tell what that key did and when."""
+
     state: State
     reason: int
     since: int
     block_number: int
-    by_authority: bool = False  # set by a revoker or the admin: the issuer cannot lift it
+    by_authority: bool = False  # set by a revoker or the admin: the issuer can neither lift nor escalate it
+    ignored: bool = False
+    ignored_state: State = State.ACTIVE
+    ignored_reason: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +111,24 @@ class StatusEvent:
     by: str
     block_number: int
     tx_hash: str
+    issuer: str = ZERO_ADDRESS  # whose batch (roots are per issuer)
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorEvent:
+    """One BatchAnchored log: which issuer anchored which root, in which block and transaction."""
+
+    issuer: str
+    root: bytes
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdminState:
+    """The registry's admin and a pending two-step hand-over (``pending`` None: none)."""
+
+    admin: str
+    pending: str | None
+    accept_after: int  # unix time from which ``pending`` may accept (0: nothing pending)
+    delay: int  # seconds between beginning and accepting a hand-over

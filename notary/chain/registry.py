@@ -6,6 +6,10 @@ simulated first so a refusal comes back as a named error, pay for gas as the cha
 for their receipt and confirmations (blocks on top of the mined one) by polling, because anvil may return a hash
 before its receipt is queryable. Event logs are read in chunks of blocks, since nodes cap the range (Besu's
 ``--rpc-max-logs-range``).
+
+Batch roots live in one namespace per issuer (contract 2.x): every batch read and status change names the issuer.
+A verifier knows it from the proof (its EIP-712 signer); tools that only have a root may leave it out, and the
+adapter then finds the one registered issuer that anchored it (see ``issuer_of``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from notary.chain.batch_rpc import BatchRpc, RpcFailure
 from notary.chain.fees import FeeOracle, FeePolicy
 from notary.chain.identity import WrongChain
 from notary.chain.records import (
+    AdminState,
+    AnchorEvent,
     BatchRecord,
     DocumentView,
     IssuerRecord,
@@ -44,8 +50,9 @@ T = TypeVar("T")
 
 # Explicit gas limits: estimating every transaction costs a round trip and, on eth-tester, a full execution.
 GAS = {
-    "deploy": 3_000_000,
+    "deploy": 4_500_000,
     "anchor": 90_000,
+    "anchorSigned": 110_000,
     "anchorWithMetadata": 150_000,
     "addIssuer": 200_000,
     "renameIssuer": 200_000,
@@ -53,21 +60,34 @@ GAS = {
     "markCompromised": 120_000,
     "grantRole": 100_000,
     "revokeRole": 100_000,
-    "revokeBatch": 90_000,
-    "suspendBatch": 90_000,
-    "unsuspendBatch": 90_000,
+    "revokeBatch": 110_000,
+    "suspendBatch": 110_000,
+    "unsuspendBatch": 110_000,
+    "beginDefaultAdminTransfer": 120_000,
+    "cancelDefaultAdminTransfer": 80_000,
+    "acceptDefaultAdminTransfer": 150_000,
 }
-_DOC_STATUS_GAS = 110_000
+_DOC_STATUS_GAS = 130_000
 _PER_PROOF_STEP_GAS = 3_000
 DEFAULT_LOG_CHUNK = 1_000  # blocks per eth_getLogs request
 DEFAULT_RECEIPT_TIMEOUT = 120.0  # seconds for the receipt itself
 DEFAULT_BLOCK_TIME = 12.0  # seconds per block assumed when waiting for confirmations
 GENESIS_RECHECK = 30.0  # seconds between re-reads of the genesis block before signing
 MEMO_ENTRIES = 4_096  # batches and anchoring transactions remembered per registry object (LRU)
+# Seconds between beginning and accepting an admin hand-over: long enough for the city office to notice a
+# hand-over it did not intend and cancel it, short enough not to stall a planned one.
+DEFAULT_ADMIN_DELAY = 86_400
 
 REVOKER_ROLE = Web3.keccak(text="REVOKER_ROLE")
 ISSUER_ROLE = Web3.keccak(text="ISSUER_ROLE")
 ADMIN_ROLE = b"\x00" * 32
+ZERO = "0x" + "00" * 20
+
+
+def anchor_log_data(issuer: str, root: bytes) -> bytes:
+    """The data of ``issuer``'s ``BatchAnchored`` log for ``root``: abi.encode(issuer, root). The event is
+    anonymous and has no topics; no other log of the registry is without topics."""
+    return bytes(12) + bytes.fromhex(Web3.to_checksum_address(issuer)[2:]) + bytes(root)
 
 
 def _chain_call(what: str, fn: Callable[[], T]) -> T:
@@ -148,7 +168,7 @@ class Registry:
         self._nonce_lock = threading.Lock()
         # False: not decided yet (see _batch_rpc); None: every read goes through web3's contract layer
         self._rpc: BatchRpc | bool | None = False if lean_reads else None
-        self._batches_seen: OrderedDict[bytes, BatchRecord] = OrderedDict()
+        self._batches_seen: OrderedDict[tuple[str, bytes], BatchRecord] = OrderedDict()
         self._anchor_txs: OrderedDict[tuple[bytes, int], str] = OrderedDict()
         self._memo_lock = threading.Lock()
 
@@ -156,9 +176,16 @@ class Registry:
 
     @classmethod
     def deploy(
-        cls, w3: Web3, admin: LocalAccount, *, evm_version: str | None = None, **kwargs: Any
+        cls,
+        w3: Web3,
+        admin: LocalAccount,
+        *,
+        evm_version: str | None = None,
+        admin_delay: int = DEFAULT_ADMIN_DELAY,
+        **kwargs: Any,
     ) -> tuple[Registry, TxResult]:
-        """Deploy the build for ``evm_version`` (default: the node's, probed) with ``admin`` as its admin.
+        """Deploy the build for ``evm_version`` (default: the node's, probed) with ``admin`` as its admin; an admin
+        hand-over takes two steps ``admin_delay`` seconds apart.
 
         Returns the registry and the deployment transaction. The caller checks the views (evm.check_views)."""
         from notary.chain.connect import is_memory
@@ -169,7 +196,7 @@ class Registry:
         elif not is_memory(w3):
             require_evm(w3, evm_version)
         factory = w3.eth.contract(abi=abi(), bytecode=bytecode(evm_version))
-        data = factory.constructor(admin.address).data_in_transaction
+        data = factory.constructor(admin.address, admin_delay).data_in_transaction
         probe = cls(w3, "0x" + "00" * 20, **kwargs)
         result, receipt = probe._send(admin, None, data, GAS["deploy"], "deploying the registry")
         address = receipt.get("contractAddress")
@@ -206,21 +233,25 @@ class Registry:
         code = _chain_call("reading the registry code", lambda: bytes(self.w3.eth.get_code(self.address)))
         return build_of(code)
 
-    def batch(self, root: bytes) -> tuple[BatchRecord, StatusRecord]:
-        record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(root).call())
+    def batch(self, root: bytes, issuer: str | None = None) -> tuple[BatchRecord, StatusRecord]:
+        """``issuer``'s batch ``root`` and its status as it counts (not anchored by that issuer: issuer is zero).
+        Without ``issuer``, the one issuer that anchored ``root`` (``issuer_of``)."""
+        who = self._resolve(root, issuer)
+        record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(who, root).call())
         return _batch(root, record), _status(status)
 
-    def document(self, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> DocumentView:
+    def document(self, root: bytes, leaf: bytes, proof: Sequence[bytes], issuer: str | None = None) -> DocumentView:
         if self.expected_chain_id is not None:
             _ = self.chain_id  # a wrong chain is told as such before its empty answers are misread
-        answer = self._views([("documentStatus", (root, leaf, list(proof)))])[0]
-        return _document_view(root, answer or self._document_call(root, leaf, proof))
+        who = self._resolve(root, issuer)
+        answer = self._views([("documentStatus", (who, root, leaf, list(proof)))])[0]
+        return _document_view(root, answer or self._document_call(who, root, leaf, proof))
 
     def document_and_issuer(
-        self, root: bytes, leaf: bytes, proof: Sequence[bytes]
+        self, root: bytes, leaf: bytes, proof: Sequence[bytes], issuer: str | None = None
     ) -> tuple[DocumentView, IssuerRecord | None]:
-        """The document's view and, when its batch is anchored, the issuer judged at the anchoring block and
-        time; both read now (latest block), nothing of them cached.
+        """The document's view in ``issuer``'s namespace (the proof's signer) and, when that issuer anchored the
+        batch, the issuer judged at the anchoring block and time; both read now (latest block), nothing cached.
 
         One round trip for a batch seen before: its remembered anchor (issuer, block, time) supplies the
         ``issuerAt`` arguments sent beside ``documentStatus``, and that answer is used only when this very
@@ -228,17 +259,19 @@ class Registry:
         """
         if self.expected_chain_id is not None:
             _ = self.chain_id
+        who = self._resolve(root, issuer)
+        memo_key = (who.lower(), bytes(root))
         with self._memo_lock:
-            seen = self._batches_seen.get(bytes(root))
-        calls: list[tuple[str, tuple[Any, ...]]] = [("documentStatus", (root, leaf, list(proof)))]
+            seen = self._batches_seen.get(memo_key)
+        calls: list[tuple[str, tuple[Any, ...]]] = [("documentStatus", (who, root, leaf, list(proof)))]
         if seen is not None:
             calls.append(("issuerAt", (seen.issuer, seen.block_number, seen.timestamp)))
         answers = self._views(calls)
-        view = _document_view(root, answers[0] or self._document_call(root, leaf, proof))
+        view = _document_view(root, answers[0] or self._document_call(who, root, leaf, proof))
         batch = view.batch
         if not batch.anchored:
             return view, None
-        self._remember(self._batches_seen, bytes(root), batch)
+        self._remember(self._batches_seen, memo_key, batch)
         guessed = seen is not None and (seen.issuer, seen.block_number, seen.timestamp) == (
             batch.issuer, batch.block_number, batch.timestamp,
         )  # fmt: skip
@@ -256,13 +289,43 @@ class Registry:
             )
         return _issuer_record(address, answer)
 
-    def _document_call(self, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> tuple[Any, ...]:
+    def _document_call(self, issuer: str, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> tuple[Any, ...]:
         return tuple(
             _chain_call(
                 "reading a document's status",
-                lambda: self.contract.functions.documentStatus(root, leaf, list(proof)).call(),
+                lambda: self.contract.functions.documentStatus(issuer, root, leaf, list(proof)).call(),
             )
         )
+
+    def issuers(self) -> list[str]:
+        """Every address ever registered as an issuer, in order (from the IssuerAdded events)."""
+        found = [Web3.to_checksum_address(log["args"]["issuer"]) for log in self.logs("IssuerAdded", 0, {})]
+        return list(dict.fromkeys(found))
+
+    def issuer_of(self, root: bytes) -> list[str]:
+        """The registered issuers that anchored ``root`` (usually one; several if others anchored the same root in
+        their own namespaces). One view call per registered issuer: for tools, not for a verifier's hot path."""
+        return [who for who in self.issuers() if self._raw_batch(who, root)[0].anchored]
+
+    def _raw_batch(self, issuer: str, root: bytes) -> tuple[BatchRecord, StatusRecord]:
+        record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(issuer, root).call())
+        return _batch(root, record), _status(status)
+
+    def _resolve(self, root: bytes, issuer: str | None, sender: str | None = None) -> str:
+        """The issuer whose namespace ``root`` is read or changed in: ``issuer`` if given; else ``sender`` if it
+        anchored ``root``; else the only issuer that did (the zero address if none did: reads then find nothing
+        and changes are refused by the contract with BatchNotAnchored)."""
+        if issuer is not None:
+            return Web3.to_checksum_address(issuer)
+        if sender is not None and self._raw_batch(Web3.to_checksum_address(sender), root)[0].anchored:
+            return Web3.to_checksum_address(sender)
+        found = self.issuer_of(root)
+        if len(found) > 1:
+            raise ChainRefusal(
+                f"batch root 0x{bytes(root).hex()} was anchored by several issuers ({', '.join(found)}): "
+                "name the issuer"
+            )
+        return found[0] if found else ZERO
 
     def _views(self, calls: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...] | None]:
         """View calls at the latest block in one JSON-RPC batch, decoded; None for each answer to be read the
@@ -311,33 +374,56 @@ class Registry:
             )
         )
 
-    def anchor_tx(self, root: bytes, block_number: int) -> str | None:
-        """The hash of the transaction that anchored ``root`` in ``block_number`` (from its event).
+    def anchor_tx(self, root: bytes, block_number: int, issuer: str | None = None) -> str | None:
+        """The hash of the transaction that anchored ``issuer``'s ``root`` in ``block_number`` (from its event).
 
         Remembered once found: which transaction anchored a root in a given block never changes (a reorg that
         anchors it elsewhere changes the block, and so the question). Not finding it is not remembered."""
-        key = (bytes(root), block_number)
+        wanted = anchor_log_data(self._resolve(root, issuer), root)
+        key = (wanted, block_number)
         with self._memo_lock:
             known = self._anchor_txs.get(key)
         if known is not None:
             return known
-        logs = _chain_call(
-            "reading the anchoring event",
-            lambda: self.contract.events.BatchAnchored.get_logs(
-                from_block=block_number, to_block=block_number, argument_filters={"root": root}
-            ),
-        )
+        logs = [log for log in self._anchor_logs(block_number, block_number) if bytes(log["data"]) == wanted]
         if not logs:
             return None
         found = "0x" + bytes(logs[0]["transactionHash"]).hex()
         self._remember(self._anchor_txs, key, found)
         return found
 
-    def status_history(self, root: bytes, leaf: bytes | None = None, from_block: int = 0) -> list[StatusEvent]:
-        """Status changes of a batch and (if ``leaf`` is given) of that document, oldest first."""
-        events = [_status_event(log, None) for log in self.logs("BatchStatusChanged", from_block, {"root": root})]
+    def anchors(self, issuer: str | None = None, from_block: int = 0) -> list[AnchorEvent]:
+        """Every anchor (of ``issuer``, or of all issuers) from ``from_block`` on, oldest first, from the
+        BatchAnchored logs (for audits; count, block and time are in ``batch``)."""
+        last = self.block_number()
+        found: list[AnchorEvent] = []
+        for start in range(from_block, last + 1, self.log_chunk):
+            for log in self._anchor_logs(start, min(start + self.log_chunk - 1, last)):
+                data = bytes(log["data"])
+                event = AnchorEvent(
+                    issuer=Web3.to_checksum_address(data[12:32]), root=data[32:64],
+                    block_number=int(log["blockNumber"]), tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                )  # fmt: skip
+                if issuer is None or event.issuer.lower() == issuer.lower():
+                    found.append(event)
+        return found
+
+    def _anchor_logs(self, start: int, end: int) -> list[Any]:
+        """The registry's logs without topics (BatchAnchored, anonymous) in blocks ``start`` .. ``end``."""
+        query: Any = {"address": self.address, "fromBlock": start, "toBlock": end}
+        logs = _chain_call("reading the anchoring events", lambda: self.w3.eth.get_logs(query))
+        return [log for log in logs if not log["topics"] and len(bytes(log["data"])) == 64]
+
+    def status_history(
+        self, root: bytes, leaf: bytes | None = None, from_block: int = 0, issuer: str | None = None
+    ) -> list[StatusEvent]:
+        """Status changes of ``issuer``'s batch and (if ``leaf`` is given) of that document, oldest first; each
+        says who made it, so a change a compromised key made (and the views ignore) still shows."""
+        who = self._resolve(root, issuer)
+        found = self.logs("BatchStatusChanged", from_block, {"issuer": who, "root": root})
+        events = [_status_event(log, None) for log in found]
         if leaf is not None:
-            found = self.logs("DocumentStatusChanged", from_block, {"root": root, "leaf": leaf})
+            found = self.logs("DocumentStatusChanged", from_block, {"root": root, "leaf": leaf, "issuer": who})
             events.extend(_status_event(log, leaf) for log in found)
         return sorted(events, key=lambda e: (e.block_number, e.tx_hash))
 
@@ -373,6 +459,32 @@ class Registry:
     def revoke_revoker(self, admin: LocalAccount, account: str) -> TxResult:
         return self._transact(admin, "revokeRole", [REVOKER_ROLE, Web3.to_checksum_address(account)])
 
+    # ------------------------------------------------------------------ admin hand-over (two steps, a delay)
+
+    def admin_state(self) -> AdminState:
+        """The admin, a pending hand-over (if any) and the delay, read now."""
+        functions = self.contract.functions
+        admin = _chain_call("reading the admin", lambda: functions.defaultAdmin().call())
+        pending, schedule = _chain_call("reading the admin hand-over", lambda: functions.pendingDefaultAdmin().call())
+        delay = _chain_call("reading the admin delay", lambda: functions.defaultAdminDelay().call())
+        return AdminState(
+            admin=Web3.to_checksum_address(admin),
+            pending=None if int(pending, 16) == 0 else Web3.to_checksum_address(pending),
+            accept_after=int(schedule),
+            delay=int(delay),
+        )
+
+    def begin_admin_transfer(self, admin: LocalAccount, new_admin: str) -> TxResult:
+        """Step 1 (current admin): name the next admin; it may accept once ``delay`` seconds have passed."""
+        return self._transact(admin, "beginDefaultAdminTransfer", [Web3.to_checksum_address(new_admin)])
+
+    def cancel_admin_transfer(self, admin: LocalAccount) -> TxResult:
+        return self._transact(admin, "cancelDefaultAdminTransfer", [])
+
+    def accept_admin_transfer(self, new_admin: LocalAccount) -> TxResult:
+        """Step 2 (the named next admin, after the delay): take over; the old admin loses the role."""
+        return self._transact(new_admin, "acceptDefaultAdminTransfer", [])
+
     # ------------------------------------------------------------------ writes (issuers, revokers)
 
     def anchor(
@@ -390,12 +502,37 @@ class Registry:
             issuer, "anchorWithMetadata", [root, document_count, metadata_hash or b"\x00" * 32, metadata_uri]
         )
 
-    def set_batch_state(self, sender: LocalAccount, root: bytes, state: State, reason: int = 0) -> TxResult:
+    def anchor_signed(
+        self, relayer: LocalAccount, root: bytes, count: int, issued_at: int, signature: bytes
+    ) -> TxResult:
+        """Anchor a batch the issuer signed (EIP-712 ``Batch(root, documentCount, issuedAt)`` under this
+        registry's domain); ``relayer`` sends and pays, the signer is recorded as the issuer. The issuer key needs
+        no ether. Refused with InvalidSignature (not a signature), IssuerNotAuthorised (the signer is not an
+        active issuer) or RootAlreadyAnchored (already anchored by that issuer, e.g. relayed twice)."""
+        signed = self.sign_anchor_signed(relayer, root, count, issued_at, signature)
+        self.broadcast(signed, "anchoring a signed batch")
+        result, _receipt = self.wait_mined(signed, "anchoring a signed batch")
+        return result
+
+    def sign_anchor_signed(
+        self, relayer: LocalAccount, root: bytes, count: int, issued_at: int, signature: bytes
+    ) -> SignedTx:
+        """The relayer's ``anchorSigned`` transaction, simulated (a refusal raises, named) and signed, not sent,
+        so a relay journal can record it first."""
+        data = self.encode("anchorSigned", [root, count, issued_at, bytes(signature)])
+        return self.sign(relayer, self.address, data, GAS["anchorSigned"], "anchoring a signed batch")
+
+    def set_batch_state(
+        self, sender: LocalAccount, root: bytes, state: State, reason: int = 0, *, issuer: str | None = None
+    ) -> TxResult:
+        """Change the status of ``issuer``'s batch ``root`` (default: the sender's own, else the one issuer that
+        anchored it)."""
+        who = self._resolve(root, issuer, sender.address)
         if state is State.REVOKED:
-            return self._transact(sender, "revokeBatch", [root, reason])
+            return self._transact(sender, "revokeBatch", [who, root, reason])
         if state is State.SUSPENDED:
-            return self._transact(sender, "suspendBatch", [root, reason])
-        return self._transact(sender, "unsuspendBatch", [root])
+            return self._transact(sender, "suspendBatch", [who, root, reason])
+        return self._transact(sender, "unsuspendBatch", [who, root])
 
     def set_document_state(
         self,
@@ -405,13 +542,17 @@ class Registry:
         proof: Sequence[bytes],
         state: State,
         reason: int = 0,
+        *,
+        issuer: str | None = None,
     ) -> TxResult:
+        """Change the status of one document of ``issuer``'s batch ``root`` (issuer as in set_batch_state)."""
+        who = self._resolve(root, issuer, sender.address)
         gas = _DOC_STATUS_GAS + _PER_PROOF_STEP_GAS * len(proof)
         if state is State.REVOKED:
-            return self._transact(sender, "revokeDocument", [root, leaf, list(proof), reason], gas)
+            return self._transact(sender, "revokeDocument", [who, root, leaf, list(proof), reason], gas)
         if state is State.SUSPENDED:
-            return self._transact(sender, "suspendDocument", [root, leaf, list(proof), reason], gas)
-        return self._transact(sender, "unsuspendDocument", [root, leaf, list(proof)], gas)
+            return self._transact(sender, "suspendDocument", [who, root, leaf, list(proof), reason], gas)
+        return self._transact(sender, "unsuspendDocument", [who, root, leaf, list(proof)], gas)
 
     # ------------------------------------------------------------------ transaction machinery
 
@@ -627,13 +768,17 @@ def _batch(root: bytes, record: Sequence[Any]) -> BatchRecord:
 
 
 def _status(status: Sequence[Any]) -> StatusRecord:
-    state, reason, since, block_number, by_authority = status
-    return StatusRecord(State(int(state)), int(reason), int(since), int(block_number), bool(by_authority))
+    state, reason, since, block_number, by_authority, ignored, ignored_state, ignored_reason = status
+    return StatusRecord(
+        State(int(state)), int(reason), int(since), int(block_number), bool(by_authority),
+        ignored=bool(ignored), ignored_state=State(int(ignored_state)), ignored_reason=int(ignored_reason),
+    )  # fmt: skip
 
 
 def _status_event(log: Any, leaf: bytes | None) -> StatusEvent:
     args = log["args"]
     return StatusEvent(
+        issuer=Web3.to_checksum_address(args["issuer"]),
         root=bytes(args["root"]),
         leaf=leaf,
         state=State(int(args["state"])),

@@ -26,9 +26,12 @@ _MESSAGES = {
     "ZeroRoot": "a batch root of zero cannot be anchored",
     "EmptyBatch": "a batch must hold at least one document",
     "BatchTooLarge": "the batch holds more documents than the registry can count (16,777,215)",
-    "RootAlreadyAnchored": "this batch root is already anchored",
-    "BatchNotAnchored": "no batch with this root is anchored in the registry",
-    "NotAllowedToChangeStatus": "only the batch's issuer, a revoker or the admin may change its status",
+    "RootAlreadyAnchored": "this issuer has already anchored this batch root",
+    "BatchNotAnchored": "this issuer has anchored no batch with this root in the registry",
+    "NotAllowedToChangeStatus": (
+        "only the batch's issuer (not once its key is compromised, and not a status a revoker or the admin set), "
+        "a revoker or the admin may change its status"
+    ),
     "InvalidMerkleProof": "the document is not part of that batch (Merkle proof does not lead to the root)",
     "AlreadyRevoked": "already revoked; revocation is final",
     "AlreadySuspended": "already suspended",
@@ -38,6 +41,11 @@ _MESSAGES = {
     "IssuerAlreadyRetired": "this issuer is already retired",
     "IssuerAlreadyCompromised": "this issuer is already marked compromised",
     "CompromiseInFuture": "a compromise cannot be declared for a time in the future",
+    "InvalidReason": "unknown reason code (0 unspecified .. 5 key-compromise, see docs/contract.md)",
+    "InvalidSignature": "the signature over the batch recovers to no key",
+    "AccessControlEnforcedDefaultAdminRules": "the admin role changes hands only by the two-step admin-transfer",
+    "AccessControlEnforcedDefaultAdminDelay": "the admin hand-over cannot be accepted before its delay has passed",
+    "AccessControlInvalidDefaultAdmin": "only the address named in the pending admin hand-over can accept it",
     "InvalidName": "the issuer name must be 1 to 200 bytes",
     "ZeroAddress": "the zero address is not allowed here",
     "UseIssuerRegistry": "issuers are managed with add-issuer/retire-issuer, not with roles",

@@ -204,7 +204,7 @@ class Relayer:
 
 
 def batch_record(registry: Registry, signed: SignedBatch) -> BatchRecord:
-    return registry.batch(signed.root)[0]
+    return registry.batch(signed.root, signed.issuer)[0]  # roots are per issuer on chain
 
 
 def _not_active(registry: Registry, issuer: str) -> str | None:

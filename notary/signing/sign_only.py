@@ -27,7 +27,7 @@ class SignOnlyIssuance(Issuance):
         """Files of the batches this run left to the relayer."""
 
     def _anchor(self, batch: BatchRow) -> None:
-        record, _ = self._retrying("reading the batch", lambda: self.registry.batch(batch.root))
+        record, _ = self._retrying("reading the batch", lambda: self.registry.batch(batch.root, self.issuer.address))
         if record.anchored:
             super()._anchor(batch)  # relayed meanwhile: confirmations, journal and foreign anchors as usual
             return

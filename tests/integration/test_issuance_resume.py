@@ -70,8 +70,7 @@ def _die_at(stage: str, nth: int) -> object:
 
 
 def _anchors_by(registry: Registry, issuer: str) -> list[bytes]:
-    logs = registry.contract.events.BatchAnchored.get_logs(from_block=0, argument_filters={"issuer": issuer})
-    return [bytes(log["args"]["root"]) for log in logs]
+    return [event.root for event in registry.anchors(issuer)]
 
 
 def _assert_complete(registry: Registry, issuer: str, src: Path, out: Path, summary: Summary, count: int) -> None:

@@ -45,7 +45,7 @@ def test_issuer_anchors_and_the_record_is_complete(actors: Actors) -> None:
     assert record.block_number == tx.block_number
     assert record.timestamp == actors.registry.block_timestamp(tx.block_number)
     assert status.state is State.ACTIVE
-    assert tx.gas_used <= 50_000
+    assert tx.gas_used < 47_858  # OpenAttestation's issue(), which stores one bool
 
 
 def test_anchor_with_metadata_is_recorded(actors: Actors) -> None:
@@ -69,7 +69,6 @@ def test_duplicate_zero_and_bad_counts_are_refused(actors: Actors) -> None:
     root = _root()
     actors.registry.anchor(actors.issuer, root, 1)
     _refused("RootAlreadyAnchored", actors.registry.anchor, actors.issuer, root, 1)
-    _refused("RootAlreadyAnchored", actors.registry.anchor, actors.issuer2, root, 1)
     _refused("ZeroRoot", actors.registry.anchor, actors.issuer, b"\x00" * 32, 1)
     _refused("EmptyBatch", actors.registry.anchor, actors.issuer, _root(), 0)
     _refused("BatchTooLarge", actors.registry.anchor, actors.issuer, _root(), 2**24)
@@ -198,7 +197,9 @@ def test_suspension_can_be_lifted_and_revoker_and_admin_may_act(actors: Actors) 
     _refused("NotSuspended", reg.set_document_state, actors.issuer, root, a, [b], State.ACTIVE, 0)
     reg.set_document_state(actors.revoker, root, a, [b], State.SUSPENDED, Reason.WITHDRAWN)
     assert reg.document(root, a, [b]).document_status.state is State.SUSPENDED
-    _refused("AlreadySuspended", reg.set_document_state, actors.issuer, root, a, [b], State.SUSPENDED, 1)
+    # the issuer may not touch a suspension a revoker set (test_registry_keys: nor escalate it)
+    _refused("NotAllowedToChangeStatus", reg.set_document_state, actors.issuer, root, a, [b], State.SUSPENDED, 1)
+    _refused("AlreadySuspended", reg.set_document_state, actors.admin, root, a, [b], State.SUSPENDED, 1)
     reg.set_document_state(actors.admin, root, a, [b], State.ACTIVE)
     assert reg.document(root, a, [b]).document_status.state is State.ACTIVE
     states = [e.state for e in reg.status_history(root, a)]
