@@ -1,8 +1,9 @@
-"""`notary registry`: deploy the NotaryRegistry and manage its issuers (the city office's admin key)."""
+"""`notary registry`: deploy the NotaryRegistry, manage its issuers and hand the admin role over (the city
+office's admin key)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +14,17 @@ from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settin
 from notary.chain import MEMORY, Registry, connect, fund_dev_account
 from notary.chain.evm import check_views
 from notary.chain.identity import check_identity, read_identity
+from notary.chain.registry import DEFAULT_ADMIN_DELAY
 from notary.config import CONFIG_FILE, Settings, load_settings, update_config
 from notary.context import chain_url, load_signer, open_registry, registry_options
 from notary.core.eip712 import parse_address
 from notary.errors import ConfigError
 
 app = typer.Typer(help="Deploy the registry and manage issuers (needs the admin key).")
+admin_transfer = typer.Typer(
+    help="Hand the admin role to another key in two steps: the admin begins, the new key accepts after the delay."
+)
+app.add_typer(admin_transfer, name="admin-transfer")
 
 
 def _address(value: str | None) -> str | None:
@@ -57,6 +63,15 @@ def deploy(
         bool,
         typer.Option("--repin", help="Deploy on another chain than the one pinned in the config, and pin that one."),
     ] = False,
+    admin_delay: Annotated[
+        int,
+        typer.Option(
+            "--admin-delay",
+            min=0,
+            max=2**48 - 1,
+            help="Seconds a new admin must wait between being named and accepting (and before a renounce).",
+        ),
+    ] = DEFAULT_ADMIN_DELAY,
     json_out: JsonOpt = False,
 ) -> None:
     """Deploy a new NotaryRegistry whose admin is the configured key, built for the chain's EVM version."""
@@ -67,7 +82,9 @@ def deploy(
     if url != MEMORY and not repin:
         check_identity(w3, settings.chain_id, settings.genesis_hash, where=f"the node at {url}")
     _dev_fund(settings, url, admin.address)
-    registry, tx = Registry.deploy(w3, admin, evm_version=settings.evm_version, **registry_options(settings))
+    registry, tx = Registry.deploy(
+        w3, admin, evm_version=settings.evm_version, admin_delay=admin_delay, **registry_options(settings)
+    )
     evm = registry.deployed_build() or settings.evm_version or "cancun"
     check_views(registry, evm)  # an incompatible chain fails here, never later at verification
     identity = read_identity(w3)
@@ -89,6 +106,7 @@ def deploy(
                 "block": tx.block_number,
                 "gas_used": tx.gas_used,
                 "admin": admin.address,
+                "admin_delay": admin_delay,
             }
         )
         return
@@ -96,7 +114,7 @@ def deploy(
         f"registry deployed at {registry.address} on chain {identity.chain_id} (block {tx.block_number}, "
         f"EVM {evm} build; issuerAt, documentStatus, eip712Domain and recoverBatchSigner answer)"
     )
-    console.print(f"admin: {admin.address}")
+    console.print(f"admin: {admin.address} (a hand-over takes two steps, {admin_delay} s apart)")
     if save:
         console.print(f"saved `registry`, `chain_id`, `genesis_hash` and `evm_version` in {CONFIG_FILE}")
 
@@ -109,7 +127,7 @@ def add_issuer(
     registry: RegistryOpt = None,
     key_file: KeyFileOpt = None,
 ) -> None:
-    """Authorise an issuer key from the next block on."""
+    """Authorise an issuer key from the block of this transaction on."""
     settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
     admin = load_signer(settings, admin=True)
@@ -244,3 +262,74 @@ def info(
                 + (f", retired at block {issuer['retired_at_block']}" if issuer["retired_at_block"] else "")
                 + (f", compromised from {issuer['compromised_from']}" if issuer["compromised_from"] else "")
             )
+
+
+def _when(unix: int) -> str:
+    return datetime.fromtimestamp(unix, UTC).isoformat(timespec="seconds")
+
+
+@admin_transfer.command("begin")
+def admin_transfer_begin(
+    address: Annotated[str, typer.Argument(help="The next admin's address.", callback=_address)],
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
+) -> None:
+    """Name the next admin (current admin's key); it may accept once the delay has passed."""
+    settings = _admin_settings(chain, registry, key_file)
+    reg = open_registry(settings)
+    reg.begin_admin_transfer(load_signer(settings, admin=True), address)
+    state = reg.admin_state()
+    console.print(
+        f"{address} may accept the admin role from {_when(state.accept_after)} on "
+        "(`notary registry admin-transfer accept` with its key); until then `cancel` stops it"
+    )
+
+
+@admin_transfer.command("accept")
+def admin_transfer_accept(
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
+) -> None:
+    """Take the admin role (the named next admin's key, after the delay); the old admin loses it."""
+    settings = _admin_settings(chain, registry, key_file)
+    reg = open_registry(settings)
+    new_admin = load_signer(settings, admin=True)
+    _dev_fund(settings, reg, new_admin.address)
+    tx = reg.accept_admin_transfer(new_admin)
+    console.print(f"{new_admin.address} is the registry's admin from block {tx.block_number} on")
+
+
+@admin_transfer.command("cancel")
+def admin_transfer_cancel(
+    chain: ChainOpt = None,
+    registry: RegistryOpt = None,
+    key_file: KeyFileOpt = None,
+) -> None:
+    """Cancel a pending hand-over (current admin's key)."""
+    settings = _admin_settings(chain, registry, key_file)
+    open_registry(settings).cancel_admin_transfer(load_signer(settings, admin=True))
+    console.print("the pending admin hand-over is cancelled")
+
+
+@admin_transfer.command("show")
+def admin_transfer_show(chain: ChainOpt = None, registry: RegistryOpt = None, json_out: JsonOpt = False) -> None:
+    """Show the admin, a pending hand-over and the delay."""
+    settings = settings_from(chain=chain, registry=registry)
+    state = open_registry(settings).admin_state()
+    if json_out:
+        emit_json(
+            {
+                "admin": state.admin,
+                "pending": state.pending,
+                "accept_after": state.accept_after or None,
+                "delay": state.delay,
+            }
+        )
+        return
+    console.print(f"admin: {state.admin}; a hand-over takes {state.delay} s")
+    if state.pending is None:
+        console.print("no hand-over pending")
+    else:
+        console.print(f"pending: {state.pending} may accept from {_when(state.accept_after)} on")
