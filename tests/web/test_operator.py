@@ -178,3 +178,14 @@ def test_english_pages_hold_no_german(operator_client: TestClient, world: World)
         pages[name] = operator_client.post("/verify?lang=en", files={"file": ("z.pdf", pdf, "application/pdf")}).text
     found = {name: GERMAN.findall(_visible_text(html)) for name, html in pages.items()}
     assert {name: words for name, words in found.items() if words} == {}
+
+
+def test_a_logo_on_another_host_is_allowed_by_the_csp_and_nothing_else(world: World) -> None:
+    operator = Operator(name="Stadt", logo="https://cdn.stadt.example/wappen.svg")
+    with TestClient(create_app(verifier=world.verifier(), web=relaxed(operator=operator))) as client:
+        start = client.get("/")
+        result = client.post("/verify", files={"file": ("z.pdf", world.genuine, "application/pdf")})
+        assert client.get("/operator/logo").status_code == 404
+    assert 'src="https://cdn.stadt.example/wappen.svg"' in start.text
+    assert _csp_img(start) == "img-src 'self' https://cdn.stadt.example"
+    assert _csp_img(result) == "img-src 'self' https://cdn.stadt.example data:"
