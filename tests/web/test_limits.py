@@ -128,7 +128,7 @@ def test_empty_upload_and_missing_fields(client: TestClient) -> None:
 
 def test_not_a_notary_qr_text(client: TestClient) -> None:
     body = client.post("/api/v1/verify", json={"payload": "https://example.com/<script>alert(1)</script>"}).json()
-    assert body["verdict"] == "INVALID" and body["checks"][0]["reason"] == "not-a-notary-qr"
+    assert body["verdict"] == "NOT_CHECKABLE" and body["checks"][0]["reason"] == "not-a-notary-qr"
     page = client.post("/verify", files={"payload": (None, "<script>alert(1)</script>")})
     assert page.status_code == 200 and "<script>alert" not in page.text
 
