@@ -136,8 +136,8 @@ def status(
     reg = open_registry(settings)
     proof = proof_of_document(document)
     root, leaf = bytes(proof.root), bytes(proof.leaf())
-    view = reg.document(root, leaf, [bytes(p) for p in proof.merkle_proof])
-    history = reg.status_history(root, leaf, from_block=view.batch.block_number)
+    view = reg.document(root, leaf, [bytes(p) for p in proof.merkle_proof], proof.issuer)  # roots are per issuer
+    history = reg.status_history(root, leaf, from_block=view.batch.block_number, issuer=proof.issuer)
     events = [
         {
             "scope": "document" if e.leaf is not None else "batch",
@@ -150,10 +150,12 @@ def status(
         }
         for e in history
     ]
+    # statuses a compromised issuer key set at/after its compromisedFrom: on chain and shown, but not counted
+    ignored = [scope for scope, st in (("document", view.document_status), ("batch", view.batch_status)) if st.ignored]
     data = {
         "anchored": view.batch.anchored, "root": "0x" + root.hex(), "leaf": "0x" + leaf.hex(),
         "document": view.document_status.state.name.lower(), "batch": view.batch_status.state.name.lower(),
-        "history": events,
+        "history": events, "ignored": ignored,
     }  # fmt: skip
     if json_out:
         emit_json(data)
@@ -162,6 +164,8 @@ def status(
         console.print("this document's batch is not anchored in the configured registry", style="red")
         raise typer.Exit(1)
     console.print(f"document: {data['document']}, batch: {data['batch']} (anchored in block {view.batch.block_number})")
+    for scope in ignored:
+        console.print(f"  the {scope}'s last status was set by the issuer's key after it was compromised: not counted")
     for event in events:
         console.print(f"  {event['time']}  {event['scope']} {event['state']} ({event['reason']}) by {event['by']}")
     if not events:

@@ -378,14 +378,16 @@ class Registry:
         """The hash of the transaction that anchored ``issuer``'s ``root`` in ``block_number`` (from its event).
 
         Remembered once found: which transaction anchored a root in a given block never changes (a reorg that
-        anchors it elsewhere changes the block, and so the question). Not finding it is not remembered."""
-        wanted = anchor_log_data(self._resolve(root, issuer), root)
+        anchors it elsewhere changes the block, and so the question). Not finding it is not remembered. Without
+        ``issuer``: the first anchor of ``root`` in that block, by whichever issuer."""
+        wanted = bytes(root) if issuer is None else anchor_log_data(issuer, root)
         key = (wanted, block_number)
         with self._memo_lock:
             known = self._anchor_txs.get(key)
         if known is not None:
             return known
-        logs = [log for log in self._anchor_logs(block_number, block_number) if bytes(log["data"]) == wanted]
+        found_logs = self._anchor_logs(block_number, block_number)
+        logs = [log for log in found_logs if bytes(log["data"])[64 - len(wanted) :] == wanted]
         if not logs:
             return None
         found = "0x" + bytes(logs[0]["transactionHash"]).hex()
@@ -417,13 +419,14 @@ class Registry:
     def status_history(
         self, root: bytes, leaf: bytes | None = None, from_block: int = 0, issuer: str | None = None
     ) -> list[StatusEvent]:
-        """Status changes of ``issuer``'s batch and (if ``leaf`` is given) of that document, oldest first; each
-        says who made it, so a change a compromised key made (and the views ignore) still shows."""
-        who = self._resolve(root, issuer)
-        found = self.logs("BatchStatusChanged", from_block, {"issuer": who, "root": root})
+        """Status changes of ``issuer``'s batch and (if ``leaf`` is given) of that document, oldest first (without
+        ``issuer``: of every issuer's batch with this root; each event names its issuer). Each says who made it,
+        so a change a compromised key made (and the views ignore) still shows."""
+        mine = {} if issuer is None else {"issuer": Web3.to_checksum_address(issuer)}
+        found = self.logs("BatchStatusChanged", from_block, {"root": root, **mine})
         events = [_status_event(log, None) for log in found]
         if leaf is not None:
-            found = self.logs("DocumentStatusChanged", from_block, {"root": root, "leaf": leaf, "issuer": who})
+            found = self.logs("DocumentStatusChanged", from_block, {"root": root, "leaf": leaf, **mine})
             events.extend(_status_event(log, leaf) for log in found)
         return sorted(events, key=lambda e: (e.block_number, e.tx_hash))
 

@@ -86,8 +86,9 @@ def test_a_remembered_anchor_that_no_longer_matches_is_not_used(
     expected = _facts_both_ways(lean, plain, proof)
     root = bytes(proof.root)
     # as after a reorg that anchored the root elsewhere: the remembered anchor names another issuer, block, time
-    lean._batches_seen[root] = replace(
-        lean._batches_seen[root], issuer=actors.issuer2.address, block_number=1, timestamp=1
+    memo = (proof.issuer.lower(), root)  # roots are per issuer (issue 13)
+    lean._batches_seen[memo] = replace(
+        lean._batches_seen[memo], issuer=actors.issuer2.address, block_number=1, timestamp=1
     )
     assert read_facts(lean, proof) == expected
 
@@ -167,7 +168,7 @@ def test_a_dropped_connection_is_reopened_once(
         for i in range(3):
             proof = first.proof(i)
             view, _issuer = lean.document_and_issuer(
-                bytes(proof.root), bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof]
+                bytes(proof.root), bytes(proof.leaf()), [bytes(p) for p in proof.merkle_proof], proof.issuer
             )
             assert view == read_facts(plain, proof).view
     assert proxy.singles == 0, "every read went through the lean path, none fell back to web3"
