@@ -146,3 +146,15 @@ def test_qr_link_fragment_checks_at_once(page: Any, live_url: str, world: World)
     page.goto(f"{live_url}/#{world.qr_text}")
     page.wait_for_selector("#verdict")
     assert "Angaben bestätigt" in verdict(page) and world.holder in verdict_box(page)
+    page.click("#technical summary")
+    drawn = (verdict_box(page), page.locator("#technical dt").all_inner_texts(), page.inner_text("#technical"))
+    assert "Testregister" in drawn[2] and "Uhr (" in drawn[2] and "Transaktion" in drawn[2], drawn[2]
+    # the same verdict from the server-rendered page: the script draws the same box and details
+    page.goto(live_url + "/")
+    page.fill("#payload", world.qr_text)
+    page.click("#paste-form button[type=submit]")
+    page.wait_for_selector("#verdict")
+    page.click("#technical summary")
+    assert drawn[0] == verdict_box(page)
+    assert drawn[1] == page.locator("#technical dt").all_inner_texts()
+    assert drawn[2] == page.inner_text("#technical")  # the same rows, dates and checks, to the letter

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from verifier.web.errors import WebError
 from verifier.web.i18n import Lang, t
 from verifier.web.state import AppState
-from verifier.web.view import arrival_labels
+from verifier.web.view import arrival_labels, registry_display_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _FIXED_PATH = re.compile(r"/(?:[a-z0-9_-]+(?:/[a-z0-9_-]+)*)?")  # "/", "/docs": one leading slash, plain segments
@@ -38,10 +38,15 @@ def render(state: AppState, request: Request, name: str, lang: Lang, status: int
         operator_contact=state.operator.config.contact,
         operator_logo=state.operator.logo_src(),
         legal_links=state.operator.legal_links(lang),
-        arrival_labels=arrival_labels(lang) if name == "index.html" else {},
+        arrival_labels=arrival_labels(lang, _registry_names(state, lang)) if name == "index.html" else {},
         **context,
     )
     return HTMLResponse(page, status_code=status)
+
+
+def _registry_names(state: AppState, lang: Lang) -> dict[str, str]:
+    entries = state.verifier.trust.entries()
+    return {e.name: registry_display_name(e.name, lang, entries, state.config.registry_names) for e in entries}
 
 
 def switch_path(request: Request) -> str:

@@ -280,13 +280,16 @@ def trust_view(entries: list[TrustedEntry], lang: Lang, names: Mapping[str, Any]
     return out
 
 
-def arrival_labels(lang: Lang) -> dict[str, Any]:
+def arrival_labels(lang: Lang, registries: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The words app.js needs to draw a verdict from the JSON API (a QR code that opened this page): the same
-    texts and order as the server-rendered result page, chosen here so the script holds no language."""
+    texts and order as the server-rendered result page, chosen here so the script holds no language.
+    ``registries``: trusted registry name -> its name in this language."""
     keys = ("verdict_prefix", "issued_by", "compare_heading", "not_covered", "advice_heading", "source_qr",
             "technical_details", "technical_intro", "checks", "again", "not_production", "doc_type", "title",
-            "holder", "issued_on", "valid_until", "issuer_ref")  # fmt: skip
+            "holder", "issued_on", "valid_until", "issuer_ref", "issuer", "issuer_name", "issuer_address",
+            "registry", "anchor", "anchored_at", "chain", "block", "transaction")  # fmt: skip
     return {
+        "registries": dict(registries or {}),
         "ui": {key: t(key, lang) for key in keys},
         "verdicts": {key: pick(pair, lang) for key, pair in VERDICT_LABELS.items()},
         "summaries": {key: pick(pair, lang) for key, pair in VERDICT_SUMMARIES.items()},

@@ -25,6 +25,23 @@
     return document.documentElement.lang === "de" ? day + ". " + month + " " + m[1] : day + " " + month + " " + m[1];
   }
 
+  // As view.format_time on the server: "14. März 2026, 11:00 Uhr (CET)" / "14 March 2026, 11:00 (CET)".
+  function humanTime(seconds, L, lang) {
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+        minute: "2-digit", hourCycle: "h23", timeZoneName: "short"
+      }).formatToParts(new Date(seconds * 1000)).forEach(function (part) { parts[part.type] = part.value; });
+      var day = humanDate(parts.year + "-" + parts.month + "-" + parts.day, L);
+      var time = parts.hour + ":" + parts.minute;
+      return lang === "de" ? day + ", " + time + " Uhr (" + parts.timeZoneName + ")"
+        : day + ", " + time + " (" + parts.timeZoneName + ")";
+    } catch (ignored) {
+      return String(seconds);
+    }
+  }
+
   function claimRows(claims, L) {
     var rows = [];
     if (!claims) {
@@ -44,8 +61,8 @@
     return rows;
   }
 
-  function factList(rows) {
-    var dl = el("dl", "facts facts--compare");
+  function factList(rows, className) {
+    var dl = el("dl", className || "facts facts--compare");
     rows.forEach(function (row) {
       var div = el("div", "facts__row");
       div.appendChild(el("dt", "", row[0]));
@@ -122,6 +139,33 @@
     details.id = "technical";
     details.appendChild(el("summary", "tech__summary", L.ui.technical_details));
     details.appendChild(el("p", "hint", L.ui.technical_intro));
+    var issuerRows = [];
+    var anchorRows = [];
+    if (confirmed) {
+      var who = data.issuer || {};
+      var anchor = data.anchor || {};
+      if (who.name) { issuerRows.push([L.ui.issuer_name, who.name]); }
+      if (who.address) { issuerRows.push([L.ui.issuer_address, who.address]); }
+      if (data.registry_name) { issuerRows.push([L.ui.registry, L.registries[data.registry_name] || data.registry_name]); }
+      if (anchor.block !== undefined && anchor.block !== null) {
+        if (typeof anchor.timestamp === "number" && anchor.timestamp > 0) {
+          anchorRows.push([L.ui.anchored_at, humanTime(anchor.timestamp, L, lang)]);
+        }
+        anchorRows.push([L.ui.chain, String(anchor.chain_id || "")]);
+        anchorRows.push([L.ui.block, String(anchor.block)]);
+        if (anchor.tx) { anchorRows.push([L.ui.transaction, anchor.tx]); }
+      }
+    }
+    [[L.ui.issuer, issuerRows], [L.ui.anchor, anchorRows]].forEach(function (section) {
+      if (section[1].length) {
+        details.appendChild(el("h2", "tech__h", section[0]));
+        var list = factList(section[1], "facts");
+        Array.prototype.forEach.call(list.querySelectorAll("dd"), function (dd) {
+          if (dd.textContent.indexOf("0x") === 0) { dd.className = "mono"; }
+        });
+        details.appendChild(list);
+      }
+    });
     details.appendChild(el("h2", "tech__h", L.ui.checks));
     var list = el("ol", "checks");
     (data.checks || []).forEach(function (check) {
