@@ -1,22 +1,25 @@
-"""QR Code Model 2 symbols (ISO/IEC 18004) for one alphanumeric segment — FORMAT-CRITICAL.
+"""QR Code Model 2 symbols (ISO/IEC 18004) with the stamp's fixed segmenting — FORMAT-CRITICAL.
 
 Normative text: docs/stamp-format.md S§7.
 
 Why our own encoder: the notarisation update must be regenerable byte for byte in decades, so the module
 matrix must be a pure function of (text, version, error correction level, mask). Per ISO/IEC 18004 it is,
-*provided* the data is encoded in one fixed way. We fix it to exactly ONE alphanumeric-mode segment, then
-the terminator, bit padding and the 0xEC/0x11 pad codewords, Reed-Solomon blocks and the module placement
-of the standard. Off-the-shelf encoders optimise the segmentation (zint, behind zxing-cpp, switches to
-numeric mode inside long digit runs), so their matrices differ for some texts; segno can be forced to one
-segment but takes 6-14 ms per symbol in pure Python. This module needs ~0.3 ms for a version-17 symbol
-(cached function patterns and module placement, a table-driven Reed-Solomon division on Python integers,
-the symbol held as one big integer with a bit per module) and is cross-checked in the tests against segno
-(matrix equality) and zxing-cpp (decoding and matrix equality on letter-only texts, where every encoder picks
-one alphanumeric segment).
+*provided* the data is encoded in one fixed way. We fix it to exactly ONE alphanumeric-mode segment (stamp
+version 1) or, when the text starts with a verifier URL ending in ``#`` (stamp version 2), that URL as ONE
+byte-mode segment followed by ONE alphanumeric segment; then the terminator, bit padding and the 0xEC/0x11 pad
+codewords, Reed-Solomon blocks and the module placement of the standard. Off-the-shelf encoders optimise the
+segmentation (zint, behind zxing-cpp, switches to numeric mode inside long digit runs), so their matrices
+differ for some texts; segno can be forced to these segments but takes 6-14 ms per symbol in pure Python.
+This module needs ~0.4 ms to choose version and mask and build a version-19 symbol (cached function patterns
+and placement moves, Reed-Solomon as an XOR of per-position tables, the symbol held as one big integer with a
+bit per module; bench/qr_speed.py) and is cross-checked in the tests against segno (matrix equality) and
+zxing-cpp (decoding and matrix equality on letter-only texts, where every encoder picks one alphanumeric
+segment).
 
 The mask *choice* (``choose_qr_params``) is policy, not format: the chosen mask is recorded in the stamp
 layout. It is the mask with the lowest ISO/IEC 18004 penalty score, evaluated here with whole-symbol integer
-operations (~15 us per mask) and checked in the tests against a plain module-by-module implementation.
+operations (~20 us per mask at version 19, a third of it bit counts) and checked in the tests against a plain
+module-by-module implementation.
 """
 
 from __future__ import annotations
@@ -140,9 +143,7 @@ def _check_text(text: str) -> tuple[bytes, str]:
     prefix, payload = segments(text)
     if not payload or not is_alphanumeric(payload):
         what = "after the URL " if prefix else ""
-        raise PdfError(
-            f"the QR text {what}must be QR alphanumeric characters (A-Z 0-9 space $%*+-./:), at least one"
-        )
+        raise PdfError(f"the QR text {what}must be QR alphanumeric characters (A-Z 0-9 space $%*+-./:), at least one")
     return prefix, payload
 
 
