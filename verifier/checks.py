@@ -109,9 +109,7 @@ def check_update(pdf: bytes, proof: Proof, proof_json: bytes) -> CheckResult:
     if proof.stamp is None:
         return invalid("notarisation-update", Reason.UPDATE_MISMATCH)
     try:
-        outcome = check_notarisation_update(
-            pdf, proof.original_length, proof_json, stamp_qr_text(proof), proof.stamp
-        )
+        outcome = check_notarisation_update(pdf, proof.original_length, proof_json, stamp_qr_text(proof), proof.stamp)
     except PdfError:
         return invalid("notarisation-update", Reason.UPDATE_MISMATCH)
     if outcome.ok:

@@ -207,8 +207,13 @@ SPECS: list[dict[str, Any]] = [
             "issued_on": "2025-07-15",
             "issuer_ref_prefix": "RS-2025/",
         },
-        "stamp": {**DEFAULT_STAMP, "stamp_version": 2, "qr_url": "https://verify.example/#", "qr_version": URL_QR[0],
-                  "qr_mask": URL_QR[1]},
+        "stamp": {
+            **DEFAULT_STAMP,
+            "stamp_version": 2,
+            "qr_url": "https://verify.example/#",
+            "qr_version": URL_QR[0],
+            "qr_mask": URL_QR[1],
+        },
         "url_prefix": "https://verify.example/#",
     },
 ]
