@@ -25,18 +25,26 @@ module-by-module implementation.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache, reduce
-from operator import add, getitem, xor
+from operator import getitem, xor
 from typing import cast
 
 from notary.errors import PdfError
 
 ALPHANUMERIC_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _ALNUM_VALUE = {ch: i for i, ch in enumerate(ALPHANUMERIC_CHARSET)}
-_PAIR_BITS = {a + b: format(_ALNUM_VALUE[a] * 45 + _ALNUM_VALUE[b], "011b") for a in _ALNUM_VALUE for b in _ALNUM_VALUE}
-"""Every pair of alphanumeric characters as its 11 bits ("0"/"1")."""
+_PAIR_BITS: list[str] = [""] * 65536
+"""Every pair of alphanumeric characters as its 11 bits ("0"/"1"), indexed by the pair's two ASCII bytes read as
+one native 16-bit unsigned integer: ``memoryview(text).cast("H")`` then yields the indices without a Python step
+per pair (half the time of looking pairs up as strings)."""
+for _a in ALPHANUMERIC_CHARSET:
+    for _b in ALPHANUMERIC_CHARSET:
+        _PAIR_BITS[int.from_bytes((_a + _b).encode("ascii"), sys.byteorder)] = format(
+            _ALNUM_VALUE[_a] * 45 + _ALNUM_VALUE[_b], "011b"
+        )
 
 # Error-correction codewords per block and number of blocks, indexed [ecl][version] (index 0 unused).
 # Values from ISO/IEC 18004:2015 table 9; the tests check every entry against segno's own tables.
@@ -164,7 +172,8 @@ def _data_bits(text: str, version: int, ecl: str) -> bytes:
     terminator, bit padding and pad codewords."""
     prefix, text = segments(text)
     count_bits = _count_bits(version)
-    pairs = "".join(map(_PAIR_BITS.__getitem__, map(add, text[0:-1:2], text[1::2])))
+    raw = text.encode("ascii")
+    pairs = "".join(map(_PAIR_BITS.__getitem__, memoryview(raw)[: len(raw) & ~1].cast("H")))
     last = format(_ALNUM_VALUE[text[-1]], "06b") if len(text) % 2 else ""
     bits = "0010" + format(len(text), f"0{count_bits}b") + pairs + last
     if prefix:
