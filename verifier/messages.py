@@ -53,8 +53,8 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
     Reason.SEAL_UNREADABLE: ("Das Siegel ist nicht lesbar.", "The seal cannot be read."),
     Reason.NOT_APPLICABLE: ("Entfällt bei dieser Art der Prüfung.", "Does not apply to this kind of check."),
     Reason.NOT_REACHED: (
-        "Nicht geprüft, weil eine frühere Prüfung fehlschlug.",
-        "Not checked because an earlier check failed.",
+        "Nicht geprüft: Eine frühere Prüfung hat schon entschieden oder war nicht möglich.",
+        "Not checked: an earlier check already decided, or could not be done.",
     ),
     Reason.NO_PROOF: (
         "In der Datei wurde kein digitaler Echtheitsnachweis gefunden. Ob das Dokument echt ist, lässt sich so "

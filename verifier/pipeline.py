@@ -127,11 +127,12 @@ class Verifier:
             facts = self._read_facts(entry, proof)
         except WitnessError as exc:
             detail = f"({exc})"
-            out.update({n: result(n, Status.ERROR, exc.reason, detail, detail) for n in chain_checks})
+            # the exception's words are technical and English: the English text only, never the German one
+            out.update({n: result(n, Status.ERROR, exc.reason, "", detail) for n in chain_checks})
             return None
         except ChainError as exc:
             detail = f"({exc})"
-            out.update({n: result(n, Status.ERROR, Reason.CHAIN_UNREACHABLE, detail, detail) for n in chain_checks})
+            out.update({n: result(n, Status.ERROR, Reason.CHAIN_UNREACHABLE, "", detail) for n in chain_checks})
             return None
         if facts.node_chain_id != entry.chain_id:
             out.update({name: result(name, Status.ERROR, Reason.WRONG_CHAIN) for name in chain_checks})
