@@ -104,6 +104,12 @@ def verify(
             emit_json({"error": _error_code(exc, code), "message": str(exc)})
         fail(str(exc))
         raise typer.Exit(code) from None
+    except Exception as exc:  # a bug: the main entry point reports it, but a program reading --json gets JSON
+        if not json_out:
+            raise
+        emit_json({"error": "internal-error", "message": f"internal error ({type(exc).__name__})"})
+        fail(f"internal error ({type(exc).__name__}: {exc})")
+        raise typer.Exit(EXIT_INTERNAL) from None
     if json_out:
         extra = {"error": limit_note} if limit_note else {}
         emit_json({**result.to_json(lang), **extra, "trust_list": trust_used.to_json()})
