@@ -76,8 +76,8 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "The QR code is not a verification code of this system.",
     ),
     Reason.IMAGE_UNREADABLE: (
-        "Das Bild lässt sich nicht öffnen. Es ist beschädigt oder in einem Format, das hier nicht gelesen wird.",
-        "The image cannot be opened. It is damaged or in a format that is not read here.",
+        "Das Bild oder der QR-Code darauf lässt sich nicht lesen.",
+        "The image, or the QR code in it, cannot be read.",
     ),
     Reason.IMAGE_TOO_SMALL: (
         "Der QR-Code ist auf dem Bild zu klein, um ihn zu lesen.",
@@ -307,11 +307,12 @@ _ASK_ISSUER = (
     "Ask the issuer whether the document is genuine, or have it sent to you by the issuer directly.",
 )
 _TRY_LATER = ("Bitte versuchen Sie es später noch einmal.", "Please try again later.")
+# the sizes are those verifier/scan_quality.py judges by (MIN_LONG_SIDE with a margin, a 200-dpi scan)
 _RETAKE = (
-    "Fotografieren oder scannen Sie den QR-Code erneut: gerade von vorn, bei gutem Licht, scharf gestellt, und so "
-    "nah, dass der QR-Code mindestens ein Viertel der Bildbreite füllt.",
-    "Photograph or scan the QR code again: straight on, in good light, in focus, and so close that the QR code "
-    "fills at least a quarter of the picture's width.",
+    "Bitte das ganze Blatt bei gutem Licht, scharf und formatfüllend fotografieren, mindestens 1600 Pixel an der "
+    "langen Seite, oder mit mindestens 200 dpi scannen.",
+    "Please photograph the whole page in good light, in focus and filling the frame, at least 1600 pixels on the "
+    "long side, or scan it at 200 dpi or more.",
 )
 
 # What the reader can do, by deciding reason (None: nothing useful to add).
@@ -323,17 +324,27 @@ ADVICE: dict[Reason, tuple[str, str]] = {
         "issuer for the digitally notarised file.",
     ),
     Reason.SCAN_WITHOUT_QR: (
-        "Scannen Sie die Seite mit dem QR-Code erneut (mindestens 150 dpi, gerade aufgelegt) oder fotografieren "
-        "Sie den QR-Code. Ohne QR-Code lässt sich ein Papierdokument hier nicht prüfen.",
-        "Scan the page with the QR code again (at least 150 dpi, laid straight) or photograph the QR code. "
-        "Without a QR code a paper document cannot be checked here.",
+        "Bitte die Seite mit dem QR-Code mit mindestens 200 dpi scannen oder fotografieren, oder die Original-PDF "
+        "vom Aussteller verwenden. Ohne QR-Code lässt sich ein Papierdokument hier nicht prüfen.",
+        "Please scan the page with the QR code at 200 dpi or more, or photograph it, or use the original PDF from "
+        "the issuer. Without a QR code a paper document cannot be checked here.",
     ),
-    Reason.NO_QR_CODE: _RETAKE,
+    Reason.NO_QR_CODE: (
+        "Der QR-Code muss vollständig zu sehen sein. " + _RETAKE[0],
+        "The whole QR code must be visible. " + _RETAKE[1],
+    ),
     Reason.IMAGE_TOO_SMALL: _RETAKE,
-    Reason.IMAGE_BLURRED: _RETAKE,
+    Reason.IMAGE_BLURRED: (
+        "Bitte die Kamera ruhig halten und scharf stellen. " + _RETAKE[0],
+        "Please hold the camera still and let it focus. " + _RETAKE[1],
+    ),
     Reason.IMAGE_UNREADABLE: (
-        "Speichern Sie das Bild als PNG oder JPEG und versuchen Sie es erneut.",
-        "Save the picture as PNG or JPEG and try again.",
+        "Ist der QR-Code zu sehen, aber nicht lesbar (Spiegelung, Knick oder abgeschnitten): "
+        + _RETAKE[0]
+        + " Lässt sich die Datei selbst nicht öffnen, speichern Sie das Bild als PNG oder JPEG.",
+        "If the QR code is visible but cannot be read (glare, a fold, or cut off): "
+        + _RETAKE[1]
+        + " If the file itself cannot be opened, save the picture as PNG or JPEG.",
     ),
     Reason.UNREADABLE_PDF: (
         "Bitten Sie um eine vollständige Kopie der Datei, wie sie ausgestellt wurde.",
