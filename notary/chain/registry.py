@@ -14,6 +14,7 @@ adapter then finds the one registered issuer that anchored it (see ``issuer_of``
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, TransactionNotFound, Web3Exception
 
-from notary.chain import view_abi
+from notary.chain import legacy, view_abi
 from notary.chain.artifact import DEFAULT_EVM, abi, build_of, bytecode
 from notary.chain.batch_rpc import BatchRpc, RpcFailure
 from notary.chain.fees import FeeOracle, FeePolicy
@@ -168,6 +169,7 @@ class Registry:
         self._nonce_lock = threading.Lock()
         # False: not decided yet (see _batch_rpc); None: every read goes through web3's contract layer
         self._rpc: BatchRpc | bool | None = False if lean_reads else None
+        self._version: int | None = None  # 1 for a registry deployed before issue 13 (legacy.py), learnt lazily
         self._batches_seen: OrderedDict[tuple[str, bytes], BatchRecord] = OrderedDict()
         self._anchor_txs: OrderedDict[tuple[bytes, int], str] = OrderedDict()
         self._memo_lock = threading.Lock()
@@ -236,16 +238,25 @@ class Registry:
     def batch(self, root: bytes, issuer: str | None = None) -> tuple[BatchRecord, StatusRecord]:
         """``issuer``'s batch ``root`` and its status as it counts (not anchored by that issuer: issuer is zero).
         Without ``issuer``, the one issuer that anchored ``root`` (``issuer_of``)."""
-        who = self._resolve(root, issuer)
-        record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(who, root).call())
-        return _batch(root, record), _status(status)
+        if self._version != 1:
+            try:
+                who = self._resolve(root, issuer)
+                record, status = _chain_call("reading a batch", lambda: self.contract.functions.batch(who, root).call())
+                return _batch(root, record), _status(status)
+            except ContractRevert:
+                if not self._legacy():
+                    raise
+        record, status = _chain_call("reading a batch", lambda: self._v1().functions.batch(root).call())
+        batch = _batch(root, record)
+        if not batch.anchored:
+            return batch, legacy.v1_status(status)
+        judged = self.issuer_at(batch.issuer, batch.block_number, batch.timestamp)
+        return batch, legacy.discounted(legacy.v1_status(status), judged.compromised_from)
 
     def document(self, root: bytes, leaf: bytes, proof: Sequence[bytes], issuer: str | None = None) -> DocumentView:
         if self.expected_chain_id is not None:
             _ = self.chain_id  # a wrong chain is told as such before its empty answers are misread
-        who = self._resolve(root, issuer)
-        answer = self._views([("documentStatus", (who, root, leaf, list(proof)))])[0]
-        return _document_view(root, answer or self._document_call(who, root, leaf, proof))
+        return self.document_and_issuer(root, leaf, proof, issuer)[0]
 
     def document_and_issuer(
         self, root: bytes, leaf: bytes, proof: Sequence[bytes], issuer: str | None = None
@@ -259,7 +270,18 @@ class Registry:
         """
         if self.expected_chain_id is not None:
             _ = self.chain_id
-        who = self._resolve(root, issuer)
+        if self._version == 1:
+            return self._v1_document_and_issuer(root, leaf, proof)
+        try:
+            return self._document_and_issuer(root, leaf, proof, self._resolve(root, issuer))
+        except ContractRevert:
+            if not self._legacy():
+                raise
+        return self._v1_document_and_issuer(root, leaf, proof)
+
+    def _document_and_issuer(
+        self, root: bytes, leaf: bytes, proof: Sequence[bytes], who: str
+    ) -> tuple[DocumentView, IssuerRecord | None]:
         memo_key = (who.lower(), bytes(root))
         with self._memo_lock:
             seen = self._batches_seen.get(memo_key)
@@ -288,6 +310,41 @@ class Registry:
                 lambda: tuple(self.contract.functions.issuerAt(address, block_number, timestamp).call()),
             )
         return _issuer_record(address, answer)
+
+    def _legacy(self) -> bool:
+        """Whether this is a version-1 registry; asked only after a version-2 view was refused (version 1 has no
+        MAX_REASON), so reading a version-2 registry costs nothing more."""
+        if self._version is None:
+            try:
+                _chain_call("reading the registry's version", lambda: self.contract.functions.MAX_REASON().call())
+                self._version = 2
+            except ContractRevert:
+                self._version = 1
+        return self._version == 1
+
+    def _v1(self) -> Any:
+        return self.w3.eth.contract(address=self.address, abi=legacy.v1_abi())
+
+    def _v1_document_and_issuer(
+        self, root: bytes, leaf: bytes, proof: Sequence[bytes]
+    ) -> tuple[DocumentView, IssuerRecord | None]:
+        """Version 1: one namespace of roots; rule 1 applied here (legacy.py)."""
+        answer = _chain_call(
+            "reading a document's status",
+            lambda: tuple(self._v1().functions.documentStatus(root, leaf, list(proof)).call()),
+        )
+        included, record, batch_status, document_status = answer
+        batch = _batch(root, record)
+        view = DocumentView(bool(included), batch, legacy.v1_status(batch_status), legacy.v1_status(document_status))
+        if not batch.anchored:
+            return view, None
+        judged = self.issuer_at(batch.issuer, batch.block_number, batch.timestamp)
+        since = judged.compromised_from
+        return dataclasses.replace(
+            view,
+            batch_status=legacy.discounted(view.batch_status, since),
+            document_status=legacy.discounted(view.document_status, since),
+        ), judged
 
     def _document_call(self, issuer: str, root: bytes, leaf: bytes, proof: Sequence[bytes]) -> tuple[Any, ...]:
         return tuple(
@@ -380,6 +437,14 @@ class Registry:
         Remembered once found: which transaction anchored a root in a given block never changes (a reorg that
         anchors it elsewhere changes the block, and so the question). Not finding it is not remembered. Without
         ``issuer``: the first anchor of ``root`` in that block, by whichever issuer."""
+        if self._version == 1:
+            logs = _chain_call(
+                "reading the anchoring event",
+                lambda: self._v1().events.BatchAnchored.get_logs(
+                    from_block=block_number, to_block=block_number, argument_filters={"root": root}
+                ),
+            )
+            return "0x" + bytes(logs[0]["transactionHash"]).hex() if logs else None
         wanted = bytes(root) if issuer is None else anchor_log_data(issuer, root)
         key = (wanted, block_number)
         with self._memo_lock:
