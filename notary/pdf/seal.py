@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,7 +41,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
 
 from notary.core.eip712 import DOMAIN_NAME, DOMAIN_VERSION, BatchDomain
-from notary.errors import NotaryError, PdfError
+from notary.errors import ConfigError, PdfError
 
 SEAL_FIELD = "NotarySeal"
 APP_NAME = "notary"
@@ -53,8 +54,9 @@ SEAL_BINDING_TYPE = [
 ]
 
 
-class SealError(NotaryError):
-    """The seal cannot be made (unreadable PKCS#12, wrong password, TSA unreachable...)."""
+class SealError(ConfigError):
+    """The seal cannot be made (unreadable PKCS#12, wrong password, TSA unreachable...): before a run, the
+    configuration is wrong (exit 78); during one, the document fails with this message and is tried again."""
 
 
 # ---------------------------------------------------------------------- binding (EIP-712, issuer key)
@@ -163,6 +165,9 @@ class Sealer:
     subject: str = field(init=False)
     _timestamper: HTTPTimeStamper | None = field(init=False, default=None)
     _crls: list[asn1_crl.CertificateList] = field(init=False, default_factory=list)
+    _reserved: int | None = field(init=False, default=None)
+    """Bytes for /Contents, measured on the first seal: pyHanko otherwise estimates them per document by making
+    a whole dummy signature (and timestamp), which doubled the cost of sealing."""
 
     def __post_init__(self) -> None:
         try:
@@ -218,7 +223,10 @@ class Sealer:
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
             out = io.BytesIO()
-            signers.sign_pdf(writer, meta, signer=self.signer, timestamper=self._timestamper, output=out)
+            signers.sign_pdf(
+                writer, meta, signer=self.signer, timestamper=self._timestamper, output=out,
+                bytes_reserved=self._reserved,
+            )  # fmt: skip
         except PdfError:
             raise
         except Exception as exc:  # pyHanko raises many kinds (PdfReadError, SigningError, TSA errors)
@@ -226,6 +234,11 @@ class Sealer:
         sealed = out.getvalue()
         if sealed[: len(pdf)] != pdf:  # the notarised file must stay an exact prefix (guarantee 1)
             raise SealError("sealing rewrote the notarised file instead of appending to it")
+        if self._reserved is None:
+            found = _BYTE_RANGE.search(sealed, len(pdf))
+            if found:  # the gap between the two ranges is "<" + reserved hex digits + ">"
+                gap = int(found[3]) - int(found[2]) - 2
+                self._reserved = gap + _SLACK if gap > 0 and gap % 2 == 0 else None
         return sealed
 
 
@@ -233,6 +246,10 @@ class Sealer:
 def sealer_for(options: SealOptions) -> Sealer:
     """One loaded sealer per options and process (the issuance's stamping workers call this per document)."""
     return Sealer(options)
+
+
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
+_SLACK = 1024  # hex digits for a timestamp token or signature a little longer than the first one
 
 
 def _der(raw: bytes, label: bytes) -> bytes:

@@ -121,6 +121,17 @@ def test_pdfsig_reports_the_seal_valid(world: World, tmp_path: Path) -> None:
     # pdfsig trusts only its NSS database (no certutil here to add the test root): chain trust is pyHanko's test
 
 
+def test_one_sealer_seals_many_documents(world: World) -> None:
+    # the second seal reuses the /Contents size measured on the first (no dummy signature per document)
+    sealer = world.sealer(tsa_url=world.tsa_url)
+    first = sealer.seal(world.notarised, world.binding(sealer))
+    second = sealer.seal(world.notarised, world.binding(sealer))
+    assert first != second
+    for sealed in (first, second):
+        report = world.judge(sealed)
+        assert report.status == "VALID" and report.level == "B-T", report  # type: ignore[attr-defined]
+
+
 def test_long_term_seal_with_crl_and_document_timestamp(world: World) -> None:
     sealer = world.sealer(tsa_url=world.tsa_url, crls=(world.paths["crl"],))
     assert sealer.level == "B-LTA"

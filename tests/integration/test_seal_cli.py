@@ -90,7 +90,7 @@ def test_bad_seal_options_are_one_line(demo_dir: Path) -> None:
     (src / "a.pdf").write_bytes(next(iter(make_certificates(1, seed=65))))
     args = ["issue", str(src), "--type", "urkunde", "--title", "T", "--holder", "H", "--out", "falsch"]
     bad = notary(demo_dir, *args, "--seal", str(files["seal"]), "--seal-password-file", str(wrong), code=None)
-    assert bad.returncode != 0 and bad.stderr.strip().count("\n") == 0 and "password" in bad.stderr, bad.stderr
+    assert bad.returncode == 1 and bad.stderr.strip().count("\n") == 0 and "password" in bad.stderr, bad.stderr
     missing = notary(
         demo_dir, *args, "--seal", str(demo_dir / "none.p12"), "--seal-password-file", str(wrong), code=None
     )
