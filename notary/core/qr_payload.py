@@ -59,9 +59,10 @@ def qr_payload(proof: Proof) -> str:
 
 
 def encode_qr_text(proof: Proof, url_prefix: str | None = None) -> str:
-    """The full QR text; ``url_prefix`` (e.g. ``"HTTPS://VERIFY.EXAMPLE/#"``) must end with ``#``.
+    """The full QR text; ``url_prefix`` (e.g. ``"https://verify.example/#"``) must contain one ``#``, at its end.
 
-    Upper-case URLs keep more of the text in the QR alphanumeric set (scheme and host are case-insensitive).
+    A stamp's URL is its ``qr_url`` (stamp version 2; :func:`stamp_qr_text`), drawn as a byte segment, so
+    its case costs nothing there; on other media an upper-case URL keeps the whole text alphanumeric.
     """
     payload = qr_payload(proof)
     if url_prefix is None:
