@@ -18,6 +18,7 @@ import pytest
 from notary.core import encode_qr_text
 from notary.demo import overlay_text
 from tests.conftest import ROOT, Actors
+from tests.fixtures_scans import make_photo, make_scanned_pdf
 from tests.issuing import Issued, issue_samples
 
 NOTARY = str(ROOT / ".venv" / "bin" / "notary")
@@ -167,6 +168,30 @@ def test_qr_text_confirms_claims_to_compare_with_the_paper(desk: Desk) -> None:
     assert answer["scope"] == "claims" and answer["source"] == "qr"
     assert answer["input"] == {"name": None, "kind": "qr-text"}
     assert answer["decision"]["advice_en"] and "paper" in answer["decision"]["advice_en"]  # type: ignore[index]
+
+
+def test_a_scanned_pdf_is_verified_as_paper(desk: Desk) -> None:
+    scan = desk.folder / "scan.pdf"
+    scan.write_bytes(make_scanned_pdf(desk.genuine.read_bytes(), dpi=200))
+    german = desk.run(str(scan), code=0).stdout
+    assert german.splitlines()[:2] == ["GÜLTIG", "Angaben bestätigt – bitte mit dem Papier vergleichen"]
+    assert "  Inhaber/in: Lena Müller" in german.splitlines() and "Datei: scan.pdf" in german
+    assert not ENGLISH_OR_JARGON.search(_main_text(german)), _main_text(german)
+    answer = desk.json(str(scan), code=0)
+    assert answer["source"] == "scan" and answer["scope"] == "claims"
+    assert answer["input"] == {"name": "scan.pdf", "kind": "pdf"}
+
+
+def test_a_blurred_photo_is_not_checkable_with_advice_to_retake(desk: Desk) -> None:
+    photo = desk.folder / "foto-unscharf.jpg"
+    photo.write_bytes(make_photo(desk.genuine.read_bytes(), blur=True))
+    german = desk.run(str(photo), code=4).stdout
+    lines = german.splitlines()
+    assert lines[:2] == ["NICHT PRÜFBAR", "Das Bild ist zu unscharf, um den QR-Code zu lesen."]
+    assert "scharf stellen" in lines[2] and "1600 Pixel" in lines[2]
+    answer = desk.json(str(photo), code=4)
+    assert answer["decision"]["reason"] == "image-blurred"  # type: ignore[index]
+    assert answer["input"] == {"name": "foto-unscharf.jpg", "kind": "image"} and answer["source"] == "photo"
 
 
 @pytest.mark.parametrize(
