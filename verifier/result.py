@@ -240,5 +240,7 @@ class VerificationResult:
             "source": self.source,
             "registry_name": self.registry_name,
             "production_chain": self.production,
-            "seal": self.seal,
+            "seal": {**self.seal, "message": self.seal[f"message_{'de' if lang == 'de' else 'en'}"]}
+            if self.seal
+            else None,
         }

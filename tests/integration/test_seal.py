@@ -306,3 +306,20 @@ def test_seal_survives_the_worker_wire(world: World) -> None:
     again = decode_prepared(json.loads(json.dumps(encode_prepared(prepared))))
     assert again.seal == prepared.seal and again.checks["seal"] == prepared.checks["seal"]
     assert verifier.finish(again).verdict is Verdict.VALID
+
+
+def test_api_returns_the_seal(world: World) -> None:
+    """The web API (uploads parsed in a worker process) carries the seal member to the page and to programs."""
+    from fastapi.testclient import TestClient
+
+    from tests.web.conftest import relaxed
+    from verifier.web.main import create_app
+
+    with TestClient(create_app(verifier=_verifier(world), web=relaxed())) as client:
+        files = {"file": ("bescheid.pdf", world.seal(), "application/pdf")}
+        reply = client.post("/api/v1/verify?lang=de", files=files).json()
+    assert reply["verdict"] == "VALID", reply
+    assert (
+        reply["seal"]["status"] == "VALID" and reply["seal"]["message"] == "Gesiegelt von: Stadt Musterstadt, Bürgeramt"
+    )
+    assert next(c for c in reply["checks"] if c["name"] == "seal")["status"] == "VALID"

@@ -54,6 +54,11 @@ class VerificationOut(BaseModel):
     )
     registry_name: str | None
     production_chain: bool | None = Field(description="false: a development or test chain, no legal standing")
+    seal: dict[str, Any] | None = Field(
+        default=None,
+        description="the city's PAdES seal of a notarised PDF (docs/seal.md §5): status, reason, message_de/en "
+        "('Gesiegelt von: …'), subject, organisation, fingerprint_sha256, level, bound …; null when none",
+    )
 
 
 class PayloadIn(BaseModel):
