@@ -15,6 +15,7 @@ rss_mb (peak of the process tree: issuing process, its workers and the anvil nod
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -186,6 +187,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--workers", type=int, default=None, help="the CLI's --workers (default: its own)")
+    parser.add_argument("--seal", choices=("none", "B-B", "B-T"), default="none",
+                        help="seal every copy (test PKI; B-T: a local RFC 3161 service), docs/seal.md")  # fmt: skip
     args = parser.parse_args()
     src = corpus(args.docs)
     files = sorted(src.rglob("*.pdf"))
@@ -203,6 +206,16 @@ def main() -> None:
         argv = ["issue", str(src), "--out", str(out), "--type", "zeugnis", "--title", "Abschlusszeugnis",
                 "--holder", "Schülerin", "--batch-size", str(args.batch_size), "--json"]  # fmt: skip
         argv += ["--workers", str(args.workers)] if args.workers else []
+        tsa = contextlib.ExitStack()
+        if args.seal != "none":  # the city's seal (H): a fresh test PKI, the TSA in this process
+            from tests.pki import P12_PASSWORD, Pki, timestamp_service
+
+            pki = Pki.build()
+            paths = pki.write(work / "pki")
+            (work / "pki" / "pw").write_bytes(P12_PASSWORD)
+            argv += ["--seal", str(paths["seal"]), "--seal-password-file", str(work / "pki" / "pw")]
+            if args.seal == "B-T":
+                argv += ["--seal-tsa", tsa.enter_context(timestamp_service(pki))]
         watcher = Watcher(work / "stages.trace")
         watcher.start()
         cwd = os.getcwd()
@@ -217,6 +230,7 @@ def main() -> None:
             watcher.join()
             node_cpu = cpu_seconds(localchain.running(work / ".notary"))
             localchain.down(work / ".notary")
+            tsa.close()
         outputs = sum(1 for _ in out.rglob("*.pdf"))
         own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         source, stages = watcher.stages(started, started + seconds)
@@ -231,7 +245,7 @@ def main() -> None:
                   "workers": round(workers.ru_utime + workers.ru_stime - node_cpu, 2)},
         "cli_import_s_untimed": round(import_s, 2), "cold_inputs": cold, "cpus": os.cpu_count(),
         "load_avg_1m": round(os.getloadavg()[0], 2), "batch_size": args.batch_size,
-        "hash_floor_docs_per_s": round(args.docs / floor),
+        "hash_floor_docs_per_s": round(args.docs / floor), "seal": args.seal,
     }))  # fmt: skip
 
 
