@@ -287,8 +287,9 @@ VALID_TEXTS: dict[str, tuple[str, str]] = {
 # What a QR code does not cover (guarantee 7): said beside every claims verdict.
 QR_NOT_COVERED: tuple[str, str] = (
     "Der QR-Code bestätigt nur die hier genannten Angaben, nicht den übrigen Inhalt des Papiers (zum Beispiel "
-    "Noten oder Unterschriften). Stimmt eine Angabe nicht genau mit dem Papier überein, ist das Papier nicht echt.",
-    "The QR code confirms only the details listed here, not the rest of the paper (for example grades or "
+    "weitere Noten oder Unterschriften). Stimmt eine Angabe nicht genau mit dem Papier überein, ist das Papier "
+    "nicht echt.",
+    "The QR code confirms only the details listed here, not the rest of the paper (for example other grades or "
     "signatures). If any detail differs from the paper, the paper is not genuine.",
 )
 
