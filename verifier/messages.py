@@ -13,7 +13,7 @@ CHECK_TITLES: dict[str, tuple[str, str]] = {
     "registry": ("Vertrauenswürdiges Register", "Trusted registry"),
     "integrity": ("Dokument unverändert", "Document unchanged"),
     "notarisation-update": ("Nur der Prüfvermerk angefügt", "Only the verification stamp added"),
-    "inclusion": ("Teil eines beglaubigten Stapels", "Part of a notarised batch"),
+    "inclusion": ("Teil einer Beglaubigung des Ausstellers", "Part of a notarisation by the issuer"),
     "anchor": ("In der Blockchain verankert", "Anchored on the blockchain"),
     "issuer": ("Aussteller berechtigt", "Issuer authorised"),
     "signature": ("Signatur des Ausstellers", "Issuer's signature"),
@@ -162,7 +162,7 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "This document is not anchored in the registry.",
     ),
     Reason.COUNT_MISMATCH: (
-        "Die Angaben zum Stapel stimmen nicht mit dem Register überein.",
+        "Die Angaben zur Beglaubigung stimmen nicht mit dem Register überein.",
         "The batch details do not match the registry.",
     ),
     Reason.ISSUER_MISMATCH: (
@@ -225,10 +225,10 @@ _OK: dict[str, tuple[str, str]] = {
         "After notarisation only the verification stamp was added, nothing else.",
     ),
     "inclusion": (
-        "Das Dokument gehört zu einem beglaubigten Stapel.",
-        "The document belongs to a notarised batch.",
+        "Das Dokument gehört zu den Dokumenten, die der Aussteller gemeinsam beglaubigt hat.",
+        "The document is one of the documents the issuer notarised together.",
     ),
-    "anchor": ("Der Stapel ist in der Blockchain verankert.", "The batch is anchored on the blockchain."),
+    "anchor": ("Die Beglaubigung ist in der Blockchain verankert.", "The notarisation is anchored on the blockchain."),
     "issuer": (
         "Der Aussteller war zum Zeitpunkt der Ausstellung berechtigt.",
         "The issuer was authorised at the time of issue.",
