@@ -163,7 +163,7 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
     ),
     Reason.COUNT_MISMATCH: (
         "Die Angaben zur Beglaubigung stimmen nicht mit dem Register überein.",
-        "The batch details do not match the registry.",
+        "The notarisation details do not match the registry.",
     ),
     Reason.ISSUER_MISMATCH: (
         "Der Nachweis nennt einen anderen Aussteller als das Register.",
