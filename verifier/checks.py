@@ -15,7 +15,7 @@ from notary.core.qr_payload import stamp_qr_text
 from notary.errors import FormatError, PdfError
 from notary.pdf import check_notarisation_update
 from notary.pdf.update_check import UpdateVerdict
-from verifier.messages import texts
+from verifier.messages import format_date, texts
 from verifier.result import CheckResult, Reason, Status
 from verifier.trust import TrustedEntry, TrustList
 
@@ -196,5 +196,6 @@ def check_expiry(proof: Proof, today: dt.date) -> CheckResult:
     if until is None:
         return skipped("expiry")
     if today > until:
-        return invalid("expiry", Reason.EXPIRED, f"(gültig bis {until:%d.%m.%Y})", f"(valid until {until.isoformat()})")
+        de, en = f"(gültig bis {format_date(until, 'de')})", f"(valid until {format_date(until, 'en')})"
+        return invalid("expiry", Reason.EXPIRED, de, en)
     return ok("expiry")
