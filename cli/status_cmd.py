@@ -96,12 +96,14 @@ def _change(state: State, document: Path | None, leaf: str | None, root: str | N
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     reg = open_registry(settings)
     target_root, target_leaf, proof = _target(reg, settings.data_path, document, leaf, root, batch)
+    # roots are per issuer on chain: a document names its issuer; for a bare root the adapter finds it
+    issuer = proof_of_document(document).issuer if document is not None else None
     signer = load_signer(settings)
     if target_leaf is None:
-        tx = reg.set_batch_state(signer, target_root, state, int(reason))
+        tx = reg.set_batch_state(signer, target_root, state, int(reason), issuer=issuer)
         what = f"batch 0x{target_root.hex()}"
     else:
-        tx = reg.set_document_state(signer, target_root, target_leaf, proof, state, int(reason))
+        tx = reg.set_document_state(signer, target_root, target_leaf, proof, state, int(reason), issuer=issuer)
         what = f"document 0x{target_leaf.hex()}"
     verb = {State.REVOKED: "revoked", State.SUSPENDED: "suspended", State.ACTIVE: "unsuspended"}[state]
     console.print(f"{what} {verb} (block {tx.block_number}, tx {tx.tx_hash})")
