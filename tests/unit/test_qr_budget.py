@@ -4,7 +4,8 @@ Vector ``facts`` (batch of 1,024, three key facts) is stamped onto a sample cert
 stamping code, page 1 is rendered at 150 dpi with pypdfium2, and two independent decoders must return exactly
 the QR text: zxing-cpp (what the CLI and the server use) and jsQR (what the web page's camera scan uses, run
 in node with the options app.js passes). A synthetic raster is kinder than paper and a phone camera, so a
-failure here means the budget is wrong, while a pass is only a lower bound.
+failure here means the budget is wrong, while a pass is only a lower bound. The same for stamp version 2, whose
+QR starts with the verifier URL: with a typical URL and with the longest one the format allows (64 characters).
 """
 
 from __future__ import annotations
