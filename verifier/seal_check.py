@@ -84,8 +84,10 @@ MESSAGES: dict[SealReason, tuple[str, str]] = {
 }
 
 
-SIGNATURE_MARK = b"/ByteRange"
-"""Every PDF signature dictionary has one; the notarisation update (QR, text, compressed proof) never does."""
+def _later_revisions_possible(pdf: bytes, original_length: int) -> bool:
+    """The notarisation update ends in the one %%EOF it writes; any later revision (a seal) ends in another.
+    (A name like /ByteRange can be spelled with #-escapes, so it is no reliable mark of a signature.)"""
+    return pdf.count(b"%%EOF", original_length) >= 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,7 @@ def _check(
     from notary.pdf.seal import read_binding, recover_seal_binder
 
     assert proof.original_length is not None
-    if SIGNATURE_MARK not in pdf[proof.original_length :]:  # no signature dictionary after the original
+    if not _later_revisions_possible(pdf, proof.original_length):  # the notarised file alone: pyHanko not needed
         if require_seal:
             return SealReport("INVALID", SealReason.SEAL_MISSING)
         return SealReport("SKIPPED", SealReason.NO_SEAL)
