@@ -16,7 +16,15 @@ _MD = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("ta
 
 
 def to_html(text: str) -> Markup:
-    return Markup(_MD.render(text))  # markdown-it escapes the text; raw HTML is switched off
+    """The page's template already holds the one h1 (accessibility: one h1 per page), so an operator's file
+    that starts with `# Impressum` would add a second: its headings move down until the topmost is an h2
+    (texts that already start at h2 stay as they are; h6 stays h6)."""
+    tokens = _MD.parse(text)
+    headings = [token for token in tokens if token.type in ("heading_open", "heading_close")]
+    shift = max(0, 2 - min((int(token.tag[1]) for token in headings), default=2))
+    for token in headings:
+        token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+    return Markup(_MD.renderer.render(tokens, _MD.options, {}))  # escaped by markdown-it; raw HTML is off
 
 
 def builtin(name: str, lang: str) -> str:

@@ -1,0 +1,19 @@
+"""Findings of the hostile review of issue 11 (HR clerk, school secretary, attacker), each pinned by a test."""
+
+from __future__ import annotations
+
+from verifier.web.markdown import builtin, to_html
+
+
+def test_an_operators_markdown_h1_does_not_make_a_second_h1() -> None:
+    # an Impressum file naturally starts with "# Impressum"; the page template already has the page's h1
+    html = to_html("# Impressum\n\n## Anbieter\n\nStadt Mannheim\n\n###### tief\n")
+    assert "<h1>" not in html
+    assert "<h2>Impressum</h2>" in html and "<h3>Anbieter</h3>" in html and "<h6>tief</h6>" in html
+
+
+def test_texts_that_start_at_h2_keep_their_levels() -> None:
+    for name in ("api", "datenschutz", "barrierefreiheit"):
+        for lang in ("de", "en"):
+            html = to_html(builtin(name, lang))
+            assert "<h1>" not in html and "<h2>" in html, (name, lang)
