@@ -20,14 +20,12 @@ from pathlib import Path
 
 from notary.chain import Registry
 from notary.chain.records import BatchRecord
-from notary.chain.registry import SignedTx
+from notary.chain.registry import GAS, SignedTx
 from notary.errors import ChainError, ContractRevert, FormatError, NotaryError
 from notary.signing.base import Signer, as_sender
 from notary.signing.signed_batch import SignedBatch, read_signed_batch
 
 ANCHOR_SIGNED = "anchorSigned"
-ANCHOR_SIGNED_GAS = 120_000
-"""Explicit limit: anchor's own plus the signature recovery (ecrecover 3,000) and calldata, with headroom."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS relayed (
@@ -160,13 +158,12 @@ class Relayer:
                 "issue 13 (update notary and deploy its registry)"
             )
         sender = as_sender(self.relayer)
-        data = registry.encode(
-            ANCHOR_SIGNED, [signed.root, signed.batch.document_count, signed.batch.issued_at, signed.signature]
-        )
+        args = (signed.root, signed.batch.document_count, signed.batch.issued_at, signed.signature)
         if recorded is not None and recorded[0] == "sending" and recorded[1] and recorded[2]:
-            tx = SignedTx(sender.address, registry.address, data, ANCHOR_SIGNED_GAS, -1, recorded[2], recorded[1])
+            data = registry.encode(ANCHOR_SIGNED, list(args))
+            tx = SignedTx(sender.address, registry.address, data, GAS[ANCHOR_SIGNED], -1, recorded[2], recorded[1])
         else:
-            tx = registry.sign(sender, registry.address, data, ANCHOR_SIGNED_GAS, "relaying a signed batch")
+            tx = registry.sign_anchor_signed(sender, *args)  # simulated first: a refusal costs nothing
             self.journal.record(key, file, "sending", tx_hash=tx.tx_hash, raw_tx=tx.raw)  # intent before sending
         try:
             registry.broadcast(tx, "relaying a signed batch")
@@ -178,7 +175,7 @@ class Relayer:
             done = self._on_chain(file, signed, key)
             if done is not None:
                 return done
-            tx = registry.sign(sender, registry.address, data, ANCHOR_SIGNED_GAS, "relaying a signed batch")
+            tx = registry.sign_anchor_signed(sender, *args)
             self.journal.record(key, file, "sending", tx_hash=tx.tx_hash, raw_tx=tx.raw)
             registry.broadcast(tx, "relaying a signed batch")
         try:
