@@ -184,3 +184,56 @@ def test_the_relayer_cannot_alter_what_the_school_signed(city: City, tmp_path: P
             city.registry.broadcast(tx)
             city.registry.wait_mined(tx)
     assert not city.registry.batch(signed.root)[0].anchored
+
+
+@needs_anchor_signed
+def test_a_relay_killed_after_recording_its_transaction_sends_that_one_on_the_next_run(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school_run(city, tmp_path, count=1)
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise Killed  # the power goes out after the journal has the transaction, before the node has it
+
+    with monkeypatch.context() as patch:
+        patch.setattr(city.registry, "broadcast", killed)
+        with pytest.raises(Killed):
+            relay(city, tmp_path)
+    journal = RelayJournal(tmp_path / "relay.sqlite")
+    try:
+        ((state, recorded_hash),) = journal.db.execute("SELECT state, tx_hash FROM relayed").fetchall()
+    finally:
+        journal.close()
+    assert state == "sending" and spent(city, city.relayer)[0] == 0
+    (outcome,) = relay(city, tmp_path)
+    assert outcome["status"] == "anchored" and outcome["tx_hash"] == recorded_hash  # the recorded one, not a new one
+    assert spent(city, city.relayer)[0] == 1
+
+
+@needs_anchor_signed
+def test_a_recorded_relay_transaction_whose_nonce_went_elsewhere_is_signed_afresh(
+    city: City, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school_run(city, tmp_path, count=1)
+    real = city.registry.broadcast
+    with monkeypatch.context() as patch:
+        patch.setattr(city.registry, "broadcast", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+        with pytest.raises(KeyboardInterrupt):
+            relay(city, tmp_path)
+    assert city.registry.broadcast == real
+    # meanwhile the relayer key pays for something else with the same nonce
+    city.registry._forget_nonce(city.relayer.address)
+    city.registry.add_issuer(city.admin, Account.create().address, "Grundschule Nord")  # admin's nonce, not ours
+    w3 = city.registry.w3
+    tx = city.relayer.sign_transaction({
+        "to": city.admin.address, "value": 1, "gas": 21_000, "gasPrice": int(w3.eth.gas_price) * 2,
+        "nonce": 0, "chainId": city.registry.chain_id,
+    })  # fmt: skip
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(tx.raw_transaction))
+    (outcome,) = relay(city, tmp_path)
+    assert outcome["status"] == "anchored", outcome
+    record, _ = city.registry.batch(bytes.fromhex(str(outcome["root"])[2:]), city.school.address)
+    assert record.anchored and record.issuer == city.school.address
