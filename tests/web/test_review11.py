@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from verifier.web.markdown import builtin, to_html
 
 
@@ -17,3 +19,13 @@ def test_texts_that_start_at_h2_keep_their_levels() -> None:
         for lang in ("de", "en"):
             html = to_html(builtin(name, lang))
             assert "<h1>" not in html and "<h2>" in html, (name, lang)
+
+
+def test_a_post_without_a_content_type_says_so_in_each_language(client: TestClient) -> None:
+    reply = client.post("/api/v1/verify", content=b"x", headers={"content-type": ""})
+    body = reply.json()
+    assert reply.status_code == 415 and body["error"] == "unsupported-type"
+    assert "ohne Angabe des Typs" in body["message_de"] and "no type given" in body["message_en"]
+    assert "ohne" not in body["message_en"] and "none" not in body["message_de"]
+    declared = client.post("/api/v1/verify", content=b"x", headers={"content-type": "text/plain"}).json()
+    assert "(text/plain)" in declared["message_de"] and "(text/plain)" in declared["message_en"]

@@ -39,14 +39,15 @@ def too_large(limit: int) -> WebError:
 
 def unsupported_type(declared: str) -> WebError:
     # the declared type is client input: keep only harmless characters before it goes into a message
-    what = "".join(c for c in declared[:60] if c.isalnum() or c in "/.+-_ ") or "?"
+    what = "".join(c for c in declared[:60] if c.isalnum() or c in "/.+-_ ").strip()
+    what_de, what_en = (what, what) if what else ("ohne Angabe des Typs", "no type given")
     return WebError(
         415,
         "unsupported-type",
-        f"Dieser Dateityp wird nicht unterstützt ({what}). Bitte laden Sie eine PDF-Datei oder ein PNG-, JPEG- "
+        f"Dieser Dateityp wird nicht unterstützt ({what_de}). Bitte laden Sie eine PDF-Datei oder ein PNG-, JPEG- "
         "oder WebP-Foto des QR-Codes hoch.",
-        f"This type of file is not supported ({what}). Please upload a PDF file or a PNG, JPEG or WebP photo of the "
-        "QR code.",
+        f"This type of file is not supported ({what_en}). Please upload a PDF file or a PNG, JPEG or WebP photo of "
+        "the QR code.",
     )
 
 

@@ -82,5 +82,5 @@ async def verify_api(
         kind = file_kind(data, upload.filename, upload.content_type)
         result = await verify(state.pool, state.verifier, kind, data, ticket, name=upload.filename)
     else:
-        raise unsupported_type(content_type or "ohne Content-Type/none")
+        raise unsupported_type(content_type)
     return JSONResponse(result.to_json(lang))
