@@ -29,3 +29,10 @@ def test_a_post_without_a_content_type_says_so_in_each_language(client: TestClie
     assert "ohne" not in body["message_en"] and "none" not in body["message_de"]
     declared = client.post("/api/v1/verify", content=b"x", headers={"content-type": "text/plain"}).json()
     assert "(text/plain)" in declared["message_de"] and "(text/plain)" in declared["message_en"]
+
+
+def test_an_upload_of_unknown_type_says_so_in_each_language(client: TestClient) -> None:
+    reply = client.post("/api/v1/verify", files={"file": ("notiz", b"hello", "")})
+    body = reply.json()
+    assert reply.status_code == 415, body
+    assert "unknown" not in body["message_de"] and "unbekannt" not in body["message_en"]

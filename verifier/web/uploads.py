@@ -294,7 +294,7 @@ def file_kind(data: bytes | bytearray, filename: str | None, content_type: str |
     name = (filename or "").lower()
     declared = (content_type or "").split(";")[0].strip()
     if declared == "application/pdf" or name.endswith(".pdf"):
-        return "pdf"  # a damaged PDF gets a clear INVALID verdict, not a 415
+        return "pdf"  # a damaged PDF gets a verdict that says it cannot be read (NOT_CHECKABLE), not a 415
     if declared in ("image/png", "image/jpeg", "image/webp") or name.endswith((".png", ".jpg", ".jpeg", ".webp")):
         return "image"
-    raise unsupported_type(declared or "unbekannt/unknown")
+    raise unsupported_type(declared)
