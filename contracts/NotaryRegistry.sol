@@ -423,6 +423,7 @@ contract NotaryRegistry is AccessControlDefaultAdminRules, EIP712 {
     ///      - a status that does not count (set by the issuer's key at or after its compromisedFrom) is treated as
     ///        ACTIVE: a revoker or the admin may restate the true status over it (suspend, revoke, or clear it);
     ///      - the issuer may not touch a suspension set by a revoker or the admin: neither lift nor revoke it;
+    ///      - a revoker or the admin may suspend what the issuer suspended, taking the suspension over;
     ///      - reason codes above MAX_REASON are refused.
     function _setStatus(Status storage status, uint8 state, uint8 reason, bool authority, uint40 compromisedFrom)
         private
@@ -433,7 +434,10 @@ contract NotaryRegistry is AccessControlDefaultAdminRules, EIP712 {
         uint8 current = counts ? old.state : STATE_ACTIVE;
         if (current == STATE_REVOKED) revert AlreadyRevoked();
         if (!authority && old.byAuthority && old.state != STATE_ACTIVE) revert NotAllowedToChangeStatus(msg.sender);
-        if (state == STATE_SUSPENDED && current == STATE_SUSPENDED) revert AlreadySuspended();
+        // an authority may take over the issuer's own suspension, so that the issuer (or a thief) cannot lift it
+        if (state == STATE_SUSPENDED && current == STATE_SUSPENDED && (old.byAuthority || !authority)) {
+            revert AlreadySuspended();
+        }
         if (state == STATE_ACTIVE && current != STATE_SUSPENDED && (counts || old.state == STATE_ACTIVE)) {
             revert NotSuspended();
         }

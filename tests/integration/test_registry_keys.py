@@ -129,6 +129,18 @@ def test_an_issuer_can_neither_lift_nor_escalate_an_authority_suspension(actors:
     assert reg.batch(root)[1].state is State.REVOKED
 
 
+def test_an_authority_takes_over_an_issuers_suspension(actors: Actors) -> None:
+    reg, school = actors.registry, actors.issuer
+    root = os.urandom(32)
+    reg.anchor(school, root, 1)
+    reg.set_batch_state(school, root, State.SUSPENDED, Reason.WITHDRAWN)
+    reg.set_batch_state(actors.revoker, root, State.SUSPENDED, Reason.FRAUD)  # now the authority's suspension
+    status = reg.batch(root, school.address)[1]
+    assert status.state is State.SUSPENDED and status.by_authority and status.reason == Reason.FRAUD
+    _refused("NotAllowedToChangeStatus", reg.set_batch_state, school, root, State.ACTIVE)
+    _refused("AlreadySuspended", reg.set_batch_state, actors.admin, root, State.SUSPENDED, Reason.FRAUD)
+
+
 def test_reason_codes_are_range_checked(actors: Actors) -> None:
     reg, school = actors.registry, actors.issuer
     a, b, root = _pair_tree()
