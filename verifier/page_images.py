@@ -14,7 +14,8 @@ looked at in all (a crafted page may list 10,000); images smaller than ``MIN_IMA
 readable QR fits); at most ``MAX_IMAGES`` images and ``PIXEL_BUDGET`` declared pixels decoded, each JPEG within
 verifier/qr_image.py's bounds and each other image within ``MAX_RAW_PIXELS``; a page is rendered only when what
 it draws is known to be bounded (no image over ``MAX_RENDER_IMAGE_PIXELS``, no more than ``MAX_XOBJECTS``
-objects) and at most ``MAX_RENDER_PIXELS``. No new picture is searched after ``SEARCH_SECONDS``.
+objects, at most ``MAX_RENDER_CONTENT_BYTES`` of content streams) and at most ``MAX_RENDER_PIXELS``. No new
+picture is searched after ``SEARCH_SECONDS``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ SCAN_PAGE_PIXELS = 100_000  # ... and so does a smaller one shaped like its page
 RENDER_DPI = 200
 MAX_RENDER_PIXELS = 4_000_000  # an A4 page at 200 dpi is 3.9 megapixels
 MAX_RENDER_IMAGE_PIXELS = MAX_PIXELS  # pdfium decodes every image it draws, in full
+MAX_RENDER_CONTENT_BYTES = 4 * 1024 * 1024  # compressed drawing operators of a page (a certificate has ~10 KB)
 SEARCH_SECONDS = 1.0  # CPU seconds of this thread (qr_image.work_clock); the worker's job limit is 1.5 s
 
 log = logging.getLogger(__name__)
@@ -139,7 +141,8 @@ def _survey(pdf: bytes, pages: int = MAX_PAGES) -> _Survey:
             before = len(survey.images)
             complete = _collect(survey, number, _aspect(page), page.get("/Resources"), 0)
             drawn = survey.images[before:]
-            survey.renderable.append(complete and all(i.pixels <= MAX_RENDER_IMAGE_PIXELS for i in drawn))
+            bounded = all(i.pixels <= MAX_RENDER_IMAGE_PIXELS for i in drawn)
+            survey.renderable.append(complete and bounded and _content_bytes(page) <= MAX_RENDER_CONTENT_BYTES)
     except Exception as exc:  # a PDF pypdf cannot walk: whatever was learnt so far stands
         log.debug("page survey stopped: %s", type(exc).__name__)
     return survey
@@ -150,6 +153,16 @@ def _first_pages(reader: Any, count: int) -> Iterator[Any]:
         if number >= count:
             return
         yield page
+
+
+def _content_bytes(page: Any) -> int:
+    """The stored length of the page's content streams (each drawing operator in them is work for pdfium). pypdf
+    drops /Length once it has read a stream; its stored bytes (``_data``, still encoded) are what counts."""
+    contents = _resolved(page.get("/Contents"))
+    streams = contents if isinstance(contents, list) else [contents]
+    if len(streams) > MAX_XOBJECTS:
+        return MAX_RENDER_CONTENT_BYTES + 1
+    return sum(len(getattr(stream, "_data", b"") or b"") for stream in map(_resolved, streams))
 
 
 def _aspect(page: Any) -> float:

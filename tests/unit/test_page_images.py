@@ -14,7 +14,14 @@ import zxingcpp
 from PIL import Image, ImageFilter
 
 from tests.conftest import Actors
-from tests.fixtures_scans import make_photo, make_scanned_pdf, pdf_of_pictures, pdf_with_images, render
+from tests.fixtures_scans import (
+    make_photo,
+    make_scanned_pdf,
+    pdf_of_pictures,
+    pdf_with_content,
+    pdf_with_images,
+    render,
+)
 from tests.issuing import issue_samples
 from verifier import page_images, qr_image
 from verifier.page_images import MAX_IMAGES, MAX_PAGES, MAX_XOBJECTS, find_in_pdf, page_one_bounded
@@ -211,6 +218,15 @@ def test_many_big_images_stay_within_the_image_count(monkeypatch: pytest.MonkeyP
     decoded.clear()
     assert find_in_pdf(distinct).reason == SCAN_WITHOUT_QR
     assert len(decoded) == MAX_PAGES  # one image on each of ten pages: the first pages only
+
+
+def test_a_page_with_megabytes_of_drawing_is_not_rendered(rendered_pages: list[Any]) -> None:
+    busy = pdf_with_content(b"0 0 m 595 842 l S\n" * 300_000)  # 5.4 MB of lines
+    assert find_in_pdf(busy).reason == NO_PROOF
+    assert rendered_pages == [] and render_preview(busy) is None
+    light = pdf_with_content(b"0 0 m 595 842 l S\n" * 100)
+    assert find_in_pdf(light).reason == NO_PROOF and len(rendered_pages) == 1
+    assert render_preview(light) is not None
 
 
 @pytest.mark.parametrize(
