@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from notary.chain import State
+from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
+from notary.pdf.samples import make_certificates
 from tests.conftest import Actors
 from tests.fixtures_scans import make_photo, make_scanned_pdf, pdf_with_images
 from tests.issuing import Issued, issue_samples, verifier_for
@@ -97,6 +100,28 @@ def test_a_photo_of_the_whole_page_confirms_its_claims(desk: Desk) -> None:
     assert max(Image.open(io.BytesIO(photo)).size) == 1600
     result = desk.verifier.verify_image(photo)
     assert result.verdict is Verdict.VALID and result.source == "photo" and result.scope == "claims"
+
+
+def test_scans_and_photos_of_a_stamp_with_the_verifier_url(tmp_path: Path) -> None:
+    """Stamp version 2: the QR starts with the verifier URL (a bigger symbol, smaller modules at 40 mm)."""
+    actors = Actors("memory")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "zeugnis.pdf").write_bytes(next(iter(make_certificates(1, seed=3))))
+    journal = Journal(tmp_path / "journal.sqlite")
+    with ThreadPoolExecutor(1) as pool:
+        options = IssueOptions(out_dir=tmp_path / "out", qr_url="https://pruefen.mannheim.de/v#")
+        defaults = ClaimDefaults(doc_type="zeugnis", title="Abschlusszeugnis", holder="Lena Müller")
+        Issuance(journal, actors.registry, actors.issuer, options, executor=pool).issue(
+            from_paths([tmp_path / "in"], defaults), spec="test:url"
+        )
+    journal.close()
+    pdf = (tmp_path / "out" / "zeugnis.pdf").read_bytes()
+    verifier = verifier_for(actors.registry)
+    scan = verifier.verify_pdf(make_scanned_pdf(pdf))
+    assert scan.verdict is Verdict.VALID and scan.source == "scan"
+    for angle in (3.0, -4.0):
+        photo = verifier.verify_image(make_photo(pdf, angle=angle))
+        assert photo.verdict is Verdict.VALID and photo.source == "photo"
 
 
 # ---------------------------------------------------------------------- could not check: reason and advice
