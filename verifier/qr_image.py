@@ -16,7 +16,10 @@ the worst crafted image costs a fraction of a second. JPEGs are decoded at reduc
 offers no bound on the number of symbols; the pixel bound is what bounds the work.
 
 Variants: a picture in which nothing decodes is searched again, a few cheap ways (:func:`find`), each bounded in
-pixels like the first search, and none started after ``VARIANT_SECONDS``. When still nothing is read,
+pixels like the first search, and none started after ``VARIANT_SECONDS``; a big photo (up to
+``MAX_TILED_PIXELS``) whose reduced picture held nothing is then searched at full resolution in pieces of the
+same bound, none started after ``TILE_SECONDS``. The budgets count this thread's CPU time (:func:`work_clock`):
+what decodes must not depend on how loaded the machine is. When still nothing is read,
 verifier/scan_quality.py says why (too small, blurred, unreadable) and how to take a better picture.
 
 Interpreter exit: the C++ search runs without the GIL. A thread still inside it when the interpreter
