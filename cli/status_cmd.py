@@ -11,11 +11,13 @@ import typer
 from cli.output import console, emit_json
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
 from notary.chain import Reason, Registry, State
-from notary.context import load_signer, open_registry
+from notary.context import open_registry
 from notary.core import MerkleTree, Proof
 from notary.errors import ConfigError, FormatError
 from notary.issuance import Journal
 from notary.pdf import read_attached_proof
+from notary.signing import as_sender
+from notary.signing.opening import open_signer
 
 REASONS = ", ".join(r.slug for r in Reason)
 DocumentOpt = Annotated[Path | None, typer.Option("--document", help="A notarised PDF (or its .proof.json).")]
@@ -98,7 +100,7 @@ def _change(state: State, document: Path | None, leaf: str | None, root: str | N
     target_root, target_leaf, proof = _target(reg, settings.data_path, document, leaf, root, batch)
     # roots are per issuer on chain: a document names its issuer; for a bare root the adapter finds it
     issuer = proof_of_document(document).issuer if document is not None else None
-    signer = load_signer(settings)
+    signer = as_sender(open_signer(settings))  # the [signer]: keystore, PKCS#11 token or remote (docs/relay.md)
     if target_leaf is None:
         tx = reg.set_batch_state(signer, target_root, state, int(reason), issuer=issuer)
         what = f"batch 0x{target_root.hex()}"

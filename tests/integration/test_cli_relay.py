@@ -90,6 +90,10 @@ def test_school_with_a_token_key_signs_only_and_the_city_relays(anvil_url: str, 
     for pdf in sorted((school / "out").glob("*.pdf")):
         assert verifier.verify_pdf(pdf.read_bytes()).verdict is Verdict.VALID
     assert int(w3.eth.get_balance(school_address)) == 0
+    # revoking needs gas: funded now, the school revokes one of its documents with its token key
+    fund_dev_account(w3, school_address)
+    notary(school, school_env, "revoke", "--document", "out/zeugnis-0.pdf", "--reason", "superseded")
+    assert verifier.verify_pdf((school / "out" / "zeugnis-0.pdf").read_bytes()).verdict is Verdict.REVOKED
 
 
 def test_relay_errors_are_one_line(tmp_path: Path) -> None:
