@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from notary.core import Claims, Digest32, Proof, StampLayout, document_hash, encode_qr_text
 from notary.core.leaves import document_commitment
@@ -33,6 +33,9 @@ from notary.pdf.original_pdf import OriginalPdf, read_original, read_original_pl
 from notary.pdf.pdf_objects import Name, Real, Ref
 from notary.pdf.proof_attachment import read_attached_proof
 from notary.pdf.stamping import PROOF_FILE_NAME, stamp_read_original
+
+if TYPE_CHECKING:
+    from notary.pdf.seal import SealOptions
 
 MAX_PDF_BYTES = 100 * 1024 * 1024
 PROOF_SUFFIX = ".proof.json"
@@ -62,6 +65,8 @@ class Placement:
     caption: str
     corner: str = "bottom-right"
     size_mm: float = 40.0
+    qr_url: str = ""
+    """The verifier URL the QR starts with (stamp version 2, ``Settings.stamp_qr_url``); "" for none."""
 
     def __post_init__(self) -> None:
         # checked before anything is anchored: a caption the stamp cannot draw would fail every document after it
@@ -69,14 +74,20 @@ class Placement:
             self.caption.encode("cp1252")
         except UnicodeEncodeError:
             raise PdfError(f"the caption {self.caption!r} has characters the stamp font cannot draw") from None
-        default_layout(595, 842, "NT1:0", self.caption, corner=self.corner, size_mm=self.size_mm)
+        default_layout(
+            595, 842, self.qr_url + "NT1:0", self.caption, corner=self.corner, size_mm=self.size_mm, qr_url=self.qr_url
+        )
 
     def layout(self, width: float, height: float, qr_text: str) -> StampLayout:
-        return default_layout(width, height, qr_text, self.caption, corner=self.corner, size_mm=self.size_mm)
+        return default_layout(
+            width, height, qr_text, self.caption, corner=self.corner, size_mm=self.size_mm, qr_url=self.qr_url
+        )
 
     def digest(self, width: float, height: float) -> Digest32:
         """What the leaf binds of the stamp :meth:`layout` will give on a page of this size."""
-        return stamp_placement_digest(width, height, self.caption, corner=self.corner, size_mm=self.size_mm)
+        return stamp_placement_digest(
+            width, height, self.caption, corner=self.corner, size_mm=self.size_mm, qr_url=self.qr_url
+        )
 
 
 def prepare(src: str, placement: Placement) -> Prepared:
@@ -113,6 +124,26 @@ def prepare(src: str, placement: Placement) -> Prepared:
     return Prepared(src, hashlib.sha256(data).digest(), len(data), None, parsed, bytes(bound))
 
 
+def read_ahead(paths: Iterable[str]) -> None:
+    """Ask the kernel to start reading these files now (``POSIX_FADV_WILLNEED``, asynchronous): a worker that
+    reaches one finds it read instead of waiting for the disk while its CPU idles. Only advice: a file that
+    cannot be opened is passed over here and fails in :func:`prepare` as before."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def file_sha256(path: str) -> bytes | None:
     """The SHA-256 of a file's bytes now, or None when it cannot be read (gone, unreadable)."""
     digest = hashlib.sha256()
@@ -129,7 +160,7 @@ def file_sha256(path: str) -> bytes | None:
 def _check_fits(placement: Placement, width: float, height: float) -> None:
     """The stamp must fit page 1 (a layout for a tiny QR text; raises NotaryError). Cached: a run's pages
     mostly share a few sizes."""
-    placement.layout(width, height, "NT1:0")
+    placement.layout(width, height, placement.qr_url + "NT1:0")
 
 
 @lru_cache(maxsize=256)
@@ -182,6 +213,9 @@ class StampJob:
     sidecar: bool
     parsed: bytes | None = None
     """``Prepared.parsed`` of the same original, when the issuance still holds it."""
+    seal: SealOptions | None = None
+    """The city's seal, added after the notarisation update (docs/seal.md); ``seal_binding`` is the batch's."""
+    seal_binding: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,14 +263,12 @@ def _notarise(
 ) -> tuple[bytes, Proof]:
     """:func:`notarise` for a caller that has just checked ``original_hash``, the original's SHA-256."""
     qr_proof = proof.for_qr()
-    qr_text = encode_qr_text(qr_proof)
+    qr_text = encode_qr_text(qr_proof, placement.qr_url or None)
     if doc is None:
         doc = read_original(original)  # once, for the page size and the stamp
     width, height = page_size_of(doc)
     layout = placement.layout(width, height, qr_text)
-    full = replace(
-        qr_proof, document_hash=original_hash, stamp=layout, original_length=len(original), version=proof.version
-    )
+    full = replace(qr_proof, document_hash=original_hash, stamp=layout, original_length=len(original), version=None)
     notarised = stamp_read_original(original, doc, proof_json=full.to_json(), qr_text=qr_text, layout=layout)
     return notarised, full
 
@@ -264,7 +296,8 @@ def stamp_staged(job: StampJob) -> Stamped:
                 original = handle.read()
         except OSError as exc:
             return Stamped(job.doc_id, None, f"the original cannot be read any more ({exc.strerror})")
-        if hashlib.sha256(original).digest() != job.doc_hash:
+        hasher = hashlib.sha256(original)  # continued below over the update: the output's hash for the journal
+        if hasher.digest() != job.doc_hash:
             return Stamped(job.doc_id, None, "the original changed after it was hashed; it was not stamped")
         doc = pickle.loads(job.parsed) if job.parsed is not None else None  # from prepare, same hash
         if doc is None:
@@ -275,6 +308,10 @@ def stamp_staged(job: StampJob) -> Stamped:
         if not proof.root_matches():
             return Stamped(job.doc_id, None, "internal error: the Merkle proof does not lead to the batch root")
         notarised, full = _notarise(original, original_hash, proof, job.placement, doc)
+        if job.seal is not None:
+            from notary.pdf.seal import sealer_for  # pyHanko loads only for sealing runs
+
+            notarised = sealer_for(job.seal).seal(notarised, job.seal_binding)
         out = Path(job.out)
         kept, staged = _stage(out, notarised, partial(_earlier_attempt, job, original, original_hash, doc))
         if kept is not None:
@@ -282,7 +319,12 @@ def stamp_staged(job: StampJob) -> Stamped:
         if job.sidecar:
             _, sidecar = _stage(out.with_name(out.name + PROOF_SUFFIX), full.to_json(), lambda existing: False)
             staged += sidecar
-        return Stamped(job.doc_id, job.out, None, hashlib.sha256(notarised).digest(), staged)
+        if kept is None and notarised.startswith(original):
+            hasher.update(memoryview(notarised)[len(original) :])
+            digest = hasher.digest()
+        else:
+            digest = hashlib.sha256(notarised).digest()
+        return Stamped(job.doc_id, job.out, None, digest, staged)
     except NotaryError as exc:
         return Stamped(job.doc_id, None, str(exc))
     except OSError as exc:
@@ -307,6 +349,10 @@ def _earlier_attempt(
         notarised, _ = _notarise(original, original_hash, build_proof(again, document), job.placement, doc)
     except Exception:  # whatever is there, it is not ours
         return False
+    if job.seal is not None:  # a seal differs per attempt (signing time): an earlier one that only seals is ours
+        from notary.pdf.seal import review_later_updates
+
+        return existing.startswith(notarised) and review_later_updates(existing, len(notarised)).allowed
     return notarised == existing
 
 

@@ -42,19 +42,22 @@ from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from eth_account.signers.local import LocalAccount
 
 from notary.chain import Registry
 from notary.chain.records import IssuerRecord
 from notary.chain.registry import GAS, SignedTx
-from notary.core import Batch, BatchDomain, Claims, MerkleTree, Salt, leaf_hash
+from notary.core import Batch, BatchDomain, Claims, Digest32, MerkleTree, Salt, leaf_hash
 from notary.errors import ChainError, ChainRefusal, ContractRevert, FormatError, NotaryError
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
 from notary.issuance.journal import CLAIMS_CHANGED, BatchRow, Journal, Run
 from notary.signing import Signer, as_sender, as_signer, sign_batch
+
+if TYPE_CHECKING:
+    from notary.pdf.seal import SealOptions
 
 T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
@@ -87,6 +90,7 @@ class IssueOptions:
     caption: str = "Digital geprüft"
     qr_corner: str = "bottom-right"
     qr_size_mm: float = 40.0
+    qr_url: str = ""  # the verifier URL the stamp's QR starts with (stamp version 2); "" for the proof alone
     sidecar: bool = False
     allow_reissue: bool = False
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
@@ -94,6 +98,7 @@ class IssueOptions:
     today: dt.date | None = None
     chunk: int = CHUNK  # documents read, and results journaled, per step
     strict: bool = False  # stop at the first document that fails, before anything more is spent
+    seal: SealOptions | None = None  # the city's PAdES seal after the notarisation update (docs/seal.md)
 
 
 Persist = Callable[[], None]
@@ -204,6 +209,7 @@ class Issuance:
         self.trace = StageTrace()
         self._salt_key = self.issuer.salt_key()  # no private key with an HSM or remote signer: notary/signing
         self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
+        self._claims_seen: dict[tuple[object, ...], tuple[Claims, bytes, Digest32] | FormatError] = {}
 
     # ------------------------------------------------------------------ entry point
 
@@ -216,6 +222,10 @@ class Issuance:
     def _issue(self, inputs: Iterable[InputDoc], *, spec: str, total: int | None) -> Summary:
         started = time.monotonic()
         self._placement()  # a caption or placement the stamp cannot draw fails now, before anything is anchored
+        if self.options.seal is not None:  # so does a seal key that cannot be opened
+            from notary.pdf.seal import sealer_for
+
+            sealer_for(self.options.seal)
         self._check_issuer()  # a key the registry would refuse: before anything is journaled or spent
         out_dir = self.options.out_dir.resolve()
         run = self.journal.open_run(
@@ -429,7 +439,9 @@ class Issuance:
         when that nonce was used meanwhile); the files already written stay valid, as the root is the same."""
         assert self.run is not None
         for batch in self.journal.batches(self.run.id, ["anchored"]):
-            record, _ = self._retrying("checking an anchored batch", partial(self.registry.batch, batch.root))
+            record, _ = self._retrying(
+                "checking an anchored batch", partial(self.registry.batch, batch.root, self.issuer.address)
+            )
             if not record.anchored:
                 self.progress.say(
                     f"batch {batch.id} (root 0x{batch.root.hex()[:16]}…) is no longer on the chain (the node lost "
@@ -446,9 +458,11 @@ class Issuance:
     def _submit_prepare(self, chunk: list[_Item], executor: Executor) -> Iterator[documents.Prepared]:
         self.trace("prepare", self._cut, f"docs={len(chunk)}")
         workers = max(1, self.options.workers)
+        paths = [str(d.src) for d, preset in chunk if preset is None]  # a preset outcome: the file is never read
+        documents.read_ahead(paths)
         return executor.map(
             partial(documents.prepare, placement=self._placement()),
-            [str(d.src) for d, preset in chunk if preset is None],  # a preset outcome: the file is never read
+            paths,
             chunksize=max(1, min(32, len(chunk) // (4 * workers))),
         )
 
@@ -461,7 +475,17 @@ class Issuance:
         seen: set[bytes] = set()
         parsed: dict[str, tuple[bytes, bytes]] = {}
         rows: list[tuple[object, ...]] = []
-        results = iter(prepared)
+        done = list(prepared)
+        # one query for the chunk: which of its contents has any issued record at all (almost always none);
+        # only those are looked up one by one, with the exact rules of Journal.issued_elsewhere
+        issued_somewhere = (
+            set()
+            if self.options.allow_reissue
+            else self.journal.issued_hashes(
+                self.registry.chain_id, self.registry.address, [r.doc_hash for r in done if r.doc_hash]
+            )
+        )
+        results = iter(done)
         self._take_reclaimed(chunk)
         for offset, (doc, preset) in enumerate(chunk):
             base = (run_id, seq + offset, str(doc.src), doc.rel_out)
@@ -473,13 +497,13 @@ class Issuance:
                 rows.append((*base, "failed", result.error, None, result.size, None, None, None, None))
                 continue
             assert result.doc_hash is not None
-            claims: Claims | None = None
-            try:
-                claims = parse_claims(doc.fields, today)
-            except FormatError as exc:
-                failure = f"claims: {exc}"
-            besides = None if claims is None else (run_id, str(doc.src), claims.to_json())
-            where = None if self.options.allow_reissue else self._issued(result.doc_hash, seen, besides)
+            parsed_claims = self._claims(doc.fields, today)
+            claims, claims_json, claims_digest = parsed_claims if isinstance(parsed_claims, tuple) else (None,) * 3
+            failure = "" if claims is not None else f"claims: {parsed_claims}"
+            besides = None if claims_json is None else (run_id, str(doc.src), claims_json)
+            where = None
+            if not self.options.allow_reissue and (result.doc_hash in seen or result.doc_hash in issued_somewhere):
+                where = self._issued(result.doc_hash, seen, besides)
             if where is not None:
                 rows.append((*base, "duplicate", f"same content already issued: {where}", result.doc_hash,
                              result.size, None, None, None, None))  # fmt: skip
@@ -497,10 +521,11 @@ class Issuance:
                 what = "its claims" if str(doc.src) in self._new_claims else "the input"
                 note = _join(note, f"{what} changed since it was issued as {earlier[-1]}; this content is "
                                    f"issued as {rel}, the earlier copy is kept")  # fmt: skip
-            salt = self._salt(result.doc_hash, bytes(claims.digest()))
-            leaf = leaf_hash(result.document(), claims.digest(), salt)  # binds the hash and the stamp placement
+            assert claims_digest is not None
+            salt = self._salt(result.doc_hash, bytes(claims_digest))
+            leaf = leaf_hash(result.document(), claims_digest, salt)  # binds the hash and the stamp placement
             seen.add(result.doc_hash)
-            rows.append((*base, "prepared", None, result.doc_hash, result.size, claims.to_json(), bytes(salt),
+            rows.append((*base, "prepared", None, result.doc_hash, result.size, claims_json, bytes(salt),
                          bytes(leaf), note))  # fmt: skip
             if result.parsed is not None:
                 parsed[result.src] = (result.doc_hash, result.parsed)
@@ -519,6 +544,22 @@ class Issuance:
         self.progress.advance(self._done)
         while self.journal.count_unbatched(run_id) >= self.options.batch_size:
             self._batch_anchor_stamp(executor)
+
+    def _claims(self, fields: dict[str, str], today: dt.date) -> tuple[Claims, bytes, Digest32] | FormatError:
+        """``parse_claims`` with its JSON and digest, or its error: once per distinct set of fields (a run's
+        documents mostly share their claim options; a manifest's rows differ in the holder)."""
+        key = (tuple(sorted(fields.items())), today)
+        found = self._claims_seen.get(key)
+        if found is None:
+            try:
+                claims = parse_claims(fields, today)
+                found = (claims, claims.to_json(), claims.digest())
+            except FormatError as exc:
+                found = exc
+            if len(self._claims_seen) >= MAX_HELD_PARSES:
+                self._claims_seen.clear()
+            self._claims_seen[key] = found
+        return found
 
     def _issued(self, doc_hash: bytes, seen: set[bytes], besides: tuple[int, str, bytes] | None) -> str | None:
         if doc_hash in seen:
@@ -555,10 +596,12 @@ class Issuance:
             if self.options.allow_reissue:
                 return [(doc_id, leaf) for doc_id, leaf, *_ in members]
             registry, run_id = self.registry, self.run.id
+            somewhere = self.journal.issued_hashes(registry.chain_id, registry.address, [m[2] for m in members])
             issued = [
                 (doc_id, f"same content already issued: {where}")
                 for doc_id, _, doc_hash, src, claims in members
-                if (
+                if doc_hash in somewhere
+                and (
                     where := self.journal.issued_elsewhere(
                         registry.chain_id, registry.address, doc_hash, (run_id, src, claims)
                     )
@@ -572,10 +615,11 @@ class Issuance:
     def _anchor(self, batch: BatchRow) -> None:
         """Anchor once, whatever happened before: the chain says whether the root is already there."""
         registry, issuer = self.registry, as_sender(self.issuer)
+        read_batch = partial(registry.batch, batch.root, issuer.address)  # roots are per issuer on chain
         raw, tx_hash = batch.raw_tx, batch.tx_hash
         waiting_since: float | None = None
         while True:
-            record, _ = self._retrying("reading the batch", lambda: registry.batch(batch.root))
+            record, _ = self._retrying("reading the batch", read_batch)
             if record.anchored:
                 if record.issuer != issuer.address:
                     raise NotaryError(f"batch root 0x{batch.root.hex()} was anchored by {record.issuer}, not by us")
@@ -601,14 +645,15 @@ class Issuance:
                     # a node killed before it persisted comes back without this anchor: no proof may be handed
                     # out for it, so read the chain again and, if it is gone, send the recorded transaction anew
                     # (its nonce is free again on the restarted node, so our cached nonce is stale too)
-                    again, _ = self._retrying("re-reading the batch", lambda: registry.batch(batch.root))
+                    again, _ = self._retrying("re-reading the batch", read_batch)
                     if not again.anchored:
                         self.progress.say(f"batch {batch.id} was lost by the restarted node; anchoring it again")
                         registry._forget_nonce(issuer.address)
                         waiting_since = None
                         continue
                 tx = tx_hash or self._retrying(
-                    "reading the anchoring event", partial(registry.anchor_tx, batch.root, record.block_number)
+                    "reading the anchoring event",
+                    partial(registry.anchor_tx, batch.root, record.block_number, issuer.address),
                 )
                 self.journal.mark_anchored(batch.id, tx, record.block_number, record.timestamp)
                 self.checkpoint("anchored")
@@ -632,7 +677,7 @@ class Issuance:
             except ContractRevert as exc:
                 if exc.name == "RootAlreadyAnchored":
                     continue  # mined meanwhile (e.g. sent before a crash): the chain read above settles it
-                record, _ = self._retrying("reading the batch", lambda: registry.batch(batch.root))
+                record, _ = self._retrying("reading the batch", read_batch)
                 if record.anchored:
                     continue  # an earlier send of it was mined after all: the loop settles it
                 # reverted, nothing anchored: its documents were not issued and must not block a later attempt
@@ -658,6 +703,7 @@ class Issuance:
         out_dir = Path(self.run.out_dir)
         placement = self._placement()
         held = self._parsed
+        binding = self._seal_binding(batch.root)
         jobs = [
             documents.StampJob(
                 doc_id=d["id"],
@@ -678,13 +724,17 @@ class Issuance:
                 placement=placement,
                 sidecar=self.options.sidecar,
                 parsed=_held_parse(held, d["src"], bytes(d["doc_hash"])),
+                seal=self.options.seal,
+                seal_binding=binding,
             )
             for i, d in enumerate(docs)
             if d["state"] == "batched"
         ]
         self.trace("stamp", batch.id, f"docs={len(jobs)}")
         failure: documents.Stamped | None = None
-        for part in _chunks(executor.map(documents.stamp_staged, jobs, chunksize=16), self.options.chunk):
+        # big enough chunks that the pool's own work per job stays small, small enough to keep both busy
+        chunksize = max(1, min(64, len(jobs) // (4 * max(1, self.options.workers))))
+        for part in _chunks(executor.map(documents.stamp_staged, jobs, chunksize=chunksize), self.options.chunk):
             self.trace("write", batch.id, f"docs={len(part)}")
             written = [(r.doc_id, r.out, r.sha256) for r in part if r.out is not None]
             try:
@@ -702,13 +752,24 @@ class Issuance:
             src = next(d["src"] for d in docs if d["id"] == failure.doc_id)
             raise StoppedEarly(f"{src}: {failure.error}")
 
+    def _seal_binding(self, root: bytes) -> bytes:
+        """The issuer key's statement that the seal certificate belongs to this batch (docs/seal.md)."""
+        if self.options.seal is None:
+            return b""
+        from notary.pdf.seal import sealer_for, sign_seal_binding
+
+        certificate = sealer_for(self.options.seal).certificate_sha256
+        return sign_seal_binding(self.issuer.sign_typed_data, self.domain, root, certificate)
+
     def _confirmed(self, block_number: int) -> bool:
         """Whether an anchor in ``block_number`` has the registry's confirmations: blocks on top of the mined
         one, the same count as a fresh send waits for (Registry.confirmed)."""
         return self._retrying("reading the block number", lambda: self.registry.confirmed(block_number))
 
     def _placement(self) -> documents.Placement:
-        return documents.Placement(self.options.caption, self.options.qr_corner, self.options.qr_size_mm)
+        return documents.Placement(
+            self.options.caption, self.options.qr_corner, self.options.qr_size_mm, self.options.qr_url
+        )
 
     def _retrying(self, what: str, fn: Callable[[], T]) -> T:
         """Retry chain faults with backoff (the node may restart mid-run), saying what we wait for."""
