@@ -57,10 +57,10 @@ def _from_env() -> bool:
 
 
 TokenOpt = Annotated[
-    str | None, typer.Option("--token", help="PKCS#11 token label (default: [signer] token in notary.toml).")
+    str | None, typer.Option("--token", help="PKCS#11 token label (default: \\[signer] token in notary.toml).")
 ]
 ModuleOpt = Annotated[
-    str | None, typer.Option("--module", help="PKCS#11 library (default: [signer] module, else SoftHSM2's).")
+    str | None, typer.Option("--module", help="PKCS#11 library (default: \\[signer] module, else SoftHSM2's).")
 ]
 PinFileOpt = Annotated[
     Path | None, typer.Option("--pin-file", help="Read the token PIN from this file (else NOTARY_PKCS11_PIN).")
@@ -76,7 +76,7 @@ def list_(
     json_out: JsonOpt = False,
 ) -> None:
     """List the keys in the data dir with their addresses, and the token's keys when a token is named or
-    configured ([signer] kind = "pkcs11")."""
+    configured (\\[signer] kind = "pkcs11")."""
     settings = settings_from(data_dir=data_dir)
     keys = list_keys(settings.data_path)
     config = _token_config(settings, token, module, pin_file, required=False)
