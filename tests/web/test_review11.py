@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from verifier.web.markdown import builtin, to_html
+from verifier.web.serving import REDACTED, redact
 
 
 def test_an_operators_markdown_h1_does_not_make_a_second_h1() -> None:
@@ -36,3 +47,60 @@ def test_an_upload_of_unknown_type_says_so_in_each_language(client: TestClient) 
     body = reply.json()
     assert reply.status_code == 415, body
     assert "unknown" not in body["message_de"] and "unbekannt" not in body["message_en"]
+
+
+SECRET = "NT1: RLW50.93HCDXTAEA18EP85BNHD$892ZQKHB"  # the start of a real payload: a holder's claims follow
+TRUSTED = (
+    '[[trusted]]\nname = "X"\nchain_id = 1\naddress = "0x5FbDB2315678afecb367f032d315d8e9f2ba0aa3"\n'
+    'rpc_url = "http://127.0.0.1:1"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/", "/"),
+        ("/?lang=en", "/?lang=en"),
+        ("/%23NT1%3A%20RLW50", "/#" + REDACTED),
+        ("/?payload=nt1:abc", "/?payload=" + REDACTED),
+        ("/x?p=NT1%253Aabc", "/x?p=" + REDACTED),
+    ],
+)
+def test_redact(target: str, kept: str) -> None:
+    assert redact(target) == kept
+
+
+def test_a_real_serve_never_logs_a_qr_payload(tmp_path: Path) -> None:
+    """`notary serve` with two workers: a QR reader that percent-encodes the `#`, a hand-made `?payload=` link
+    and a bare path all reach the server; its access log names the request but not the holder's data."""
+    config = tmp_path / "notary.toml"
+    config.write_text(TRUSTED)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "NOTARY_CONFIG": str(config)}
+    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", "2"]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(base + "/", timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.5)
+            encoded = quote(SECRET, safe="")
+            for target in (f"/%23{encoded}", f"/?payload={encoded}", f"/{encoded}", f"/docs?x={quote(encoded)}"):
+                httpx.get(base + target, timeout=30)
+            time.sleep(1)  # the access log line is written after the response
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    text = log.read_text()
+    assert text.count(REDACTED) >= 4, text
+    assert "RLW50" not in text and "NT1" not in text.upper(), text

@@ -9,10 +9,14 @@ Responses go out as two writes (headers, body), so Nagle's algorithm and the cli
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 import socket
 from typing import Any
+from urllib.parse import unquote
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
@@ -44,6 +48,44 @@ class BoundedH11Protocol(H11Protocol):
             self.transport.close()
 
 
+QR_MARK = "NT1:"  # every QR payload starts with it (docs/proof-format.md §8)
+REDACTED = "[QR-Text entfernt / QR text removed]"
+
+
+class HidePayloads(logging.Filter):
+    """Keeps QR payloads out of the access log. A browser never sends the fragment of `https://…/#NT1:…`, but a
+    QR reader app that percent-encodes the `#` (`/%23NT1%3A…`), a hand-made link (`/?payload=NT1:…`) or an
+    attacker's request would put a holder's name and claims into the log line: whatever follows the mark goes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], redact(args[2]), args[3], args[4])
+        return True
+
+
+def redact(target: str) -> str:
+    """``target`` cut before the first QR mark, in any case and up to three rounds of percent-encoding."""
+    text = target
+    for _ in range(4):
+        at = text.upper().find(QR_MARK)
+        if at >= 0:
+            return text[:at] + REDACTED
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        text = decoded
+    return target
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up plus :class:`HidePayloads` on the access log (each worker applies it)."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["hide_payloads"] = {"()": "verifier.web.serving.HidePayloads"}
+    config["handlers"]["access"]["filters"] = ["hide_payloads"]
+    return config
+
+
 def listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -66,7 +108,7 @@ def bounded_config(app: Any, **options: Any) -> uvicorn.Config:
         # uvicorn's 5 s: a worker killed for that takes every request in flight with it
         timeout_worker_healthcheck=30,
         backlog=1024,
-        **options,
+        **({"log_config": log_config()} | options),
     )
 
 
