@@ -9,6 +9,7 @@ private key").
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import threading
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ SECP256K1_OID = "1.3.132.0.10"
 SALT_SUFFIX = ".salt"
 
 _libs: dict[str, Any] = {}
-_logins: dict[tuple[str, str], tuple[Any, str]] = {}
+_logins: dict[tuple[str, str], tuple[Any, bytes]] = {}
+"""(module, token) -> (session, SHA-256 of the PIN it was opened with): a later PIN is compared, never kept."""
 _token_lock = threading.RLock()
 """Held for every token operation: a PKCS#11 session must not run two operations at once."""
 
@@ -65,7 +67,7 @@ def open_session(module: str, token_label: str, pin: str) -> Any:
     with _token_lock:
         known = _logins.get((module, token_label))
         if known is not None:
-            if not hmac.compare_digest(known[1].encode(), pin.encode()):
+            if not hmac.compare_digest(known[1], hashlib.sha256(pin.encode()).digest()):
                 raise SignerError(f"wrong PIN for the PKCS#11 token {token_label!r}")
             return known[0]
         lib = _lib(module)
@@ -88,7 +90,7 @@ def open_session(module: str, token_label: str, pin: str) -> Any:
             raise SignerError(
                 f"cannot log in to the PKCS#11 token {token_label!r}: {type(exc).__name__} {exc}"
             ) from None
-        _logins[(module, token_label)] = (session, pin)
+        _logins[(module, token_label)] = (session, hashlib.sha256(pin.encode()).digest())
         return session
 
 
