@@ -63,6 +63,7 @@ def softhsm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
             os.environ.pop("SOFTHSM2_CONF", None)
         else:
             os.environ["SOFTHSM2_CONF"] = before
+        forget_sessions(MODULE)  # later users of the module in this process see their own configuration
 
 
 _labels = iter(range(1_000_000))
