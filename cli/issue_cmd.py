@@ -22,6 +22,7 @@ from notary.errors import ConfigError, FormatError, UsageError
 from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
 from notary.issuance.inputs import check_facts, describe, format_facts, parse_facts
 from notary.issuance.run import DEFAULT_BATCH_SIZE, EXIT_SKIPPED, Summary
+from notary.pdf.seal_options import seal_options
 from notary.signing.opening import open_signer
 from notary.signing.sign_only import SignOnlyIssuance
 
@@ -30,7 +31,7 @@ HELP = f"""Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same comm
 whose bytes or claims changed as new documents, written beside the earlier copy as NAME.v2.pdf; an issue date
 left to default to today does not count as a change).
 
-The key is the [signer] of notary.toml: a keystore file (key_file, the default), a key in a PKCS#11 token
+The key is the \\[signer] of notary.toml: a keystore file (key_file, the default), a key in a PKCS#11 token
 (HSM) or a remote signer (Clef, Web3Signer); see docs/relay.md.
 
 With --sign-only OUTBOX the run sends no transaction: each signed batch goes to OUTBOX as a small JSON file for
@@ -113,6 +114,19 @@ def issue(
             help="Send nothing: write each signed batch to OUTBOX for `notary relay`; run again later to stamp.",
         ),
     ] = None,
+    seal: Annotated[
+        Path | None,
+        typer.Option(
+            "--seal", metavar="P12", help="Seal every copy with this PKCS#12 seal certificate (PAdES; docs/seal.md)."
+        ),
+    ] = None,
+    seal_password_file: Annotated[
+        Path | None, typer.Option(help="File with the PKCS#12 password (else NOTARY_SEAL_PASSWORD, else a prompt).")
+    ] = None,
+    seal_tsa: Annotated[str | None, typer.Option(help="RFC 3161 timestamp service URL for the seal (B-T).")] = None,
+    seal_crl: Annotated[
+        list[Path] | None, typer.Option(help="CA CRL to embed with the seal for long-term validation (B-LT; repeat).")
+    ] = None,
     chain: ChainOpt = None,
     registry: RegistryOpt = None,
     key_file: KeyFileOpt = None,
@@ -138,8 +152,9 @@ def issue(
     total = sum(1 for _ in stream())  # listing paths only: cheap, and gives the bar its length
     options = IssueOptions(
         out_dir=out, batch_size=batch_size, caption=f"Digital geprüft: {settings.verifier_url}", sidecar=sidecar,
-        qr_corner=qr_corner, qr_size_mm=qr_size,
+        qr_corner=qr_corner, qr_size_mm=qr_size, qr_url=settings.stamp_qr_url(),
         allow_reissue=allow_reissue, strict=strict,
+        seal=seal_options(settings, seal, seal_password_file, seal_tsa, seal_crl),
     )  # fmt: skip
     if workers:
         options.workers = workers
