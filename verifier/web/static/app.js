@@ -188,6 +188,9 @@
     return { node: out, title: L.ui.verdict_prefix + " " + label };
   }
 
+  var pageTitle = document.title;
+  var arrivalRequest = null;
+
   function checkArrival(arrival, payload) {
     var lang = arrival.dataset.lang === "en" ? "en" : "de";
     var labels = JSON.parse(arrival.dataset.labels || "{}");
@@ -196,14 +199,24 @@
     var start = document.getElementById("start");
     // the fragment names a person: keep it out of the history entry once read
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    // a second QR link opened in this tab changes only the fragment: the first verdict must go, and a
+    // late answer for it must never be drawn under the second document's name
+    if (arrivalRequest) { arrivalRequest.abort(); }
+    target.textContent = "";
+    document.title = pageTitle;
     start.hidden = true;
     arrival.hidden = false;
+    status.hidden = false;
+    status.className = "hint";
     status.textContent = arrival.dataset.checking || "";
     var request = new XMLHttpRequest();
+    arrivalRequest = request;
     request.open("POST", "/api/v1/verify?lang=" + lang);
     request.withCredentials = false;
     request.setRequestHeader("Content-Type", "application/json");
     request.onload = function () {
+      if (request !== arrivalRequest) { return; }
+      arrivalRequest = null;
       var data = null;
       try {
         data = JSON.parse(request.responseText);
@@ -221,7 +234,9 @@
       }
       failed(data && data["message_" + lang]);
     };
-    request.onerror = function () { failed(null); };
+    request.onerror = function () {
+      if (request === arrivalRequest) { arrivalRequest = null; failed(null); }
+    };
     function failed(message) {
       status.textContent = message || arrival.dataset.failed || "";
       status.className = "alert";
@@ -267,6 +282,13 @@
   // A QR code that holds this page's address carries the payload after "#" (the fragment never reaches the
   // server or its logs): check it at once through the JSON API and draw the verdict as the result page does.
   var arrival = document.getElementById("arrival");
+  if (arrival) {
+    window.addEventListener("hashchange", function () {
+      if (/NT1:/i.test(window.location.hash)) {
+        checkArrival(arrival, window.location.hash.slice(1));
+      }
+    });
+  }
   if (arrival && /NT1:/i.test(window.location.hash)) {
     checkArrival(arrival, window.location.hash.slice(1));
     return;
