@@ -305,6 +305,10 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
             not_signatures = sorted(n for n in outcome.changed_form_fields if kinds.get(n) != "/Sig")
             if not_signatures:
                 return LaterUpdates(False, f"a later revision fills form fields: {', '.join(not_signatures)}")
+        for revision in range(base + 1, revisions):
+            problem = _shown_or_active(reader, base, revision)
+            if problem:
+                return LaterUpdates(False, f"a later revision {problem}")
     except Exception as exc:  # a later revision pyHanko cannot even read is not a signature update
         return LaterUpdates(False, f"later revisions unreadable ({type(exc).__name__}: {exc})")
     return LaterUpdates(True, f"later revisions add only signatures and validation data ({revisions - 1 - base})")
@@ -353,6 +357,113 @@ def _seal_revision_problem(reader: PdfFileReader, base: int) -> str | None:
         if changed:
             return f"changes {', '.join(sorted(changed))} of object {ref.idnum}"
     return None
+
+
+_FORM_FREE = frozenset({"/Fields", "/SigFlags"})
+_HIDDEN_WALK_SKIP = frozenset({"/P", "/Parent"})
+_WALK_LIMIT = 5000
+
+
+def _shown_or_active(reader: PdfFileReader, base: int, revision: int) -> str | None:
+    """What ``revision`` shows or runs beyond the notarised revision ``base``, or None.
+
+    Neither rule 3 nor pyHanko's policy looks at what a signature widget *paints*: a "signature field" whose
+    appearance is a page-sized white box with other text passes both, and needs no key at all (an unsigned field).
+    Nor at actions: a widget's /AA can run JavaScript when the page opens. So every annotation a later revision
+    adds or touches (itself or anything its appearance uses) must be an invisible signature widget (zero /Rect)
+    without actions, and the form's other keys (/NeedAppearances, /XFA, /DR, /CO...) must stay as notarised."""
+    old = reader.get_historical_resolver(base)
+    new = reader.get_historical_resolver(revision)
+    nothing: Any = {}
+    # [] dereferences; .get() would hand back the indirect reference
+    old_form = old.root["/AcroForm"] if "/AcroForm" in old.root else nothing  # noqa: SIM401
+    new_form = new.root["/AcroForm"] if "/AcroForm" in new.root else nothing  # noqa: SIM401
+    for key in sorted((set(old_form) | set(new_form)) - _FORM_FREE):
+        if (old_form.raw_get(key) if key in old_form else None) != (new_form.raw_get(key) if key in new_form else None):
+            return f"changes {key} of the form"
+    touched = {r.idnum for rev in range(base + 1, revision + 1) for r in reader.xrefs.explicit_refs_in_revision(rev)}
+    before = {ref.idnum for ref in _annotation_refs(old)}
+    for ref in _annotation_refs(new):
+        is_ref = isinstance(ref, generic.IndirectObject)
+        annot = ref.get_object() if is_ref else ref
+        is_new = not is_ref or ref.idnum not in before
+        if not is_new and not (_reachable(annot) & touched) and ref.idnum not in touched:
+            continue
+        if not isinstance(annot, generic.DictionaryObject) or annot.get("/Subtype") != "/Widget":
+            return "adds or changes an annotation that is no signature widget"
+        node: Any = annot
+        for _ in range(32):  # the widget and the fields above it
+            if "/A" in node or "/AA" in node:
+                return "adds an action to a signature field"
+            if "/Parent" not in node:
+                break
+            node = node["/Parent"]
+        if _field_type(annot) != "/Sig":
+            return "adds or changes a widget of a field that is no signature field"
+        if not _zero_area(annot.get("/Rect")):
+            return "adds or changes a visible signature appearance (it could paint over the page)"
+    return None
+
+
+def _annotation_refs(resolver: Any) -> list[Any]:
+    out: list[Any] = []
+    seen: set[int] = set()
+    stack = [resolver.root.raw_get("/Pages")]
+    while stack and len(seen) < _WALK_LIMIT:
+        item = stack.pop()
+        if isinstance(item, generic.IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+        node = _resolved(item)
+        if not isinstance(node, generic.DictionaryObject):
+            continue
+        if "/Kids" in node:
+            stack.extend(node["/Kids"])
+        elif "/Annots" in node:
+            out.extend(node.raw_get("/Annots").get_object())
+    return out
+
+
+def _resolved(item: Any) -> Any:
+    return item.get_object()
+
+
+def _reachable(node: Any) -> set[int]:
+    """Object numbers an annotation uses (its appearance streams, their resources...), not its page or parent."""
+    found: set[int] = set()
+    stack = [node]
+    while stack and len(found) < _WALK_LIMIT:
+        item = stack.pop()
+        if isinstance(item, generic.IndirectObject):
+            if item.idnum in found:
+                continue
+            found.add(item.idnum)
+            item = _resolved(item)
+        if isinstance(item, generic.DictionaryObject):
+            stack.extend(v for k, v in ((k, item.raw_get(k)) for k in item) if k not in _HIDDEN_WALK_SKIP)
+        elif isinstance(item, generic.ArrayObject):
+            stack.extend(item)
+    return found
+
+
+def _field_type(widget: Any) -> str | None:
+    node = widget
+    for _ in range(32):
+        if "/FT" in node:
+            return str(node["/FT"])
+        if "/Parent" not in node:
+            return None
+        node = node["/Parent"]
+    return None
+
+
+def _zero_area(rect: Any) -> bool:
+    try:
+        x1, y1, x2, y2 = (float(v) for v in rect)
+    except (TypeError, ValueError):
+        return False
+    return x1 == x2 and y1 == y2
 
 
 def _same_ref(ref: Any, indirect: Any) -> bool:
