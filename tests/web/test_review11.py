@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from verifier.web.markdown import builtin, to_html
 from verifier.web.serving import REDACTED, redact
+from verifier.web.view import shown_file_name
 
 
 def test_an_operators_markdown_h1_does_not_make_a_second_h1() -> None:
@@ -104,3 +105,11 @@ def test_a_real_serve_never_logs_a_qr_payload(tmp_path: Path) -> None:
     text = log.read_text()
     assert text.count(REDACTED) >= 4, text
     assert "RLW50" not in text and "NT1" not in text.upper(), text
+
+
+def test_a_file_name_with_a_right_to_left_override_shows_its_trick(client: TestClient) -> None:
+    page = client.post(
+        "/verify?lang=de", files={"file": ("Zeugnis_\u202efdp.exe", b"%PDF-1.4 kaputt", "application/pdf")}
+    ).text
+    assert "\u202e" not in page and "Zeugnis_\ufffdfdp.exe" in page
+    assert shown_file_name("a\u200bb\tc.pdf") == "a\ufffdb\ufffdc.pdf" and shown_file_name("Müller.pdf") == "Müller.pdf"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,6 +155,13 @@ def registry_display_name(name: str | None, lang: Lang, entries: list[TrustedEnt
     return name
 
 
+def shown_file_name(name: str) -> str:
+    """The uploaded file's name as the page shows it: invisible controls (a right-to-left override makes
+    `Zeugnis_\u202efdp.exe` read as `Zeugnis_exe.pdf`, zero-width characters hide a difference) become a
+    visible U+FFFD, so the name on screen is the name that was sent."""
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in name)
+
+
 def result_view(
     result: VerificationResult,
     lang: Lang,
@@ -241,7 +249,7 @@ def result_view(
         sub_reason=sub_reason,
         advice=advice,
         issuer_name=str(issuer.get("name") or "") if confirmed else "",
-        file_name=str(file_name or input_name or ""),
+        file_name=shown_file_name(str(file_name or input_name or "")),
         preview=preview_uri(getattr(result, "preview_png", None)),
         not_covered=t("not_covered", lang) if claims_scope else "",
         failed=[c for c in checks if c.status in ("invalid", "error")],
