@@ -16,6 +16,7 @@ import datetime as dt
 import enum
 import hashlib
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -252,7 +253,9 @@ def _check(
         return SealReport("INVALID", SealReason.BROKEN, **facts)
     if not _covers_own_revision(status.coverage):
         return SealReport("INVALID", SealReason.NOT_COVERING, **facts)
-    if status.revoked:
+    if status.revoked or (
+        status.trusted and _listed_in_a_crl(status.validation_path, [_der_crl(c) for c in crls], now)
+    ):
         return SealReport("INVALID", SealReason.REVOKED, **facts)
     if not status.trusted:
         indication = str(status.trust_problem_indic or "")
@@ -261,6 +264,38 @@ def _check(
     if not bound:
         return SealReport("INVALID", SealReason.NOT_BOUND, **facts)
     return SealReport("VALID", SealReason.OK, **facts)
+
+
+def _listed_in_a_crl(path: Any, crls: Sequence[bytes], now: dt.datetime | None) -> bool:
+    """Does an operator CRL, signed by the issuer in the validated path, list a certificate of that path?
+
+    pyHanko's soft-fail mode consults CRLs only for certificates that declare a CRL distribution point, so an
+    intermediate CA without one stayed VALID although the operator's root CRL lists it as revoked."""
+    from cryptography import x509
+
+    if path is None or not crls:
+        return False
+    moment = now or dt.datetime.now(dt.UTC)
+    chain = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
+    lists = []
+    for data in crls:
+        try:
+            lists.append(x509.load_der_x509_crl(data))
+        except ValueError:
+            continue
+    for issuer, cert in itertools.pairwise(chain):  # root first, leaf last
+        for crl in lists:
+            if crl.issuer != issuer.subject or crl.last_update_utc > moment:
+                continue
+            try:
+                if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+                    continue
+            except (TypeError, ValueError):
+                continue
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if entry is not None and entry.revocation_date_utc <= moment:
+                return True
+    return False
 
 
 def _covers_own_revision(coverage: Any) -> bool:

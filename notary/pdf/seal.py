@@ -290,6 +290,11 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
         revisions = reader.xrefs.total_revisions
         if revisions <= base + 1:
             return LaterUpdates(False, "bytes after the notarisation update that add no revision")
+        if pdf.count(b"%%EOF", notarised_length) != revisions - 1 - base:
+            # bytes between revisions that no cross-reference section claims: no signature covers them, and a
+            # reader that rebuilds a damaged file's objects by scanning would show them (pyHanko writes one
+            # %%EOF per revision; a hex /Contents cannot hold one)
+            return LaterUpdates(False, "bytes after the notarisation update outside any revision")
         problem = _seal_revision_problem(reader, base)
         if problem:
             return LaterUpdates(False, f"the revision after the notarisation update {problem}")

@@ -5,20 +5,29 @@ the Verifier like the other seal tests."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 
-from notary.pdf.seal import _NotaryBuildProps
+from notary.core import BatchDomain
+from notary.pdf.seal import Sealer, SealOptions, _NotaryBuildProps, key_signer, sign_seal_binding
 from tests.integration.test_seal import World, _verifier
 from tests.integration.test_seal import world as world  # the module fixture, shared
+from tests.pki import P12_PASSWORD, Issued, _issue, _name
 from verifier.result import Reason, Status, Verdict
+from verifier.seal_check import SealReason
 
 _OVERLAY = b"q 1 1 1 rg 0 0 600 850 re f Q BT /Helv 40 Tf 100 500 Td (Note: 1,0) Tj ET"
 
@@ -78,6 +87,7 @@ def _forged(world: World, pdf: bytes) -> None:
 
 
 PAGE = (0, 0, 600, 850)
+_CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
 
 
 def test_an_unsigned_signature_field_painting_over_the_page_is_content(world: World) -> None:
@@ -157,3 +167,152 @@ def test_the_genuine_seal_still_passes(world: World) -> None:
     for sealed in (world.seal(), world.seal(tsa_url=world.tsa_url, crls=(world.paths["crl"],))):
         result = _verifier(world).verify_pdf(sealed)
         assert result.verdict is Verdict.VALID and result.check("seal").status is Status.VALID, result.to_json()
+
+
+def test_bytes_between_revisions_that_no_revision_claims(world: World) -> None:
+    # objects and a second %%EOF after the seal, the last startxref still the seal's (before: VALID)
+    sealed = world.seal()
+    startxref = re.findall(rb"startxref\s+(\d+)", sealed)[-1]
+    junk = b"\n99 0 obj\n<< /Type /Page >>\nendobj\nstartxref\n" + startxref + b"\n%%EOF\n"
+    _forged(world, sealed + junk)
+
+
+def test_a_signature_reused_from_another_document(world: World) -> None:
+    # the city's CMS from copy 1 in place of copy 0's: the verdict is about the anchored file, the seal broken
+    sealer = world.sealer()
+    other = world.issued.notarised[1].read_bytes()
+    proof1 = world.issued.proof(1)
+    domain = BatchDomain(proof1.chain_id, proof1.registry)
+    binding1 = sign_seal_binding(
+        key_signer(bytes(world.actors.issuer.key)), domain, bytes(proof1.root), sealer.certificate_sha256
+    )
+    donor = sealer.seal(other, binding1)
+    sealed = world.seal()
+    mine = _CONTENTS.search(sealed, len(world.notarised))
+    theirs = _CONTENTS.search(donor, len(other))
+    assert mine and theirs
+    cms = theirs[1].rstrip(b"0")
+    assert len(cms) <= len(mine[1])
+    forged = sealed[: mine.start(1)] + cms.ljust(len(mine[1]), b"0") + sealed[mine.end(1) :]
+    result = _verifier(world).verify_pdf(forged)
+    assert result.verdict is Verdict.VALID
+    assert (result.check("seal").status, result.check("seal").reason) == (Status.INVALID, Reason.SEAL_BROKEN)
+    assert _verifier(world, require_seal=True).verify_pdf(forged).verdict is Verdict.INVALID
+
+
+def test_the_issuers_binding_for_another_batch(world: World) -> None:
+    # the genuine issuer key bound the genuine certificate, but to another batch's root
+    sealer = world.sealer()
+    proof = world.proof
+    binding = sign_seal_binding(
+        key_signer(bytes(world.actors.issuer.key)), BatchDomain(proof.chain_id, proof.registry), b"\x11" * 32,
+        sealer.certificate_sha256,
+    )  # fmt: skip
+    result = _verifier(world, require_seal=True).verify_pdf(sealer.seal(world.notarised, binding))
+    assert (result.verdict, result.check("seal").reason) == (Verdict.INVALID, Reason.SEAL_NOT_BOUND)
+
+
+def _p12(world: World, holder: Issued, chain: list[Any], name: str) -> Sealer:
+    path = world.paths["seal"].parent / f"{name}.p12"
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"seal", holder.key, holder.cert, chain, serialization.BestAvailableEncryption(P12_PASSWORD)
+        )
+    )
+    return Sealer(SealOptions(path, P12_PASSWORD))
+
+
+def _leaf(world: World, key: Any, usage: x509.KeyUsage, issuer: Issued | None = None) -> Issued:
+    issuer = issuer or world.pki.intermediate
+    now = world.pki.now
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Stadt Musterstadt, Bürgeramt", "Stadt Musterstadt"))
+        .issuer_name(issuer.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .sign(issuer.key, hashes.SHA256())
+    )
+    return Issued(key, cert)
+
+
+_SEALING = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
+
+
+def test_weak_algorithms_and_wrong_key_usage_are_not_a_valid_seal(world: World) -> None:
+    chain = [world.pki.intermediate.cert, world.pki.root.cert]
+    city = world.sealer()
+    meta = signers.PdfSignatureMetadata(
+        field_name="NotarySeal", md_algorithm="sha1", subfilter=fields.SigSeedSubFilter.PADES,
+        app_build_props=_NotaryBuildProps(world.binding(city)),
+    )  # fmt: skip
+    out = io.BytesIO()
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(world.notarised), strict=False), meta, signer=city.signer, output=out
+    )
+    rsa1024 = _p12(world, _leaf(world, rsa.generate_private_key(65537, 1024), _SEALING), chain, "rsa1024")
+    key_agreement = x509.KeyUsage(False, False, False, False, True, False, False, False, False)
+    no_signing = _p12(world, _leaf(world, ec.generate_private_key(ec.SECP256R1()), key_agreement), chain, "ku")
+    for sealed in (
+        out.getvalue(),
+        rsa1024.seal(world.notarised, world.binding(rsa1024)),
+        no_signing.seal(world.notarised, world.binding(no_signing)),
+    ):
+        result = _verifier(world, require_seal=True).verify_pdf(sealed)
+        assert result.verdict is Verdict.INVALID and result.check("seal").status is Status.INVALID, result.to_json()
+
+
+def test_an_expired_or_revoked_intermediate(world: World) -> None:
+    pki = world.pki
+    old_ca = _issue(
+        pki.intermediate.cert.subject, pki.root, ca=True, path_len=0,
+        not_before=pki.now - dt.timedelta(days=400), not_after=pki.now - dt.timedelta(days=1),
+    )  # fmt: skip
+    expired = _p12(
+        world,
+        _leaf(world, ec.generate_private_key(ec.SECP256R1()), _SEALING, old_ca),
+        [old_ca.cert, pki.root.cert],
+        "old-ca",
+    )
+    result = _verifier(world, require_seal=True).verify_pdf(expired.seal(world.notarised, world.binding(expired)))
+    assert result.verdict is Verdict.INVALID and result.check("seal").status is Status.INVALID
+
+    # the root's CRL lists the intermediate, which (like many) names no CRL distribution point of its own:
+    # before, pyHanko's soft-fail skipped it and the seal was VALID
+    root_crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(pki.root.cert.subject)
+        .last_update(pki.now - dt.timedelta(hours=1))
+        .next_update(pki.now + dt.timedelta(days=30))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(pki.intermediate.cert.serial_number)
+            .revocation_date(pki.now - dt.timedelta(days=1))
+            .build()
+        )
+        .sign(pki.root.key, hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    sealed = world.seal()
+    assert world.judge(sealed, crls=[root_crl]).reason is SealReason.REVOKED  # type: ignore[attr-defined]
+    # a CRL under the same name but not signed by the root changes nothing in our own check
+    forged_crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(pki.root.cert.subject)
+        .last_update(pki.now - dt.timedelta(hours=1))
+        .next_update(pki.now + dt.timedelta(days=30))
+        .add_revoked_certificate(
+            x509.RevokedCertificateBuilder()
+            .serial_number(pki.intermediate.cert.serial_number)
+            .revocation_date(pki.now - dt.timedelta(days=1))
+            .build()
+        )
+        .sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+        .public_bytes(serialization.Encoding.DER)
+    )
+    assert world.judge(sealed, crls=[forged_crl]).reason is SealReason.OK  # type: ignore[attr-defined]
+    assert world.judge(sealed, crls=[world.paths["crl"].read_bytes()]).reason is SealReason.OK  # type: ignore[attr-defined]
