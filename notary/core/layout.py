@@ -34,7 +34,8 @@ URL_PLACEMENT_TAG = "notary.stamp.v2"
 MAX_QR_URL = 64
 """Characters, ``#`` included. The QR budget (docs/proof-format.md §12) is measured with a URL this long."""
 _QR_URL = re.compile(
-    r"(?P<scheme>https|http)://(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::[1-9][0-9]{0,4})?(?:/[A-Za-z0-9._~/-]*)?#",
+    r"(?P<scheme>https|http)://(?P<host>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?(?:/[A-Za-z0-9._~/-]*)?#",
     re.ASCII,
 )
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -55,7 +56,8 @@ def check_qr_url(url: str) -> str:
     if not isinstance(url, str) or len(url) > MAX_QR_URL:
         raise FormatError(f"stamp qr_url must be a string of at most {MAX_QR_URL} characters")
     match = _QR_URL.fullmatch(url)
-    if match is None:
+    # a browser refuses a port above 65535 and a host with an empty label (a..b), so such a QR opens nothing
+    if match is None or int(match["port"] or 1) > 65535:
         raise FormatError(
             "stamp qr_url must look like https://host[:port][/path]# (lower-case host, one '#' at the end)"
         )
