@@ -178,6 +178,12 @@ class Pki:
             serialization.BestAvailableEncryption(password),
         )  # fmt: skip
 
+    def p12_without_key(self, holder: Issued, password: bytes = b"nope") -> bytes:
+        """Only the certificates (a file exported without its key), under the password the CLI test gives."""
+        return pkcs12.serialize_key_and_certificates(
+            b"seal", None, holder.cert, [self.intermediate.cert], serialization.BestAvailableEncryption(password)
+        )
+
     def write(self, directory: Path) -> dict[str, Path]:
         """root.pem, other-root.pem, intermediate.crl and one .p12 per holder; returns the paths by name."""
         directory.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ from typing import Any
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import pkcs12
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_typing import ChecksumAddress
@@ -175,9 +176,15 @@ class Sealer:
         except OSError as exc:
             raise SealError(f"cannot read the seal PKCS#12 file {self.options.pkcs12}: {exc.strerror}") from None
         try:
-            signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=self.options.password)
+            key, own_cert, _ = pkcs12.load_key_and_certificates(data, self.options.password)
         except (ValueError, TypeError) as exc:
             raise SealError(f"cannot open the seal PKCS#12 file {self.options.pkcs12} (password?): {exc}") from None
+        if key is None or own_cert is None:  # pyHanko would fail on it with an AttributeError
+            raise SealError(f"the seal PKCS#12 file {self.options.pkcs12} holds no private key and certificate")
+        try:
+            signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=self.options.password)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise SealError(f"cannot open the seal PKCS#12 file {self.options.pkcs12}: {exc}") from None
         if signer is None or signer.signing_cert is None:
             raise SealError(f"the seal PKCS#12 file {self.options.pkcs12} holds no key and certificate")
         self.signer = signer

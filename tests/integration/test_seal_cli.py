@@ -95,4 +95,10 @@ def test_bad_seal_options_are_one_line(demo_dir: Path) -> None:
         demo_dir, *args, "--seal", str(demo_dir / "none.p12"), "--seal-password-file", str(wrong), code=None
     )
     assert missing.returncode != 0 and "cannot read" in missing.stderr and "Traceback" not in missing.stderr
+    # a PKCS#12 file with the certificate but no private key (before: a traceback from inside pyHanko)
+    keyless = demo_dir / "pki-bad" / "keyless.p12"
+    keyless.write_bytes(pki.p12_without_key(pki.seal))
+    nokey = notary(demo_dir, *args, "--seal", str(keyless), "--seal-password-file", str(wrong), code=None)
+    assert nokey.returncode == 1 and "Traceback" not in nokey.stderr, nokey.stderr
+    assert nokey.stderr.strip().count("\n") == 0 and "no private key" in nokey.stderr, nokey.stderr
     assert not (demo_dir / "falsch").exists() or not list((demo_dir / "falsch").glob("*.pdf"))
