@@ -234,11 +234,15 @@ def main() -> None:
             tsa.close()
         outputs = sum(1 for _ in out.rglob("*.pdf"))
         own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        # a seal that silently failed would make the sealed figure an unsealed one: count the PAdES signatures
+        sealed = sum(1 for p in out.rglob("*.pdf") if b"/ETSI.CAdES.detached" in p.read_bytes())
         source, stages = watcher.stages(started, started + seconds)
     if outputs != args.docs:
         raise SystemExit(f"only {outputs} of {args.docs} notarised PDFs were written")
+    if args.seal != "none" and sealed != args.docs:
+        raise SystemExit(f"only {sealed} of {args.docs} PDFs carry a seal")
     print(f"hash-only floor (read + SHA-256, warm cache): {floor:.2f} s = {args.docs / floor:,.0f} docs/s")
-    print(f"reproduce: .venv/bin/python bench/issue_bulk.py --docs {args.docs}")
+    print(f"reproduce: .venv/bin/python bench/issue_bulk.py --docs {args.docs} --seal {args.seal}")
     print(json.dumps({
         "docs": args.docs, "seconds": round(seconds, 2), "docs_per_s": round(args.docs / seconds, 1),
         "rss_mb": round(watcher.peak_mb, 1), "stages_s": stages, "stages_from": source,
