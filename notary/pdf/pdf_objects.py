@@ -201,7 +201,7 @@ def from_pypdf(obj: Any, budget: Budget | None = None, depth: int = 0) -> PdfVal
     if isinstance(obj, g.NullObject) or obj is None:
         return None
     if isinstance(obj, g.BooleanObject):
-        return bool(obj)
+        return bool(obj.value)  # bool(BooleanObject(False)) is True: pypdf objects are always truthy
     if isinstance(obj, g.NameObject):
         return Name(str(obj)[1:].encode("utf-8"))
     if isinstance(obj, g.TextStringObject):
