@@ -113,3 +113,10 @@ def test_a_file_name_with_a_right_to_left_override_shows_its_trick(client: TestC
     ).text
     assert "\u202e" not in page and "Zeugnis_\ufffdfdp.exe" in page
     assert shown_file_name("a\u200bb\tc.pdf") == "a\ufffdb\ufffdc.pdf" and shown_file_name("Müller.pdf") == "Müller.pdf"
+
+
+def test_a_result_address_opened_again_leads_to_the_start_page(client: TestClient) -> None:
+    for lang in ("de", "en"):
+        reply = client.get(f"/verify?lang={lang}", follow_redirects=False)
+        assert reply.status_code == 303 and reply.headers["location"] == f"/?lang={lang}"
+    assert client.get("/verify?lang=xx", follow_redirects=False).headers["location"] in ("/?lang=de", "/?lang=en")

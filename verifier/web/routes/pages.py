@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from verifier.web.deps import LangDep, RateLimited, StateDep, UploadTicket
 from verifier.web.errors import bad_request
@@ -20,6 +20,13 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 async def index(request: Request, state: StateDep, lang: LangDep) -> HTMLResponse:
     return render(state, request, "index.html", lang)
+
+
+@router.get("/verify", include_in_schema=False)
+async def verify_reopened(lang: LangDep) -> RedirectResponse:
+    """A result page's address opened again (reload after a restart, a bookmark, a link sent to a colleague):
+    nothing is stored, so there is no verdict to show; the start page, not "Anfrageart nicht erlaubt"."""
+    return RedirectResponse(f"/?lang={lang}", status_code=303)
 
 
 @router.post("/verify", response_class=HTMLResponse)
