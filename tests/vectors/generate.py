@@ -148,9 +148,10 @@ SPECS: list[dict[str, Any]] = [
             "y": 36,
             "size": 110,
             "caption": "Digital notarisiert — prüfen: verify.example",
-            "qr_version": 12,
+            # what the reference issuer picks for this proof's 421-character QR text (12-M holds only 419)
+            "qr_version": 13,
             "qr_ecl": "M",
-            "qr_mask": 3,
+            "qr_mask": 4,
         },
         "url_prefix": None,
     },
@@ -411,6 +412,15 @@ def _json_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("holder only a space", mutate(set_("claims.holder", " ")), "leading or trailing whitespace"),
         ("title long and invisible", mutate(set_("claims.title", "Zeugnis\u200b" * 30)), "too long"),
         ("stamp version 3", mutate(set_("stamp.stamp_version", 3)), "unknown stamp version 3"),
+        # document_hash and stamp travel together; without both, document stands alone (§7.3 step 5)
+        ("stamp without document_hash", mutate(delete("document_hash")), "together, or neither"),
+        ("document_hash without stamp", mutate(delete("stamp")), "together, or neither"),
+        (
+            "no document_hash, stamp or document",
+            mutate(lambda d: (d.pop("document_hash"), d.pop("stamp"))),
+            "'document' is missing",
+        ),
+        ("facts empty in 1.0", mutate(set_("claims.facts", [])), "is empty: leave it out"),
         *_json_url_stamp_cases(),
         ("unknown member before bad value", mutate(lambda d: d.update(chain_id=0, zzz=1)), "not defined"),
         *_json_facts_cases(),
@@ -434,7 +444,15 @@ def _json_url_stamp_cases() -> list[tuple[str, bytes | Repeat, str]]:
         ("stamp version 2 without qr_url", with_stamp(qr_url=None), "'qr_url' must be a string"),
         ("qr_url not a string", with_stamp(qr_url=1), "'qr_url' must be a string"),
         ("qr_url plain http", with_stamp(qr_url="http://verify.example/#"), "must use https"),
-        ("qr_url http localhost", with_stamp(qr_url="http://localhost:8000"), "one '#' at the end"),
+        ("qr_url without '#'", with_stamp(qr_url="http://localhost:8000"), "one '#' at the end"),
+        ("qr_url http other loopback", with_stamp(qr_url="http://127.0.0.2:8000/#"), "must use https"),
+        ("qr_url http localhost as a label", with_stamp(qr_url="http://localhost.example/#"), "must use https"),
+        ("qr_url empty host label", with_stamp(qr_url="https://verify..example/#"), "one '#' at the end"),
+        ("qr_url host ends with a dot", with_stamp(qr_url="https://verify.example./#"), "one '#' at the end"),
+        ("qr_url port above 65535", with_stamp(qr_url="https://verify.example:65536/#"), "one '#' at the end"),
+        ("qr_url port zero", with_stamp(qr_url="https://verify.example:0/#"), "one '#' at the end"),
+        # a stamp version nobody defines has no qr_url member (only version 2 defines it, §9)
+        ("stamp version 3 with qr_url", with_stamp(stamp_version=3), "'qr_url' is not defined"),
         ("qr_url upper-case host", with_stamp(qr_url="https://VERIFY.EXAMPLE/#"), "lower-case host"),
         ("qr_url two hashes", with_stamp(qr_url="https://verify.example/#x#"), "one '#' at the end"),
         ("qr_url query", with_stamp(qr_url="https://verify.example/?q=1#"), "one '#' at the end"),
@@ -541,6 +559,8 @@ def _compact_facts_cases() -> list[tuple[str, bytes | Repeat, str]]:
     return [
         ("facts in 1.0", with_claims([*claims6, [["Note", "1,7"]]], None), "not defined in format version 1.0"),
         ("facts empty in 1.0", with_claims([*claims6, []], None), "empty list of key facts"),
+        ("7th element a text in 1.0", with_claims([*claims6, "Note 1,7"], None), "list of [label, value] lists"),
+        ("7th element a text in 1.1", with_claims([*claims6, "Note 1,7"]), "list of [label, value] lists"),
         ("facts empty in 1.1", with_claims([*claims6, []]), "empty list of key facts"),
         ("1.1 without facts", with_claims(claims6), "lowest version"),
         ("claims 8 elements", with_claims([*base[4], 1]), "array of 6 elements (7 with key facts)"),
@@ -564,6 +584,8 @@ def _qr_cases() -> list[tuple[str, str | Repeat, str]]:
         ("truncated", good[:-1] if len(good) % 3 != 2 else good[:-2], "truncated"),
         ("base45 overflow", "NT1:" + ":::" + good[7:], "base45"),
         ("oversized", Repeat("NT1:", "0", 20000), "oversized"),
+        # under the 16,384-character text limit, but the body decodes to 2,804 bytes (§8 step 4)
+        ("body over 2,800 bytes", Repeat("NT1:", "0", 4206), "oversized: 2804 bytes"),
     ]
 
 
@@ -693,6 +715,10 @@ def _verdict_cases() -> list[dict[str, Any]]:
          {"integrity": "hash-mismatch"}, "INVALID"),
         ("json genuine", "separate proof file and its original",
          {"pdf_text": pdf, "proof_json": genuine_json, "today": "2025-07-15"}, {}, "VALID"),
+        ("json page written -0", "separate proof file whose stamp page is written -0: JSON's integer 0 (§7.1)",
+         {"pdf_text": pdf, "proof_json": genuine_json.replace('"page":0,', '"page":-0,'), "today": "2025-07-15"},
+         {}, "VALID"),
+        *_url_stamp_verdicts(),
     ]  # fmt: skip
     out = []
     for name, description, given, failing, verdict in cases:
@@ -702,6 +728,42 @@ def _verdict_cases() -> list[dict[str, Any]]:
         if got != entry["expected"]:
             raise AssertionError(f"{name}: the reference verifier gives {got}")
         out.append(entry)
+    return out
+
+
+URL_VARIANTS = (
+    "https://verify.example/#",
+    "http://localhost:8000/#",
+    "http://127.0.0.1:8000/#",
+    "https://verify.example:8443/#",
+    "https://pruefen.stadt.example/zeugnisse/v-2/#",
+)
+"""qr_url values every reader accepts (docs/proof-format.md §9), each in a genuine 1.2 proof file."""
+
+
+def url_stamp_spec(url: str) -> dict[str, Any]:
+    """Vector url-stamp's batch under another name, its stamp's QR starting with ``url``; QR version and mask as
+    the reference issuer picks them for that text (they are not bound, so they are chosen after signing)."""
+    from notary.core.qr_payload import stamp_qr_text
+    from notary.pdf.qr_symbol import choose_qr_params
+
+    base = SPECS[4]
+    name = base["name"] if url == base["stamp"]["qr_url"] else "url-stamp " + url
+    spec = {**base, "name": name, "stamp": {**base["stamp"], "qr_url": url}, "url_prefix": url}
+    version, mask = choose_qr_params(stamp_qr_text(build_proof(spec)), "M")
+    return {**spec, "stamp": {**spec["stamp"], "qr_version": version, "qr_mask": mask}}
+
+
+def _url_stamp_verdicts() -> list[tuple[str, str, dict[str, Any], dict[str, str], str]]:
+    out = []
+    for url in URL_VARIANTS:
+        spec = url_stamp_spec(url)
+        proof = build_proof(spec)
+        assert str(proof.format_version) == "1.2"
+        given = {"pdf_text": document_pdf(spec["name"], spec["index"]).decode("utf-8"),
+                 "proof_json": proof.to_json().decode("utf-8"), "today": "2025-07-15"}  # fmt: skip
+        out.append((f"json 1.2 genuine {url}", "a format-1.2 proof (stamp version 2) as a separate proof file and "
+                    f"its original; qr_url {url} is accepted (§9)", given, {}, "VALID"))  # fmt: skip
     return out
 
 
