@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from verifier.web.config import Operator
 from verifier.web.markdown import builtin, to_html
 from verifier.web.serving import REDACTED, redact
 from verifier.web.view import shown_file_name
@@ -120,3 +121,30 @@ def test_a_result_address_opened_again_leads_to_the_start_page(client: TestClien
         reply = client.get(f"/verify?lang={lang}", follow_redirects=False)
         assert reply.status_code == 303 and reply.headers["location"] == f"/?lang={lang}"
     assert client.get("/verify?lang=xx", follow_redirects=False).headers["location"] in ("/?lang=de", "/?lang=en")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://cdn.example; script-src * 'unsafe-inline'",  # would add a CSP directive
+        "https://*",  # would allow images from anywhere
+        "https://www.example/impressum\r\nSet-Cookie: a=b",  # would add a header to the redirect
+        "http://www.example/impressum",  # visitors sent in clear
+        "https://user:pw@www.example/x",
+        'https://www.example/x"><script>alert(1)</script>',
+    ],
+)
+def test_an_operator_url_that_would_break_out_is_refused(url: str) -> None:
+    for field in ("logo", "impressum", "privacy", "accessibility"):
+        with pytest.raises(ValueError, match="https:// URL with a plain host"):
+            Operator(name="Stadt", **{field: url})
+
+
+def test_ordinary_operator_urls_are_kept() -> None:
+    operator = Operator(
+        name="Stadt",
+        logo="https://cdn.stadt.example:8443/wappen.svg",
+        impressum="https://www.mannheim.de/impressum?x=1&y=%20#oben",
+        privacy="https://www.mannheim.de/datenschutz",
+    )
+    assert operator.logo.startswith("https://cdn.stadt.example:8443/")

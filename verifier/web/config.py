@@ -12,6 +12,7 @@ every worker reads the same file). Without any of them the page runs as an unnam
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,15 @@ class Operator(BaseModel):
     @field_validator("logo", "impressum", "privacy", "accessibility")
     @classmethod
     def _url_or_file(cls, value: str) -> str:
-        if not value or is_url(value):
+        if value and is_url(value):
+            if not SAFE_URL.fullmatch(value):
+                # the URL goes into a Location header and, for the logo, into the CSP: a CR/LF, a space, a
+                # ';' or a '*' there would add headers or directives, http:// would send visitors in clear
+                raise ValueError(
+                    f"{value!r} must be an https:// URL with a plain host name and no spaces, quotes or controls"
+                )
+            return value
+        if not value:
             return value
         if not Path(value).is_file():
             raise ValueError(f"{value!r} is neither an https:// URL nor an existing file")
@@ -61,6 +70,11 @@ class Operator(BaseModel):
 
 
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+# https, a plain host (no user info, no '*'), an optional port, then printable ASCII without quotes, '<', '>',
+# backslash and the like (a Location header and the CSP carry it)
+SAFE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!#-&(-;=?-\[\]_a-z~]*)?")
 
 
 def is_url(value: str) -> bool:
