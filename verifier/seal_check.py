@@ -198,13 +198,15 @@ def _check(
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko_certvalidator import ValidationContext
 
-    from notary.pdf.seal import read_binding, recover_seal_binder
+    from notary.pdf.seal import _STREAM_BODY, MAX_LATER_SYNTAX, read_binding, recover_seal_binder
 
     assert proof.original_length is not None
     if not _later_revisions_possible(pdf, proof.original_length):  # the notarised file alone: pyHanko not needed
         if require_seal:
             return SealReport("INVALID", SealReason.SEAL_MISSING)
         return SealReport("SKIPPED", SealReason.NO_SEAL)
+    if len(_STREAM_BODY.sub(b"", pdf[proof.original_length :])) > MAX_LATER_SYNTAX:  # pyHanko would crawl
+        return SealReport("INVALID", SealReason.UNREADABLE, detail="too much PDF syntax after the original")
     original_revisions = PdfFileReader(io.BytesIO(pdf[: proof.original_length]), strict=False).xrefs.total_revisions
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     # revision indices count from 0: the original's last is original_revisions - 1, the notarisation update the next

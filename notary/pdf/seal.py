@@ -291,6 +291,8 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
         return LaterUpdates(False, "bytes after the notarisation update that are no PDF revision")
     if tail.strip(b"\r\n"):
         return LaterUpdates(False, "bytes after the last %%EOF")
+    if len(_STREAM_BODY.sub(b"", pdf[notarised_length:])) > MAX_LATER_SYNTAX:
+        return LaterUpdates(False, f"more than {MAX_LATER_SYNTAX} bytes of PDF syntax after the notarisation update")
     try:
         base = PdfFileReader(io.BytesIO(pdf[:notarised_length]), strict=False).xrefs.total_revisions - 1
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -325,6 +327,13 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
         return LaterUpdates(False, f"later revisions unreadable ({type(exc).__name__}: {exc})")
     return LaterUpdates(True, f"later revisions add only signatures and validation data ({revisions - 1 - base})")
 
+
+MAX_LATER_SYNTAX = 512 * 1024
+"""Bytes of the later revisions outside stream bodies (which are read by /Length, fast). pyHanko tokenises the
+rest one byte at a time (~3-6 us each here): a seal with 4 MB of hex in /Contents took 14-24 s of a verifier's
+CPU. A genuine seal revision is ~8 KB of it (B-LTA ~25 KB; a /Contents is 6-12 KB hex with our test PKI); this
+leaves room for long chains and many document-timestamp renewals. Binary DSS data (CRLs) is in streams."""
+_STREAM_BODY = re.compile(rb"(?<!end)stream\r?\n.*?endstream", re.DOTALL)
 
 _CATALOG_KEYS = frozenset({"/AcroForm", "/Version", "/Extensions", "/Metadata", "/DSS"})
 """What a signature revision may change in the catalog: the form, the version/extension marks pyHanko sets for

@@ -316,3 +316,39 @@ def test_an_expired_or_revoked_intermediate(world: World) -> None:
     )
     assert world.judge(sealed, crls=[forged_crl]).reason is SealReason.OK  # type: ignore[attr-defined]
     assert world.judge(sealed, crls=[world.paths["crl"].read_bytes()]).reason is SealReason.OK  # type: ignore[attr-defined]
+
+
+def test_a_seal_with_megabytes_of_contents_is_refused_before_pyhanko_reads_it(world: World) -> None:
+    # pyHanko reads a hex string a byte at a time: 4 MB of /Contents kept a verifier busy for 14-24 s (before:
+    # VALID, eventually); now the update review refuses it by size, without tokenising it
+    city = world.sealer()
+    meta = signers.PdfSignatureMetadata(
+        field_name="NotarySeal", subfilter=fields.SigSeedSubFilter.PADES,
+        app_build_props=_NotaryBuildProps(world.binding(city)),
+    )  # fmt: skip
+    out = io.BytesIO()
+    writer = IncrementalPdfFileWriter(io.BytesIO(world.notarised), strict=False)
+    signers.sign_pdf(writer, meta, signer=city.signer, output=out, bytes_reserved=2_000_000)
+    _forged(world, out.getvalue())
+    assert world.judge(out.getvalue()).reason is SealReason.UNREADABLE  # type: ignore[attr-defined]
+
+
+def test_a_revision_in_an_object_stream_is_reviewed_like_any_other(world: World) -> None:
+    # the page replaced from inside a compressed object stream of an xref-stream revision (before and after)
+    def replace_page(pdf: bytes) -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer.stream_xrefs = True
+        objects = writer.prepare_object_stream()
+        page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+        page = page_ref.get_object()
+        copy = generic.DictionaryObject({k: page.raw_get(k) for k in page})
+        copy[pdf_name("/Contents")] = writer.add_object(generic.StreamObject(stream_data=_OVERLAY))
+        writer._allocated_placeholders.add(page_ref.idnum)  # lets add_object reuse the page's number
+        writer.add_object(copy, obj_stream=objects, idnum=page_ref.idnum)
+        out = io.BytesIO()
+        writer.write(out)
+        assert b"/ObjStm" in out.getvalue()[len(pdf) :]
+        return out.getvalue()
+
+    _forged(world, replace_page(world.notarised))
+    _forged(world, replace_page(world.seal()))
