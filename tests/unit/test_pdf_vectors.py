@@ -46,6 +46,7 @@ def trust() -> TrustList:
 VALID = _index()["valid"]
 INVALID = _index()["invalid"]
 UNREADABLE = _index()["unreadable"]
+EXPIRY = _index()["expiry"]
 
 
 def test_the_vectors_cover_the_cases_of_issue_12() -> None:
@@ -54,10 +55,11 @@ def test_the_vectors_cover_the_cases_of_issue_12() -> None:
             "rotate-270", "cropbox", "existing-attachment", "taken-font-name", "no-final-eol", "linearised",
             "overlay-update", "extra-object", "changed-caption", "moved-stamp", "appended-bytes",
             "hybrid-xref", "attachment-after", "cr-end-no-contents", "tree-strings",
-            "length-past-end"} <= names  # fmt: skip
+            "length-past-end", "facts", "valid-until"} <= names  # fmt: skip
+    assert {c["name"] for c in EXPIRY} == {"valid-until last day", "valid-until expired"}
     assert {c["name"] for c in UNREADABLE} == {"no-proof", "unreadable-pdf", "non-canonical-attachment"}
     total = sum(p.stat().st_size for p in (VECTORS / "pdf").iterdir())
-    assert total < 600 * 1024
+    assert total < 700 * 1024  # 2 PDFs of ~20 KB per added case: keep the repository small
 
 
 @pytest.mark.parametrize("case", VALID, ids=[c["name"] for c in VALID])
@@ -77,6 +79,24 @@ def test_valid_vector(case: dict[str, Any], trust: TrustList) -> None:
     got = {name: check.reason.value for name, check in prepared.checks.items()}
     assert got == case["expected"]["checks"]
     assert all(check.status is Status.VALID for check in prepared.checks.values())
+
+
+@pytest.mark.parametrize("case", EXPIRY, ids=[c["name"] for c in EXPIRY])
+def test_expiry_vector(case: dict[str, Any], trust: TrustList) -> None:
+    """A notarised PDF with valid_until, judged on the vector's day (docs/proof-format.md §13, Expiry)."""
+    import datetime as dt
+
+    from verifier import checks, pipeline
+
+    prepared = prepare_pdf(trust, _bytes(case["notarised"]))
+    assert prepared.failure is None and prepared.proof is not None
+    found = dict(prepared.checks)
+    found["expiry"] = checks.check_expiry(prepared.proof, dt.date.fromisoformat(case["today"]))
+    assert {name: check.reason.value for name, check in found.items()} == case["expected"]["checks"]
+    for name in ("anchor", "issuer", "status"):  # what the chain confirms for verdict_without_chain (§13)
+        found[name] = checks.ok(name)
+    ordered = tuple(found[name] for name in pipeline.ORDER)
+    assert pipeline.verdict(ordered).value == case["expected"]["verdict_without_chain"]
 
 
 @pytest.mark.parametrize("case", INVALID, ids=[c["name"] for c in INVALID])

@@ -56,6 +56,7 @@ CHAIN_ID = 31337
 ISSUED_AT = 1752570100
 ISSUED_AT_2 = 1752570200
 ISSUED_AT_3 = 1752570300
+ISSUED_AT_4 = 1752570400
 QR_URL = "https://verify.example/#"
 """The verifier URL of the third batch's stamps (stamp version 2, format 1.2)."""
 CAPTION = "Digital geprüft: verify.example"
@@ -350,6 +351,23 @@ ORIGINALS_3: dict[str, tuple[str, Callable[[], bytes]]] = {
 }  # fmt: skip
 """Stamp version 2, a third batch (issued_at ISSUED_AT_3, every stamp with QR_URL)."""
 
+ORIGINALS_4: dict[str, tuple[str, Callable[[], bytes]]] = {
+    "facts": ("a format-1.1 proof: claims with three key facts",
+              lambda: _classic(_simple("Abschlusszeugnis - key facts"), 2, extra_trailer=b" /Info 1 0 R")),
+    "valid-until": ("claims with valid_until 2099-12-31 (the expiry vectors judge it on given days)",
+                    lambda: _classic(_simple("Gewerbeauskunft - valid until"), 2, extra_trailer=b" /Info 1 0 R")),
+}  # fmt: skip
+"""A fourth batch (issued_at ISSUED_AT_4, stamp version 1): claims other than _claims' (see _claims_4)."""
+
+VALID_UNTIL = dt.date(2099, 12, 31)
+"""Far ahead, so that the valid case stays VALID on a verifier's real clock; the expiry list sets the day."""
+EXPIRY: dict[str, tuple[str, str, dict[str, str], str]] = {
+    "valid-until last day": ("valid_until is inclusive (Europe/Berlin date)", "2099-12-31", {"expiry": "ok"},
+                             "VALID"),
+    "valid-until expired": ("the day after valid_until", "2100-01-01", {"expiry": "expired"}, "EXPIRED"),
+}  # fmt: skip
+"""(description, today, expected checks, verdict_without_chain) for the notarised file of case valid-until."""
+
 # --- the batch -------------------------------------------------------------------------------------------
 
 
@@ -379,16 +397,28 @@ def notarise_all() -> dict[str, Notarised]:
         **_notarise_batch(ORIGINALS, ISSUED_AT),
         **_notarise_batch(ORIGINALS_2, ISSUED_AT_2),
         **_notarise_batch(ORIGINALS_3, ISSUED_AT_3, QR_URL),
+        **_notarise_batch(ORIGINALS_4, ISSUED_AT_4, claims_for=_claims_4),
     }
 
 
+def _claims_4(i: int, case: str) -> Claims:
+    if case == "facts":
+        facts = (("Abschluss", "Mittlerer Schulabschluss"), ("Durchschnittsnote", "1,7"), ("Klasse", "10b"))
+        return dataclasses.replace(_claims(i, case), facts=facts)
+    return Claims.create(doc_type="gewerbeauskunft", title="Gewerbeauskunft nach § 14 GewO", holder=f"Lena Müller {i}",
+                         issued_on=dt.date(2025, 7, 15), valid_until=VALID_UNTIL, issuer_ref=f"PDF-{case}")  # fmt: skip
+
+
 def _notarise_batch(
-    table: dict[str, tuple[str, Callable[[], bytes]]], issued_at: int, qr_url: str = ""
+    table: dict[str, tuple[str, Callable[[], bytes]]],
+    issued_at: int,
+    qr_url: str = "",
+    claims_for: Callable[[int, str], Claims] = _claims,
 ) -> dict[str, Notarised]:
     """Issue the originals in one batch, as the issuer does: placement bound first, QR chosen last."""
     originals = {case: build() for case, (_, build) in table.items()}
     cases = list(originals)
-    claims = [_claims(i, case) for i, case in enumerate(cases)]
+    claims = [claims_for(i, case) for i, case in enumerate(cases)]
     salts = [Salt(keccak256(f"salt pdf {case}".encode())) for case in cases]
     sizes = [page_size(originals[case]) for case in cases]
     placements = [stamp_placement_digest(w, h, CAPTION, qr_url=qr_url) for w, h in sizes]
@@ -568,7 +598,7 @@ def render() -> tuple[dict[str, bytes], str]:
         files[f"{case}.notarised.pdf"] = item.pdf
         valid.append({
             "name": case,
-            "description": {**ORIGINALS, **ORIGINALS_2, **ORIGINALS_3}[case][0],
+            "description": {**ORIGINALS, **ORIGINALS_2, **ORIGINALS_3, **ORIGINALS_4}[case][0],
             "original": _file(f"{case}.original.pdf", item.original),
             "notarised": _file(f"{case}.notarised.pdf", item.pdf),
             "proof_json": item.proof.to_json().decode("utf-8"),
@@ -609,19 +639,27 @@ def render() -> tuple[dict[str, bytes], str]:
                       "verdict_without_chain": "INVALID" if code == "non-canonical" else "NOT_CHECKABLE"}}
         for case, (description, given, code) in UNREADABLE.items()
     ]  # fmt: skip
+    expiry = [
+        {"name": case, "description": description, "notarised": _file("valid-until.notarised.pdf",
+                                                                      notarised["valid-until"].pdf),
+         "today": today, "expected": {"checks": {**VALID_CHECKS, **checks}, "verdict_without_chain": verdict}}
+        for case, (description, today, checks, verdict) in EXPIRY.items()
+    ]  # fmt: skip
     for case in unreadable:
         if "file" in case["input"]:
             case["input"] = _file(case["input"]["file"][4:], files[case["input"]["file"][4:]])
     index = {
         "description": (
             "Notarised-PDF vectors (docs/stamp-format.md). The valid cases are three batches (the first 13 cases, "
-            "then four more, then url-stamp and url-rotate-90 of stamp version 2), signed with the test key of "
+            "then four more, then url-stamp and url-rotate-90 of stamp version 2, then facts (format 1.1) and "
+            "valid-until), signed with the test key of "
             "generate.py (private_key_seed) for chain 31337 and the registry below. expected.checks: the reason "
             "code each listed check of docs/proof-format.md §13 must give without the chain; every check not "
             "listed for an invalid case is not INVALID. The proof JSON is the attachment; the QR text is "
             "the stamp's qr_url (stamp version 2 only) + NT1: + base45 of the compact form; the layout is its stamp. "
             "unreadable: inputs (a file, or text as UTF-8 bytes) whose proof cannot be read; expected.format is the "
-            "format check's code."
+            "format check's code. expiry: the notarised file of valid-until judged on the Europe/Berlin date today; "
+            "expected.checks then includes expiry (docs/proof-format.md §13)."
         ),
         "private_key_seed": KEY_SEED,
         "chain_id": CHAIN_ID,
@@ -630,6 +668,7 @@ def render() -> tuple[dict[str, bytes], str]:
         "valid": valid,
         "invalid": invalid,
         "unreadable": unreadable,
+        "expiry": expiry,
     }
     return files, json.dumps(index, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
