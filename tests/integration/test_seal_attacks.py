@@ -5,7 +5,9 @@ the Verifier like the other seal tests."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -88,6 +90,7 @@ def _forged(world: World, pdf: bytes) -> None:
 
 PAGE = (0, 0, 600, 850)
 _CONTENTS = re.compile(rb"/Contents\s*<([0-9a-fA-F]+)>")
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]")
 
 
 def test_an_unsigned_signature_field_painting_over_the_page_is_content(world: World) -> None:
@@ -352,3 +355,26 @@ def test_a_revision_in_an_object_stream_is_reviewed_like_any_other(world: World)
 
     _forged(world, replace_page(world.notarised))
     _forged(world, replace_page(world.seal()))
+
+
+def test_a_seal_whose_byte_range_leaves_bytes_out(world: World) -> None:
+    # the city's own key, a correct CMS, but over a /ByteRange that starts late or stops early
+    city = world.sealer()
+    sealed = city.seal(world.notarised, world.binding(city))
+
+    def resigned(start: int | None = None, cut_end: int = 0) -> bytes:
+        found = list(_BYTE_RANGE.finditer(sealed))[-1]
+        a, b, c, d = (int(x) for x in found.groups())
+        first = a if start is None else start
+        inner = f"{first} {b - first} {c} {d - cut_end}".encode()
+        width = found.end() - found.start()
+        text = b"/ByteRange [" + inner + b" " * (width - len(inner) - len(b"/ByteRange []")) + b"]"
+        pdf = sealed[: found.start()] + text + sealed[found.end() :]
+        digest = hashlib.sha256(pdf[first:b] + pdf[c : c + d - cut_end]).digest()
+        cms = asyncio.run(city.signer.async_sign(digest, "sha256", use_pades=True)).dump().hex().encode()
+        return pdf[: b + 1] + cms.ljust(c - 1 - (b + 1), b"0") + pdf[c - 1 :]
+
+    assert world.judge(resigned()).reason is SealReason.OK  # type: ignore[attr-defined]  # the technique itself
+    for forged in (resigned(start=100), resigned(cut_end=20)):
+        result = _verifier(world, require_seal=True).verify_pdf(forged)
+        assert (result.verdict, result.check("seal").reason) == (Verdict.INVALID, Reason.SEAL_NOT_COVERING)
