@@ -244,11 +244,23 @@ def expected_values(spec: dict[str, Any], proof: Proof) -> dict[str, Any]:
     }
 
 
+def _assert_stamp_fits(proof: Proof) -> None:
+    """S§7: the stamp's QR text MUST fit its recorded version (vector single once recorded 12-M for 421
+    characters; 12-M holds 419)."""
+    from notary.core.qr_payload import stamp_qr_text
+    from notary.pdf.qr_symbol import smallest_version
+
+    assert proof.stamp is not None
+    needed = smallest_version(stamp_qr_text(proof), proof.stamp.qr_ecl)
+    assert needed <= proof.stamp.qr_version, f"stamp records QR version {proof.stamp.qr_version}, text needs {needed}"
+
+
 def valid_vectors() -> dict[str, Any]:
     cases = []
     for spec in SPECS:
         proof = build_proof(spec)
         assert proof.root_matches() and proof.signer_matches()
+        _assert_stamp_fits(proof)
         pdfs, _, _, tree = build_batch(spec)
         inputs: dict[str, Any] = {"document_pdf": pdfs[spec["index"]].decode("utf-8")}
         if spec["batch_size"] <= 16:  # small batches: every leaf, so the tree itself can be rebuilt
