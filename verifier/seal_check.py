@@ -205,7 +205,8 @@ def _check(
         if require_seal:
             return SealReport("INVALID", SealReason.SEAL_MISSING)
         return SealReport("SKIPPED", SealReason.NO_SEAL)
-    if len(_STREAM_BODY.sub(b"", pdf[proof.original_length :])) > MAX_LATER_SYNTAX:  # pyHanko would crawl
+    notarised_end = pdf.find(b"%%EOF", proof.original_length)  # the notarisation update writes exactly one
+    if len(_STREAM_BODY.sub(b"", pdf[notarised_end:])) > MAX_LATER_SYNTAX:  # pyHanko would crawl through it
         return SealReport("INVALID", SealReason.UNREADABLE, detail="too much PDF syntax after the original")
     original_revisions = PdfFileReader(io.BytesIO(pdf[: proof.original_length]), strict=False).xrefs.total_revisions
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
