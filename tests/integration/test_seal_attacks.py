@@ -378,3 +378,17 @@ def test_a_seal_whose_byte_range_leaves_bytes_out(world: World) -> None:
     for forged in (resigned(start=100), resigned(cut_end=20)):
         result = _verifier(world, require_seal=True).verify_pdf(forged)
         assert (result.verdict, result.check("seal").reason) == (Verdict.INVALID, Reason.SEAL_NOT_COVERING)
+
+
+def test_the_seals_own_widget_made_visible_afterwards(world: World) -> None:
+    # the city's invisible widget given a page-sized /Rect and an appearance in a later revision (pyHanko's
+    # policy refused this before too; kept so a change of either rule cannot let it through)
+    sealed = world.seal()
+
+    def enlarge(writer: IncrementalPdfFileWriter) -> None:
+        widget = writer.root["/AcroForm"]["/Fields"][0].get_object()
+        widget[pdf_name("/Rect")] = generic.ArrayObject([generic.NumberObject(v) for v in PAGE])
+        widget[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): _overlay(writer)})
+        writer.update_container(widget)
+
+    _forged(world, _revision(sealed, enlarge))
