@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 
@@ -392,3 +393,27 @@ def test_the_seals_own_widget_made_visible_afterwards(world: World) -> None:
         writer.update_container(widget)
 
     _forged(world, _revision(sealed, enlarge))
+
+
+def test_a_revision_that_frees_a_content_stream(world: World) -> None:
+    # a hand-written xref section marking one of page 1's content streams free (the stamp, say), in place of
+    # the seal revision and after it (both refused before too: rule 3 and pyHanko's policy)
+    def free(pdf: bytes, idnum: int) -> bytes:
+        trailer = PdfFileReader(io.BytesIO(pdf)).trailer
+        prev = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+        info = f"/Info {trailer.raw_get('/Info').idnum} 0 R " if "/Info" in trailer else ""
+        xref_at = len(pdf) + 1
+        return (
+            pdf
+            + (
+                f"\nxref\n0 1\n0000000000 65535 f \n{idnum} 1\n0000000000 00001 f \n"
+                f"trailer\n<< /Size {int(trailer['/Size'])} /Root {trailer.raw_get('/Root').idnum} 0 R {info}"
+                f"/Prev {prev} >>\nstartxref\n{xref_at}\n%%EOF\n"
+            ).encode()
+        )
+
+    page = PdfFileReader(io.BytesIO(world.notarised)).root["/Pages"]["/Kids"][0].get_object()
+    contents = page.raw_get("/Contents")
+    last = (contents.raw_get(len(contents) - 1) if isinstance(contents, generic.ArrayObject) else contents).idnum
+    _forged(world, free(world.notarised, last))
+    _forged(world, free(world.seal(), last))
