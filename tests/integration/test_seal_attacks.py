@@ -417,3 +417,22 @@ def test_a_revision_that_frees_a_content_stream(world: World) -> None:
     last = (contents.raw_get(len(contents) - 1) if isinstance(contents, generic.ArrayObject) else contents).idnum
     _forged(world, free(world.notarised, last))
     _forged(world, free(world.seal(), last))
+
+
+def test_a_signature_inside_the_original_is_not_the_seal(world: World) -> None:
+    # a stranger's signature placed before the notarisation update (in the original the issuer anchored) is
+    # the original's business: it neither counts as the seal nor as a second signature after it
+    import dataclasses
+
+    from verifier.seal_check import check_seal
+
+    original = world.notarised[: world.proof.original_length]
+    signed_original = world.sealer("stranger", field_name="Mallory").seal(original, b"")
+    notarised = _revision(signed_original, lambda writer: writer.update_root())  # stands for the update
+    proof = dataclasses.replace(world.proof, original_length=len(signed_original))
+    roots = [world.paths["root"].read_bytes()]
+    assert check_seal(notarised, proof, roots=roots).reason is SealReason.NO_SEAL
+    assert check_seal(notarised, proof, roots=roots, require_seal=True).reason is SealReason.SEAL_MISSING
+    city = world.sealer()
+    report = check_seal(city.seal(notarised, world.binding(city)), proof, roots=roots)
+    assert (report.status, report.reason, report.subject) == ("VALID", SealReason.OK, "Stadt Musterstadt, Bürgeramt")
