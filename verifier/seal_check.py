@@ -262,7 +262,9 @@ def _check(
         return SealReport("INVALID", SealReason.REVOKED, **facts)
     if not status.trusted:
         indication = str(status.trust_problem_indic or "")
-        reason = SealReason.EXPIRED if _expired(cert, now) or "EXPIRED" in indication else SealReason.UNTRUSTED
+        chain = _issuers(cert, list(seal.other_embedded_certs))
+        expired = any(_expired(c, now) for c in [cert, *chain]) or "EXPIRED" in indication
+        reason = SealReason.EXPIRED if expired else SealReason.UNTRUSTED
         return SealReport("INVALID", reason, detail=indication, **facts)
     if not bound:
         return SealReport("INVALID", SealReason.NOT_BOUND, **facts)
@@ -305,6 +307,20 @@ def _covers_own_revision(coverage: Any) -> bool:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     return coverage in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
+
+
+def _issuers(cert: asn1_x509.Certificate, others: list[asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
+    """The CA certificates above ``cert`` among those the CMS carries, by name (an expired intermediate makes
+    the seal "expired", not "untrusted": the operator then knows the CA must be renewed, not the root)."""
+    out: list[asn1_x509.Certificate] = []
+    current = cert
+    for _ in range(8):
+        parent = next((c for c in others if c.subject == current.issuer and c not in out and c != current), None)
+        if parent is None or parent.self_signed in ("maybe", "yes"):
+            break
+        out.append(parent)
+        current = parent
+    return out
 
 
 def _expired(cert: asn1_x509.Certificate, now: dt.datetime | None) -> bool:

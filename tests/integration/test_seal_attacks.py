@@ -283,7 +283,8 @@ def test_an_expired_or_revoked_intermediate(world: World) -> None:
         "old-ca",
     )
     result = _verifier(world, require_seal=True).verify_pdf(expired.seal(world.notarised, world.binding(expired)))
-    assert result.verdict is Verdict.INVALID and result.check("seal").status is Status.INVALID
+    # before: seal-untrusted (only the seal certificate's own validity was looked at)
+    assert (result.verdict, result.check("seal").reason) == (Verdict.INVALID, Reason.SEAL_EXPIRED)
 
     # the root's CRL lists the intermediate, which (like many) names no CRL distribution point of its own:
     # before, pyHanko's soft-fail skipped it and the seal was VALID
