@@ -138,6 +138,7 @@ def issue_samples(
 ) -> DemoDocuments:
     """Five fictional certificates, issued through the real pipeline, plus a tampered copy and a QR photo."""
     from notary.context import load_signer, open_registry
+    from notary.core.layout import qr_url_for
     from notary.issuance import ClaimDefaults, Issuance, IssueOptions, Journal, from_paths
     from notary.pdf.samples import SAMPLE_PUPILS, SAMPLE_SCHOOL, hash_seed, make_certificate, sample_grades
 
@@ -168,7 +169,9 @@ def issue_samples(
     try:
         summary = Issuance(
             journal, open_registry(settings), load_signer(settings),
-            IssueOptions(out_dir=notarised_dir, caption=f"Digital geprüft: {verifier_url}"),
+            IssueOptions(
+                out_dir=notarised_dir, caption=f"Digital geprüft: {verifier_url}", qr_url=qr_url_for(verifier_url)
+            ),
         ).issue(
             from_paths([originals], ClaimDefaults(), claims), spec=f"demo:{originals.resolve()}"
         )  # fmt: skip
