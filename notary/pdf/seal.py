@@ -423,7 +423,32 @@ def _shown_or_active(reader: PdfFileReader, base: int, revision: int) -> str | N
             return "adds or changes a widget of a field that is no signature field"
         if not _zero_area(annot.get("/Rect")):
             return "adds or changes a visible signature appearance (it could paint over the page)"
+    # fields need not be on a page to act: /AA /K /F /V /C of a field run JavaScript on form events
+    old_fields = {ref.idnum for ref in _field_refs(old_form)}
+    for ref in _field_refs(new_form):
+        if ref.idnum in old_fields and ref.idnum not in touched:
+            continue
+        node = ref.get_object()
+        if "/A" in node or "/AA" in node:
+            return "adds an action to a form field"
     return None
+
+
+def _field_refs(form: Any) -> list[Any]:
+    """Every field and widget of ``form`` that is an indirect object (the /Fields tree through /Kids)."""
+    out: list[Any] = []
+    seen: set[int] = set()
+    stack = list(form.raw_get("/Fields").get_object()) if "/Fields" in form else []
+    while stack and len(seen) < _WALK_LIMIT:
+        item = stack.pop()
+        if not isinstance(item, generic.IndirectObject) or item.idnum in seen:
+            continue
+        seen.add(item.idnum)
+        out.append(item)
+        node = _resolved(item)
+        if isinstance(node, generic.DictionaryObject) and "/Kids" in node:
+            stack.extend(node.raw_get("/Kids").get_object())
+    return out
 
 
 def _annotation_refs(resolver: Any) -> list[Any]:

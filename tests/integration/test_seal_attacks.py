@@ -130,6 +130,20 @@ def test_actions_on_a_signature_field(world: World) -> None:
     _forged(world, _signature_field(world.notarised, "Script", box=PAGE, tweak=page_open_script))
     _forged(world, _signature_field(world.seal(), "Script", box=PAGE, tweak=page_open_script))
 
+    def field_off_the_page(writer: IncrementalPdfFileWriter) -> None:
+        # a signature field on no page at all, JavaScript on its value and calculate events, in a new form of
+        # the revision in the seal's place (before: VALID; after a seal pyHanko's policy refuses it)
+        events = generic.DictionaryObject({pdf_name("/V"): _js(writer), pdf_name("/C"): _js(writer)})
+        field = generic.DictionaryObject(
+            {pdf_name("/FT"): pdf_name("/Sig"), pdf_name("/T"): generic.TextStringObject("Hidden"),
+             pdf_name("/AA"): events}
+        )  # fmt: skip
+        fields_ = generic.ArrayObject([writer.add_object(field)])
+        writer.root[pdf_name("/AcroForm")] = writer.add_object(generic.DictionaryObject({pdf_name("/Fields"): fields_}))
+        writer.update_root()
+
+    _forged(world, _revision(world.notarised, field_off_the_page))
+
 
 def test_form_and_catalog_changes_after_the_seal(world: World) -> None:
     sealed = world.seal()
