@@ -50,6 +50,9 @@ def settings_from(
     )
 
 
+_HOW_DE = {"user config": "eigene Konfiguration", "current folder": "aktueller Ordner", "defaults": "Voreinstellung"}
+
+
 @dataclass(frozen=True)
 class TrustUsed:
     """Which trust list a verdict was reached with — printed with every verdict so a planted one shows."""
@@ -60,7 +63,11 @@ class TrustUsed:
 
     def line(self, lang: str) -> str:
         label = "Vertrauensliste" if lang == "de" else "Trust list"
-        return f"{label}: {self.file} ({self.how}) — {'; '.join(self.registries)}"
+        how = self.how
+        if lang == "de":  # notary/config.py names the source in English (also for the JSON); the line is German
+            for english, german in _HOW_DE.items():
+                how = how.replace(english, german)
+        return f"{label}: {self.file} ({how}) — {'; '.join(self.registries)}"
 
     def to_json(self) -> dict[str, Any]:
         return {"file": str(self.file), "source": self.how, "registries": self.registries}

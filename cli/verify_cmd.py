@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
+from typer._click import Context
+from typer._click import exceptions as click_errors  # typer ships its own click (see cli/main.py)
+from typer.core import TyperCommand
 
 from cli.output import console, emit_json, fail
 from cli.settings_opts import ConfigOpt, trust_for_verify
@@ -24,6 +27,30 @@ from verifier.result import Reason, VerificationResult
 
 DEFAULT_TIMEOUT = 5.0  # seconds; a genuine certificate takes well under one
 DEFAULT_MAX_MB = 20.0  # as the web verifier
+
+
+class JsonUsageCommand(TyperCommand):
+    """`verify` as a click command that keeps the --json promise for click's own usage errors too (an unknown
+    option, a value out of range): they are raised while parsing, before :func:`verify` runs."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        options = list(args[: args.index("--")] if "--" in args else args)  # parsing consumes ``args``
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click_errors.UsageError as exc:
+            if "--json" in options:
+                text = exc.format_message()
+                emit_json(
+                    {
+                        "error": "usage",
+                        "message": text,
+                        "message_de": f"Ungültiger Aufruf: {text}",
+                        "message_en": f"Usage error: {text}",
+                    }
+                )
+            raise
 
 
 class LimitExceeded(NotaryError):
@@ -83,11 +110,15 @@ def verify(
       2  usage error (a file that does not exist, a bad option)
       78 configuration error (no trust list, or a bad one)
     """
+    lang = lang.strip().lower()
     try:
         if lang not in ("de", "en"):
+            lang = "de"
             raise UsageError("--lang must be de or en")
         if (path is None) == (payload is None):
-            raise UsageError("give exactly one of PATH or --payload TEXT")
+            raise Usage(
+                "Bitte genau eines angeben: DATEI oder --payload TEXT", "give exactly one of PATH or --payload TEXT"
+            )
         trust, trust_used = trust_for_verify(config)  # the user's own trust list, never ./notary.toml unless named
         verifier = Verifier(trust)
         limit_note = None
@@ -100,9 +131,10 @@ def verify(
             result = replace(result, input_name=path.name)
     except NotaryError as exc:
         code = _exit_code(exc)
+        de, en = (exc.de, exc.en) if isinstance(exc, Usage) else (str(exc), str(exc))
         if json_out:
-            emit_json({"error": _error_code(exc, code), "message": str(exc)})
-        fail(str(exc))
+            emit_json({"error": _error_code(exc, code), "message": en, "message_de": de, "message_en": en})
+        fail(de if lang == "de" else en)
         raise typer.Exit(code) from None
     except Exception as exc:  # a bug: the main entry point reports it, but a program reading --json gets JSON
         if not json_out:
@@ -136,7 +168,15 @@ def _error_code(exc: NotaryError, code: int) -> str:
     return {EXIT_USAGE: "usage", EXIT_CONFIG: "configuration"}.get(code, "internal-error")
 
 
-class NoSuchFile(UsageError):
+class Usage(UsageError):
+    """A usage error worded in both languages (``str()`` is the English, as for every NotaryError)."""
+
+    def __init__(self, de: str, en: str) -> None:
+        super().__init__(en)
+        self.de, self.en = de, en
+
+
+class NoSuchFile(Usage):
     """The command line names a file that is not there (or not a file)."""
 
 
@@ -196,8 +236,10 @@ def _read(path: Path, max_bytes: int) -> bytes:
             )
         return path.read_bytes()
     except FileNotFoundError:
-        raise NoSuchFile(f"no such file: {path}") from None
+        raise NoSuchFile(f"Datei nicht gefunden: {path}", f"no such file: {path}") from None
     except IsADirectoryError:
-        raise NoSuchFile(f"{path} is a folder, not a file") from None
+        raise NoSuchFile(f"{path} ist ein Ordner, keine Datei", f"{path} is a folder, not a file") from None
     except OSError as exc:
-        raise NoSuchFile(f"cannot read {path}: {exc.strerror}") from None
+        raise NoSuchFile(
+            f"{path} kann nicht gelesen werden ({exc.strerror})", f"cannot read {path}: {exc.strerror}"
+        ) from None

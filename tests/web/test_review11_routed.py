@@ -28,7 +28,6 @@ def _verify(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
 
 
-@pytest.mark.xfail(strict=True, reason="V/lead: typer's own usage errors bypass --json (cli/verify_cmd.py)")
 @pytest.mark.parametrize("bad", [["--bogus", "x"], ["--timeout", "0", "f.pdf"]])
 def test_json_is_printed_even_for_a_bad_option(tmp_path: Path, bad: list[str]) -> None:
     done = _verify(tmp_path, "--json", *bad)
@@ -36,7 +35,6 @@ def test_json_is_printed_even_for_a_bad_option(tmp_path: Path, bad: list[str]) -
     assert isinstance(json.loads(done.stdout), dict)  # --help: "Print exactly one JSON object, whatever happens"
 
 
-@pytest.mark.xfail(strict=True, reason="V: cli/settings_opts.py:63 prints notary/config.py's English 'user config'")
 def test_german_output_names_the_trust_list_in_german(tmp_path: Path) -> None:
     plain = tmp_path / "zeugnis.pdf"
     plain.write_bytes(make_certificate(SAMPLE_PUPILS[0]))
@@ -45,8 +43,21 @@ def test_german_output_names_the_trust_list_in_german(tmp_path: Path) -> None:
     assert "Vertrauensliste" in done.stdout and "user config" not in done.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="V: cli/verify_cmd.py:199/201 usage errors are English in German mode")
 def test_a_missing_file_is_reported_in_german(tmp_path: Path) -> None:
     done = _verify(tmp_path, str(tmp_path / "fehlt.pdf"))
     assert done.returncode == 2
     assert "no such file" not in done.stderr + done.stdout
+
+
+def test_a_missing_file_with_json_carries_both_languages(tmp_path: Path) -> None:
+    done = _verify(tmp_path, "--json", "--lang", "EN", str(tmp_path / "fehlt.pdf"))
+    assert done.returncode == 2
+    error = json.loads(done.stdout)
+    assert error["error"] == "no-such-file"
+    assert "nicht gefunden" in error["message_de"] and "no such file" in error["message_en"]
+
+
+def test_a_folder_is_reported_in_german(tmp_path: Path) -> None:
+    done = _verify(tmp_path, str(tmp_path))
+    assert done.returncode == 2
+    assert "ist ein Ordner" in done.stderr and "is a folder" not in done.stderr
