@@ -16,12 +16,14 @@ from verifier.messages import (
     CLAIMS_CONFIRMED,
     FACTS_HEADING,
     QR_NOT_COVERED,
+    SOURCE_WORDS,
     STATUS_WORDS,
+    doc_type_word,
     format_iso_date,
     format_timestamp,
     reason_texts,
 )
-from verifier.result import Status, Verdict, VerificationResult
+from verifier.result import Reason, Status, Verdict, VerificationResult
 
 Line = tuple[str, str]
 
@@ -40,6 +42,7 @@ _NOT_CONFIRMED = (
     "Die Angaben im Nachweis (Aussteller, Inhaber/in, Titel …) sind NICHT bestätigt und werden nicht angezeigt.",
     "The details in the proof (issuer, holder, title …) are NOT confirmed and are not shown.",
 )
+_ALWAYS_ADVISE = frozenset({Reason.CHAIN_UNREACHABLE, Reason.WITNESSES_DISAGREE})  # the reason text no longer says
 _TEST_ONLY = (" — nur zum Testen, ohne rechtliche Wirkung", " — for testing only, no legal standing")
 
 
@@ -58,9 +61,11 @@ def verdict_lines(result: VerificationResult, lang: str, *, details: bool = Fals
 
 def _headline(result: VerificationResult, lang: str) -> Iterator[Line]:
     de, en, style = HEADLINES[result.verdict]
-    yield (de if lang == "de" else en), style
     if result.verdict is Verdict.VALID and result.scope == "claims":
-        yield _pick(CLAIMS_CONFIRMED, lang), "bold"
+        # a QR code proves its details, not the paper: never "VALID" alone (as the web page)
+        yield _pick(CLAIMS_CONFIRMED, lang), style
+    else:
+        yield (de if lang == "de" else en), style
     decision = result.decision
     yield decision.message(lang), ""
     # further evidence against the document than the deciding reason, each in plain words
@@ -70,7 +75,7 @@ def _headline(result: VerificationResult, lang: str) -> Iterator[Line]:
             if check.status is Status.INVALID and check.reason is not deciding and check.name != "expiry":
                 yield ("Außerdem: " if lang == "de" else "Also: ") + _pick(reason_texts(check.reason), lang), ""
     advice = decision.advice(lang)
-    if advice and result.scope != "claims":
+    if advice and (result.scope != "claims" or decision.reason in _ALWAYS_ADVISE):
         yield advice, "italic"
 
 
@@ -124,10 +129,14 @@ def _claims(result: VerificationResult, claims: dict[str, Any], lang: str) -> It
     for key in _CLAIM_ORDER:
         value = claims.get(key)
         if value:
-            shown = format_iso_date(str(value), lang) if key in _DATES else str(value)
+            if key in _DATES:
+                shown = format_iso_date(str(value), lang)
+            else:
+                shown = doc_type_word(str(value), lang) if key == "doc_type" else str(value)
             yield f"  {_pick(CLAIM_LABELS[key], lang)}: {shown}", ""
     if claims.get("facts"):
-        yield _pick(FACTS_HEADING, lang), "bold"
+        if not paper:  # on paper the heading above already says to compare
+            yield _pick(FACTS_HEADING, lang), "bold"
         for label, value in claims["facts"]:
             yield f"  {label}: {value}", ""
     if paper:
@@ -150,7 +159,10 @@ def _technical(result: VerificationResult, lang: str, details: bool) -> Iterator
     issuer, anchor = result.issuer or {}, result.anchor or {}
     facts: list[tuple[str, Any]] = [
         ("Prüfergebnis (Code)" if de else "Verdict (code)", f"{result.verdict.value} / {result.decision.reason.value}"),
-        ("Quelle des Nachweises" if de else "Proof taken from", result.source),
+        (
+            "Quelle des Nachweises" if de else "Proof taken from",
+            _pick(SOURCE_WORDS.get(result.source, (result.source,) * 2), lang),
+        ),
         ("Adresse des Ausstellers" if de else "Issuer address", issuer.get("address")),
         ("Ketten-ID" if de else "Chain ID", anchor.get("chain_id")),
         ("Adresse des Registers" if de else "Registry address", anchor.get("registry")),

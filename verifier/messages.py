@@ -21,6 +21,30 @@ CHECK_TITLES: dict[str, tuple[str, str]] = {
     "expiry": ("Gültigkeitsdauer", "Validity period"),
 }
 
+# The kinds of document (claims["doc_type"]) in words; the same as the web page's (verifier/web/i18n.py), here so
+# the CLI need not load the web app.
+DOC_TYPES: dict[str, tuple[str, str]] = {
+    "zeugnis": ("Zeugnis", "School certificate"),
+    "urkunde": ("Urkunde", "Certificate"),
+    "gewerbeauskunft": ("Gewerbeauskunft", "Trade register extract"),
+    "familienpass": ("Familienpass", "Family pass"),
+}
+
+# Where the proof came from (VerificationResult.source), in words.
+SOURCE_WORDS: dict[str, tuple[str, str]] = {
+    "pdf": ("in der PDF-Datei eingebettet", "embedded in the PDF file"),
+    "pdf+proof": ("separate Nachweisdatei", "separate proof file"),
+    "qr": ("Text eines QR-Codes", "text of a QR code"),
+    "scan": ("QR-Code in einem gescannten PDF", "QR code in a scanned PDF"),
+    "photo": ("QR-Code in einem Bild", "QR code in an image"),
+}
+
+
+def doc_type_word(code: str, lang: str) -> str:
+    pair = DOC_TYPES.get(code)
+    return code if pair is None else pair[0] if lang == "de" else pair[1]
+
+
 # Heading over the key facts (format 1.1): they are only worth something if the reader holds them against the paper.
 FACTS_HEADING: tuple[str, str] = (
     "Mit dem Papier vergleichen – diese Angaben müssen genau so auf dem Dokument stehen:",
@@ -185,14 +209,12 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
     Reason.SUSPENDED: ("Das Dokument ist vorläufig gesperrt.", "The document is suspended for now."),
     Reason.EXPIRED: ("Das Dokument ist abgelaufen.", "The document has expired."),
     Reason.CHAIN_UNREACHABLE: (
-        "Die Blockchain war nicht erreichbar; die Echtheit konnte nicht geprüft werden. Bitte später erneut versuchen.",
-        "The blockchain could not be reached; authenticity could not be checked. Please try again later.",
+        "Die Blockchain war nicht erreichbar; die Echtheit konnte nicht geprüft werden.",
+        "The blockchain could not be reached; authenticity could not be checked.",
     ),
     Reason.WITNESSES_DISAGREE: (
-        "Die Blockchain-Knoten dieser Prüfstelle widersprechen sich; die Echtheit konnte nicht geprüft werden. "
-        "Bitte später erneut versuchen.",
-        "This verifier's blockchain nodes contradict each other; authenticity could not be checked. "
-        "Please try again later.",
+        "Die Blockchain-Knoten dieser Prüfstelle widersprechen sich; die Echtheit konnte nicht geprüft werden.",
+        "This verifier's blockchain nodes contradict each other; authenticity could not be checked.",
     ),
     Reason.INTERNAL_ERROR: (
         "Bei der Prüfung ist ein interner Fehler aufgetreten.",
