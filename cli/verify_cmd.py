@@ -200,6 +200,8 @@ def _verify_isolated(
     else:
         assert path is not None
         data = _read(path, max_bytes)
+        if not data:
+            return format_failure(_source_for(path, proof, payload), Reason.EMPTY_FILE)
         if proof is not None:
             kind, extra = "pdf+proof", _read(proof, max_bytes)
         elif data[:1024].find(b"%PDF-") >= 0:

@@ -120,6 +120,7 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "Die Datei ist weder ein PDF noch ein Bild (PNG, JPEG oder WebP).",
         "The file is neither a PDF nor an image (PNG, JPEG or WebP).",
     ),
+    Reason.EMPTY_FILE: ("Die Datei ist leer.", "The file is empty."),
     Reason.TOO_LARGE: ("Die Datei ist zu groß für die Prüfung.", "The file is too large to be checked."),
     Reason.TIMED_OUT: (
         "Die Prüfung dauerte zu lange und wurde abgebrochen.",

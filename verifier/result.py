@@ -69,6 +69,7 @@ class Reason(enum.StrEnum):
     IMAGE_BLURRED = "image-blurred"
     SCAN_WITHOUT_QR = "scan-without-qr"  # a PDF without a proof whose page images hold no readable notary QR
     UNSUPPORTED_FILE = "unsupported-file"  # neither a PDF nor a PNG, JPEG or WebP image
+    EMPTY_FILE = "empty-file"  # zero bytes (the web API refuses it with 400 before any verdict)
     TOO_LARGE = "too-large"
     TIMED_OUT = "timed-out"
     TOO_COMPLEX = "too-complex"  # reading it needed more memory or computing time than allowed
@@ -125,6 +126,7 @@ NOT_CHECKABLE_REASONS = frozenset(
         Reason.IMAGE_BLURRED,
         Reason.SCAN_WITHOUT_QR,
         Reason.UNSUPPORTED_FILE,
+        Reason.EMPTY_FILE,
         Reason.TOO_LARGE,
         Reason.TIMED_OUT,
         Reason.TOO_COMPLEX,

@@ -3,6 +3,11 @@ paper, so the headline says so; one compare heading; document kinds and proof so
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
 from cli.verdict_text import verdict_lines
 from verifier.checks import result, skipped
 from verifier.pipeline import ORDER
@@ -48,3 +53,15 @@ def test_chain_unreachable_asks_to_try_later_once() -> None:
         res = VerificationResult(Verdict.NOT_CHECKABLE, checks + rest, anchor={"chain_id": 1}, source=source)
         text = "\n".join(_text(res, "de"))
         assert text.count("später") == 1, text
+
+
+def test_an_empty_file_is_said_to_be_empty(tmp_path: Path) -> None:
+    empty = tmp_path / "leer.pdf"
+    empty.write_bytes(b"")
+    (tmp_path / "notary.toml").write_text(
+        '[[trusted]]\nname = "X"\nchain_id = 1\naddress = "0x5FbDB2315678afecb367f032d315d8e9f2ba0aa3"\n'
+        'rpc_url = "http://127.0.0.1:1"\n'
+    )
+    done = CliRunner().invoke(app, ["verify", "--config", str(tmp_path / "notary.toml"), str(empty)])
+    assert done.exit_code == 4, done.output
+    assert "Die Datei ist leer." in done.output and "weder ein PDF" not in done.output
