@@ -76,7 +76,13 @@ class Busy(Exception):
 
 
 class TimedOut(Exception):
-    """The job ran past its time limit; its worker was killed."""
+    """The job ran past its time limit; its worker was killed. ``cpu_seconds``: the computing time the worker
+    spent on the job (None when it cannot be told): far below the wall time, the job was starved by a loaded
+    machine rather than hostile."""
+
+    def __init__(self, cpu_seconds: float | None = None) -> None:
+        super().__init__()
+        self.cpu_seconds = cpu_seconds
 
 
 class WorkerDied(Exception):
@@ -260,13 +266,16 @@ class _Slot(threading.Thread):
         try:
             job = {"kind": task.kind, "extra": task.extra is not None, "preview": task.preview}
             header = json.dumps(job).encode()
+            cpu_before = _process_cpu(process.pid)
             conn.send_bytes(header)
             conn.send_bytes(task.data)
             if task.extra is not None:
                 conn.send_bytes(task.extra)
             if not conn.poll(task.timeout):
+                cpu_after = _process_cpu(process.pid)
                 self._discard()
-                raise TimedOut()
+                spent = None if cpu_before is None or cpu_after is None else max(0.0, cpu_after - cpu_before)
+                raise TimedOut(spent)
             raw = conn.recv_bytes(MAX_REPLY_BYTES)
         except (EOFError, OSError) as exc:
             process.join(5)  # its pipe closed: it is ending, and its exit status says why
@@ -479,6 +488,16 @@ def _limit_resources(limits: Limits) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     lifetime = LIFETIME_CPU_SECONDS if hard == resource.RLIM_INFINITY else min(hard, LIFETIME_CPU_SECONDS)
     resource.setrlimit(resource.RLIMIT_CPU, (lifetime, lifetime))
+
+
+def _process_cpu(pid: int | None) -> float | None:
+    """User + system CPU seconds of another process so far (Linux /proc), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
 
 
 def _cpu_used() -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Literal
@@ -29,6 +30,13 @@ log = logging.getLogger("verifier.web")
 Kind = Literal["pdf", "image", "payload"]
 
 SOURCE_OF_KIND = {"pdf": "pdf", "image": "photo", "payload": "qr"}
+MAX_NAME_CHARS = 200
+# A PDF job with a preview may also search page images for a QR and render page 1 (about 0.35 s of CPU measured):
+# it gets this much more wall time, so a loaded server does not cut off genuine uploads.
+PREVIEW_EXTRA_SECONDS = 1.5
+# A job cut off by the wall clock is penalised only when it used most of that time computing: a starved job on a
+# loaded machine is not the uploader's fault.
+HOSTILE_CPU_SHARE = 0.8
 
 
 def undecidable(source: str, reason: Reason = Reason.INTERNAL_ERROR, name: str | None = None) -> VerificationResult:
@@ -56,7 +64,10 @@ def _base_name(name: str | None) -> str | None:
     """The file name without any folder a browser may send, bounded (it is shown, never used as a path)."""
     if not name:
         return None
-    return name.replace("\\", "/").rsplit("/", 1)[-1][:200] or None
+    base = name.replace("\\", "/").rsplit("/", 1)[-1][:MAX_NAME_CHARS]
+    # control and format characters (an RTL override makes `Zeugnis_\u202efdp.exe` read `Zeugnis_exe.pdf`)
+    # become a visible U+FFFD, as on the web page (verifier/web/view.py)
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in base) or None
 
 
 async def _verify(
@@ -65,7 +76,9 @@ async def _verify(
     source = SOURCE_OF_KIND[kind]
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        future = pool.submit(kind, raw, preview=preview and kind == "pdf")
+        with_preview = preview and kind == "pdf"
+        timeout = pool.limits.timeout + (PREVIEW_EXTRA_SECONDS if with_preview else 0.0)
+        future = pool.submit(kind, raw, timeout=timeout, preview=with_preview)
     except Busy:
         raise busy() from None
     if ticket is not None:
@@ -76,9 +89,16 @@ async def _verify(
         prepared: Prepared = await asyncio.wrap_future(future)
     except Busy:
         raise busy() from None
-    except TimedOut:
-        log.warning("parsing a %s cut off after %.1f s (worker replaced)", kind, pool.limits.timeout)
-        if ticket is not None:
+    except TimedOut as exc:
+        hostile = exc.cpu_seconds is None or exc.cpu_seconds >= HOSTILE_CPU_SHARE * timeout
+        log.warning(
+            "parsing a %s cut off after %.1f s, %s s of CPU (worker replaced%s)",
+            kind,
+            timeout,
+            "?" if exc.cpu_seconds is None else f"{exc.cpu_seconds:.2f}",
+            "" if hostile else "; starved by load, not penalised",
+        )
+        if ticket is not None and hostile:
             ticket.penalise()
         return undecidable(source, Reason.TIMED_OUT)
     except WorkerDied as exc:
