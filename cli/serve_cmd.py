@@ -17,7 +17,7 @@ from rich.text import Text
 from cli.output import console
 from cli.settings_opts import ConfigOpt
 from notary.config import load_settings, operator_source
-from notary.errors import ConfigError
+from notary.errors import EXIT_CONFIG, ConfigError
 from verifier.trust import TrustList
 from verifier.web import serving
 from verifier.web.config import WebConfig
@@ -69,7 +69,7 @@ def serve(
     try:
         WebConfig()
     except ValueError as exc:
-        raise ConfigError(f"bad NOTARY_WEB_* setting: {exc}") from None
+        raise BadWebSetting(web_setting_error(exc, source.path)) from None
     for entry in trust.entries():
         kind = "production" if entry.production else "NOT a production chain"
         console.print(
@@ -89,3 +89,25 @@ def serve(
         log_level="info",
     )
     serving.run(config)
+
+
+class BadWebSetting(ConfigError):
+    exit_code = EXIT_CONFIG  # a configuration error, as a bad [[trusted]] table (a plain ConfigError exits 1)
+
+
+def web_setting_error(exc: ValueError, path: Path | None) -> str:
+    """One line for a bad web setting: which key, where it was set (the env or the file), and what is wrong —
+    not pydantic's multi-line dump."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return f"bad web setting: {str(exc).splitlines()[0]}"
+    problems = errors()
+    if not problems:
+        return "bad web setting"
+    first = problems[0]
+    loc = [str(part) for part in first.get("loc", ())]
+    env = "NOTARY_WEB_" + "__".join(part.upper() for part in loc)
+    where = f"environment variable {env}" if env in os.environ else f"[web] table of {path or 'the configuration'}"
+    key = "web." + ".".join(loc) if loc else "web"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"bad setting {key} in the {where}: {first.get('msg', 'invalid value')}{more}"
