@@ -146,12 +146,22 @@ def verify(
         extra = {"error": limit_note} if limit_note else {}
         emit_json({**result.to_json(lang), **extra, "trust_list": trust_used.to_json()})
     else:
-        for text, style in verdict_lines(result, lang, details=details):
+        shown = _registry_shown(verifier, result.registry_name, lang)
+        for text, style in verdict_lines(replace(result, registry_name=shown), lang, details=details):
             console.print(Text(text, style=style))
         console.print(trust_used.line(lang), style="dim")
     if limit_note and not json_out:
         fail(limit_note)  # the technical reason, with the option that moves the limit
     raise typer.Exit(result.verdict.exit_code)
+
+
+def _registry_shown(verifier: Verifier, name: str | None, lang: str) -> str | None:
+    """The registry's name in the reader's language ([[trusted]] name_de / name_en), for the text only: the
+    JSON keeps the configured name, which is what identifies the registry."""
+    for entry in verifier.trust.entries():
+        if entry.name == name:
+            return entry.display_name(lang)
+    return name
 
 
 def _exit_code(exc: NotaryError) -> int:

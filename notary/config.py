@@ -57,6 +57,8 @@ class TrustedRegistry(BaseModel):
     """A registry the verifier trusts: anything anchored elsewhere is INVALID, however well signed."""
 
     name: str
+    name_de: str | None = None  # the name as a German or English reader sees it (default: ``name``)
+    name_en: str | None = None
     chain_id: int
     address: str
     rpc_url: str = ""

@@ -27,6 +27,7 @@ from notary.keys import create_key, key_path, load_account
 ADMIN_NAME = "Stadt Mannheim – Fachbereich Bildung (Demo)"
 ISSUER_NAME = "Staatliche Realschule am Lindenhain, Würzburg (Demo)"
 TRUSTED_NAME = "Demo registry (local development chain)"
+TRUSTED_NAME_DE = "Demo-Register (lokale Entwicklungskette)"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def setup_demo(workdir: Path, say: Callable[[str], None] = print, port: int | No
     identity = read_identity(w3)  # pinned like `registry deploy` does: a reset chain is refused, not written to
     trusted = {
         "name": TRUSTED_NAME,
+        "name_de": TRUSTED_NAME_DE,
         "chain_id": registry.chain_id,
         "address": registry.address,
         "rpc_url": "local",

@@ -28,6 +28,11 @@ class TrustedEntry:
     seal_roots: tuple[bytes, ...] = field(default=())
     seal_crls: tuple[bytes, ...] = field(default=())
     require_seal: bool = False
+    name_de: str | None = None  # shown to readers of that language; ``name`` stays the identifier
+    name_en: str | None = None
+
+    def display_name(self, lang: str) -> str:
+        return (self.name_de if lang == "de" else self.name_en) or self.name
 
     @property
     def endpoints(self) -> tuple[str, ...]:
@@ -72,7 +77,7 @@ def _entry(trusted: TrustedRegistry, settings: Settings) -> TrustedEntry:
         rpc_urls=urls, quorum=trusted.quorum, genesis_hash=trusted.genesis_hash,
         seal_roots=_read_all(trusted.seal_roots, trusted.name, "seal_roots"),
         seal_crls=_read_all(trusted.seal_crls, trusted.name, "seal_crls"),
-        require_seal=trusted.require_seal,
+        require_seal=trusted.require_seal, name_de=trusted.name_de, name_en=trusted.name_en,
     )  # fmt: skip
 
 
