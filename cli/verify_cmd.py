@@ -17,6 +17,7 @@ from typer._click import Context
 from typer._click import exceptions as click_errors  # typer ships its own click (see cli/main.py)
 from typer.core import TyperCommand
 
+from cli.chain_warnings import show_chain_warnings
 from cli.output import console, emit_json, fail
 from cli.settings_opts import ConfigOpt, trust_for_verify
 from cli.verdict_text import verdict_lines
@@ -119,6 +120,7 @@ def verify(
             raise Usage(
                 "Bitte genau eines angeben: DATEI oder --payload TEXT", "give exactly one of PATH or --payload TEXT"
             )
+        show_chain_warnings(lang)
         trust, trust_used = trust_for_verify(config)  # the user's own trust list, never ./notary.toml unless named
         verifier = Verifier(trust)
         limit_note = None

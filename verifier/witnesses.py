@@ -230,6 +230,7 @@ def _agreed(entry: TrustedEntry, answers: dict[int, T], what: str) -> T:
 
 
 def _note(entry: TrustedEntry, number: int, url: str, why: str) -> None:
-    # scheme and host only: a path or query may hold an API key
+    # scheme, host and port only: a path, a query or user:password may hold an API key
     parts = urlsplit(url)
-    LOG.warning("witness %d (%s://%s) of %r: %s", number, parts.scheme, parts.hostname, entry.name, why)
+    where = parts.netloc.rpartition("@")[2]
+    LOG.warning("witness %d (%s://%s) of %r: %s", number, parts.scheme, where, entry.name, why)
