@@ -31,3 +31,13 @@ def test_the_demo_trust_entry_has_a_german_name() -> None:
     from notary import demo
 
     assert demo.TRUSTED_NAME_DE == "Demo-Register (lokale Entwicklungskette)"
+
+
+def test_the_web_page_shows_the_german_name(tmp_path: Path) -> None:
+    from verifier.web.view import registry_display_name
+
+    config = tmp_path / "notary.toml"
+    config.write_text(TRUSTED)
+    entries = TrustList.from_settings(load_trust_settings(config)).entries()
+    assert registry_display_name("Demo registry", "de", entries, {}) == "Demo-Register"
+    assert registry_display_name("Demo registry", "en", entries, {}) == "Demo registry"
