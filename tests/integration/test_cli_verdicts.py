@@ -230,8 +230,13 @@ def test_chain_down_is_not_checkable_with_advice(desk: Desk) -> None:
 
 def test_json_is_one_object_also_for_a_missing_file_and_bad_options(desk: Desk) -> None:
     missing = desk.run("gibt-es-nicht.pdf", "--json", code=2)
-    assert json.loads(missing.stdout) == {"error": "no-such-file", "message": "no such file: gibt-es-nicht.pdf"}
-    assert missing.stderr.strip() == "error: no such file: gibt-es-nicht.pdf"
+    assert json.loads(missing.stdout) == {
+        "error": "no-such-file",
+        "message": "no such file: gibt-es-nicht.pdf",
+        "message_de": "Datei nicht gefunden: gibt-es-nicht.pdf",
+        "message_en": "no such file: gibt-es-nicht.pdf",
+    }
+    assert missing.stderr.strip() == "error: Datei nicht gefunden: gibt-es-nicht.pdf"  # German by default
     folder = json.loads(desk.run(".", "--json", code=2).stdout)
     assert folder["error"] == "no-such-file"
     both = json.loads(desk.run(str(desk.genuine), "--payload", "x", "--json", code=2).stdout)
