@@ -70,7 +70,7 @@ def one_line(run: Run) -> str:
         (("registry", "add-isuer"), "did you mean add-issuer?"),
         (("--confgi", "x", "keys", "list"), "did you mean --config?"),
         (("verify", "--xyzzy"), "`notary verify` knows --config, --details, --json, --lang"),
-        (("xyzzy",), "commands: chain, demo, issue, journal, keys, registry, revoke, serve, status"),
+        (("xyzzy",), "commands: chain, demo, issue, journal, keys, registry, relay, revoke, serve, status"),
         (("chain",), "`notary chain` needs a command: down, fund, status, up"),
         (("issue", "--batch-size", "many", "x.pdf"), "Invalid value for '--batch-size'"),
         (("verify", "--lang"), "requires an argument"),
