@@ -13,6 +13,7 @@ from notary.chain import Registry, connect
 from notary.core import Proof, decode_qr_text
 from notary.errors import ChainError, FormatError, PdfError
 from notary.pdf import read_attached_proof
+from notary.pdf.incremental_update import MAGIC_COMMENT
 from verifier import checks
 from verifier.checks import ChainFacts, invalid, result, skipped
 from verifier.page_images import find_in_pdf
@@ -174,6 +175,10 @@ def prepare_pdf(trust: TrustList, pdf: bytes) -> Prepared:
     except PdfError:
         return _failed("pdf", Reason.UNREADABLE_PDF)
     if proof_json is None:
+        if MAGIC_COMMENT in pdf:
+            # notarised, then a later change removed the proof: the QR still drawn on the page must not turn
+            # this file into "paper" whose details are confirmed
+            return _failed("pdf", Reason.EXTRA_CONTENT, "a change after the notarisation update removed the proof")
         return search_page_images(trust, pdf)
     try:
         proof = Proof.from_json(proof_json)
