@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,23 @@ def test_pdfsig_reports_the_seal_valid(world: World, tmp_path: Path) -> None:
     assert "Total document signed" in out, out
     assert "Stadt Musterstadt, Bürgeramt" in out
     # pdfsig trusts only its NSS database (no certutil here to add the test root): chain trust is pyHanko's test
+
+
+def test_pyhanko_cli_validates_the_seal_with_the_test_root(world: World, tmp_path: Path) -> None:
+    """The command a city's IT would run: `pyhanko sign validate --trust ROOT` (pyhanko-cli)."""
+    pyhanko = Path(sys.executable).with_name("pyhanko")
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(world.seal(tsa_url=world.tsa_url))
+    command = [str(pyhanko), "sign", "validate", "--trust-replace", "--trust", str(world.paths["root"])]
+    command.append("--no-revocation-check")  # CRL URLs are not served: see test_revoked_certificate_with_an_offline_crl
+    run = subprocess.run([*command, "--pretty-print", str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    for said in ("The signature is judged VALID.", "The signature covers the entire file.", "is trusted."):
+        assert said in run.stdout, run.stdout
+    stranger = tmp_path / "stranger-root.pem"
+    stranger.write_bytes(world.paths["other_root"].read_bytes())
+    refused = [*command[:5], str(stranger), command[6], str(path)]
+    assert subprocess.run(refused, capture_output=True, text=True, timeout=120).returncode != 0
 
 
 def test_one_sealer_seals_many_documents(world: World) -> None:
