@@ -205,6 +205,27 @@ UI: dict[str, tuple[str, str]] = {
     "block": ("Block", "Block"),
     "anchored_at": ("Zeitpunkt", "Time"),
     "transaction": ("Transaktion", "Transaction"),
+    "sealed_by": ("Gesiegelt von", "Sealed by"),
+    "seal": ("Elektronisches Siegel", "Electronic seal"),
+    "seal_status": ("Prüfung des Siegels", "Seal check"),
+    "seal_fingerprint": ("Fingerabdruck des Zertifikats (SHA-256)", "Certificate fingerprint (SHA-256)"),
+    "seal_cert_issuer": ("Zertifikat ausgestellt von", "Certificate issued by"),
+    "seal_level": ("Stufe (PAdES)", "Level (PAdES)"),
+    "seal_signed_at": ("Gesiegelt am", "Sealed at"),
+    "seal_timestamped_at": ("Zeitstempel", "Timestamp"),
+    "seal_bound": ("Gehört zum Aussteller", "Belongs to the issuer"),
+    "seal_bound_yes": ("Ja", "Yes"),
+    "seal_bound_no": ("Nein", "No"),
+    "seal_not_deciding": (
+        "Das Siegel ist nicht gültig. Das Ergebnis oben betrifft das in der Blockchain verankerte Dokument und "
+        "bleibt davon unberührt – verlassen Sie sich aber nicht auf dieses Siegel.",
+        "The seal is not valid. The result above is about the document anchored on the blockchain and is not "
+        "changed by it – but do not rely on this seal.",
+    ),
+    "seal_decides": (
+        "Dieses Register verlangt ein gültiges Siegel. Weil es fehlt oder nicht gültig ist, ist das Dokument ungültig.",
+        "This registry requires a valid seal. Because it is missing or not valid, the document is invalid.",
+    ),
     "claims": ("Angaben im Nachweis", "Details in the proof"),
     "claims_qr_note": (
         "Wichtig: Der QR-Code bestätigt nur diese Angaben. Vergleichen Sie sie genau mit dem Papier. "

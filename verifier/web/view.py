@@ -52,6 +52,18 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
+class SealView:
+    """The city's PAdES seal beside the verdict (docs/seal.md §5): who sealed, whether it holds, and what that
+    means for the verdict, which is about the anchored document."""
+
+    status: str  # css modifier: valid, invalid, error
+    line: str  # "Gesiegelt von: …", or the verifier's words when there is no subject (a missing seal)
+    message: str  # why a seal does not hold ("" when it does)
+    note: str  # whether the seal decided the verdict
+    rows: list[tuple[str, str, bool]]  # technical details: label, value, monospace
+
+
+@dataclass(frozen=True)
 class ResultView:
     verdict: str  # css modifier
     label: str
@@ -71,6 +83,7 @@ class ResultView:
     preview: str = ""  # data: URI of page 1 (PNG), or ""
     not_covered: str = ""
     failed: list[CheckRow] = field(default_factory=list)
+    seal: SealView | None = None
 
 
 def format_date(iso: str | None, lang: Lang) -> str | None:
@@ -114,7 +127,8 @@ def _check_rows(checks: list[Mapping[str, Any]], lang: Lang) -> list[CheckRow]:
                 title=pick(CHECK_TITLES.get(str(c.get("name")), (str(c.get("name")), str(c.get("name")))), lang),
                 status="error" if status in NOT_CHECKABLE else status.lower(),
                 status_label=pick(STATUS_LABELS.get(status, (status, status)), lang),
-                message=str(message),
+                # the seal check names a certificate's subject, which anyone can write (an RTL override)
+                message=shown_file_name(str(message)),
             )
         )
     return rows
@@ -160,6 +174,59 @@ def shown_file_name(name: str) -> str:
     `Zeugnis_\u202efdp.exe` read as `Zeugnis_exe.pdf`, zero-width characters hide a difference) become a
     visible U+FFFD, so the name on screen is the name that was sent."""
     return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cf") else c for c in name)
+
+
+def format_instant(iso: Any, lang: Lang) -> str | None:
+    """An ISO 8601 instant of the seal ("2026-11-30T21:15:25Z") in the page's local-time wording."""
+    if not isinstance(iso, str) or not iso:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return shown_file_name(iso)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return format_time(int(when.timestamp()), lang) or shown_file_name(iso)
+
+
+def seal_view(seal: Any, decision_reason: str, lang: Lang) -> SealView | None:
+    """The ``seal`` member as the page shows it. Subject, organisation and issuer come from a certificate anyone
+    can make: besides the template's escaping, invisible controls (an RTL override) are made visible."""
+    if not isinstance(seal, Mapping):
+        return None
+    status = str(seal.get("status") or "")
+    subject = shown_file_name(str(seal.get("subject") or ""))
+    organisation = shown_file_name(str(seal.get("organisation") or ""))
+    message = shown_file_name(str(seal.get(f"message_{lang}") or seal.get("message") or ""))
+    who = subject or organisation
+    if subject and organisation and organisation not in subject:
+        who = f"{subject} ({organisation})"
+    valid = status == "VALID"
+    line = f"{t('sealed_by', lang)}: {who}" if who else message
+    note = ""
+    if not valid:
+        note = t("seal_decides" if decision_reason.startswith("seal-") else "seal_not_deciding", lang)
+    status_label = pick(STATUS_LABELS.get(status, (status, status)), lang)
+    rows: list[tuple[str, str, bool]] = [(t("seal_status", lang), status_label if valid else message, False)]
+    if seal.get("fingerprint_sha256"):
+        rows.append((t("seal_fingerprint", lang), shown_file_name(str(seal["fingerprint_sha256"])), True))
+    if seal.get("certificate_issuer"):
+        rows.append((t("seal_cert_issuer", lang), shown_file_name(str(seal["certificate_issuer"])), False))
+    if seal.get("level"):
+        rows.append((t("seal_level", lang), shown_file_name(str(seal["level"])), False))
+    for key in ("signed_at", "timestamped_at"):
+        shown = format_instant(seal.get(key), lang)
+        if shown:
+            rows.append((t(f"seal_{key}", lang), shown, False))
+    if isinstance(seal.get("bound"), bool):
+        rows.append((t("seal_bound", lang), t("seal_bound_yes" if seal["bound"] else "seal_bound_no", lang), False))
+    return SealView(
+        status="valid" if valid else ("error" if status in NOT_CHECKABLE else "invalid"),
+        line=line,
+        message="" if valid or line == message else message,
+        note=note,
+        rows=rows,
+    )
 
 
 def result_view(
@@ -253,6 +320,8 @@ def result_view(
         preview=preview_uri(getattr(result, "preview_png", None)),
         not_covered=t("not_covered", lang) if claims_scope else "",
         failed=[c for c in checks if c.status in ("invalid", "error")],
+        # an unconfirmed proof names no one; a seal the registry requires still explains its INVALID
+        seal=seal_view(data.get("seal"), reason, lang) if confirmed or reason.startswith("seal-") else None,
     )
 
 
