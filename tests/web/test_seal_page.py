@@ -10,14 +10,18 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from notary.core import BatchDomain
 from notary.pdf.seal import Sealer, SealOptions, key_signer, sign_seal_binding
 from tests.pki import P12_PASSWORD, Pki, _issue, _name, timestamp_service
-from tests.web.conftest import World, proof_of, relaxed
+from tests.web.browsing import NARROW, axe_audit, horizontal_overflow, shoot, upload
+from tests.web.conftest import World, free_port, proof_of, relaxed, served_in_thread
 from verifier.pipeline import Verifier, read_facts
 from verifier.trust import TrustList
 from verifier.web import create_app
@@ -70,11 +74,15 @@ def sealed(world: World, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     )
 
 
-def _client(world: World, sealed: Sealed, *, require_seal: bool = False) -> TestClient:
+def _app(world: World, sealed: Sealed, *, require_seal: bool = False) -> Any:
     registry = world.actors.registry
     entry = dataclasses.replace(world.entry, seal_roots=(sealed.root,), require_seal=require_seal)
     verifier = Verifier(TrustList([entry]), facts_reader=lambda _entry, proof: read_facts(registry, proof))
-    return TestClient(create_app(verifier=verifier, web=relaxed()))
+    return create_app(verifier=verifier, web=relaxed())
+
+
+def _client(world: World, sealed: Sealed, *, require_seal: bool = False) -> TestClient:
+    return TestClient(_app(world, sealed, require_seal=require_seal))
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +172,28 @@ def test_seal_view_survives_odd_json() -> None:
     assert odd is not None and odd.status == "invalid" and odd.line == "Sealed by: 5"
     assert ("Sealed at", "not a date", False) in odd.rows
     assert not any(label == "Belongs to the issuer" for label, _v, _m in odd.rows)
+
+
+@pytest.mark.browser
+def test_seal_pages_pass_axe_on_a_phone(world: World, sealed: Sealed, browser: Any, tmp_path: Path) -> None:
+    # sealed before the browser: pyHanko's asyncio.run cannot start inside Playwright's running loop
+    config = uvicorn.Config(_app(world, sealed), host="127.0.0.1", port=free_port(), log_level="warning")
+    files = {"valid": sealed.valid, "stranger": sealed.stranger, "hostile": sealed.hostile}
+    with served_in_thread(config) as url:
+        context = browser.new_context(viewport=NARROW, locale="de-DE", bypass_csp=True)
+        try:
+            page = context.new_page()
+            found: dict[str, Any] = {}
+            for name, pdf in files.items():
+                path = tmp_path / f"{name}.pdf"
+                path.write_bytes(pdf)
+                upload(page, url, path)
+                assert page.is_visible("#seal"), name
+                found[name] = axe_audit(page)
+                page.click("#technical summary")
+                found[name + " details"] = axe_audit(page)
+                found[name + " overflow"] = horizontal_overflow(page)  # a 64-hex fingerprint must wrap
+                shoot(page, f"seal-{name}-phone")
+            assert {k: v for k, v in found.items() if v} == {}
+        finally:
+            context.close()
