@@ -148,6 +148,8 @@ def test_required_seal_decides_and_says_so(world: World, sealed: Sealed) -> None
     with _client(world, sealed, require_seal=True) as client:
         page = _page(client, sealed.stranger, "en")
         missing = _page(client, world.genuine, "de")
+        hostile = _page(client, sealed.hostile, "en")
+    assert "\u202e" not in hostile and "<script>alert" not in hostile  # the decision names the subject too
     verdict = _block(page, '<section class="verdict verdict--invalid"', "</section>")
     assert "This registry requires a valid seal" in _text(verdict)
     assert "Sealed by: Mallory GmbH" in _text(verdict)

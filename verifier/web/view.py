@@ -286,6 +286,7 @@ def result_view(
 
     checks = _check_rows(list(data.get("checks") or []), lang)
     reason, message, advice = _decision(data, verdict, lang)
+    message = shown_file_name(message)  # a seal decision names the certificate's subject, which anyone can write
     if verdict == "VALID" and claims_scope:
         label = pick(CLAIMS_CONFIRMED, lang)
         summary = pick(VERDICT_SUMMARIES_CLAIMS["VALID"], lang)
