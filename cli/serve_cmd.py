@@ -19,8 +19,6 @@ from cli.settings_opts import ConfigOpt
 from notary.config import load_settings, operator_source
 from notary.errors import EXIT_CONFIG, ConfigError
 from verifier.trust import TrustList
-from verifier.web import serving
-from verifier.web.config import WebConfig
 
 
 def serve(
@@ -64,6 +62,10 @@ def serve(
     source = operator_source(config_file)
     if source.path is not None:  # the workers are other processes: they find the operator's file through the env
         os.environ["NOTARY_CONFIG"] = str(source.path)
+    # imported here: the web app costs every other notary command half a second of start-up
+    from verifier.web import serving
+    from verifier.web.config import WebConfig
+
     trust = TrustList.from_settings(load_settings(source=source))
     console.print(f"trust list: {source.path or 'none'} ({source.how})")
     try:
