@@ -130,7 +130,7 @@ def test_data_is_printed_as_text_never_as_markup(demo_dir: Path) -> None:
     assert "Holder: Lena Müller [geb. Schmidt]" in shown and "Title: x [/x] y" in shown
     assert "Document unchanged" in shown and "Validity period" in shown  # the checks table still follows
     missing = notary(demo_dir, "verify", "/tmp/a[/b]c.pdf", code=2)
-    assert missing.stderr.strip() == "error: no such file: /tmp/a[/b]c.pdf"
+    assert missing.stderr.strip() == "error: Datei nicht gefunden: /tmp/a[/b]c.pdf"  # German by default
     bracketed = notary(demo_dir, "verify", "[bold red]nope[/].pdf", code=2)
     assert "[bold red]nope[/].pdf" in bracketed.stderr
 
