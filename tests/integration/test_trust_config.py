@@ -103,7 +103,7 @@ def test_a_planted_notary_toml_is_not_trusted_and_the_trust_list_is_named(plante
     assert text.returncode == 1, text
     lines = text.stdout.splitlines()
     assert lines[0] == "UNGÜLTIG"
-    assert f"Vertrauensliste: {user_trust} (user config) — Stadt Mannheim (echt)" in lines
+    assert f"Vertrauensliste: {user_trust} (eigene Konfiguration) — Stadt Mannheim (echt)" in lines
     assert str(folder / "notary.toml") not in text.stdout
     english = verify(folder, home, "--lang", "en", "--json")
     facts = json.loads(english.stdout)

@@ -19,7 +19,11 @@ TRUSTED = (
 def _serve(tmp_path: Path, web: str, monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[int, str]:
     config = tmp_path / "notary.toml"
     config.write_text(TRUSTED + web)
-    monkeypatch.delenv("NOTARY_CONFIG", raising=False)
+    # serve exports NOTARY_CONFIG for its worker processes: set it first so monkeypatch restores what was there
+    monkeypatch.setenv("NOTARY_CONFIG", str(config))
+    monkeypatch.delenv("NOTARY_CONFIG")
+    monkeypatch.setenv("NOTARY_WEB_DEMO_FILES", "{}")
+    monkeypatch.delenv("NOTARY_WEB_DEMO_FILES")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     done = CliRunner().invoke(app, ["serve", "--config", str(config)])
