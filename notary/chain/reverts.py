@@ -107,7 +107,9 @@ def revert_from_exception(exc: BaseException) -> ContractRevert | None:
         "ContractLogicError",
     ):
         return None
-    marker = text.find("b'") if "b'" in text else text.find('b"')
+    # The first opener wins: when repr chose b"..." its escapes may contain b' too (\xab then a quote byte).
+    openers = [i for i in (text.find("b'"), text.find('b"')) if i >= 0]
+    marker = min(openers) if openers else -1
     if marker >= 0:
         try:
             raw = ast.literal_eval(text[marker:])
