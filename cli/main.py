@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -60,6 +61,26 @@ app.command("unsuspend")(status_cmd.unsuspend)
 app.command("status")(status_cmd.status)
 app.command("serve")(serve_cmd.serve)
 app.command("demo")(demo_cmd.demo)
+
+
+def _reflow(text: str) -> str:
+    """Typer's rich help keeps single line breaks after the first paragraph, so source-wrapped help would print
+    ragged; each paragraph becomes one line for the terminal to wrap. ``\\b`` blocks (tables) stay as written."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split("\n")) for p in paragraphs)
+
+
+def _reflow_help(group: typer.Typer) -> None:
+    for command in group.registered_commands:
+        doc = command.help or inspect.getdoc(command.callback) or ""
+        if "\n\n" in doc:
+            command.help = _reflow(doc)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            _reflow_help(sub.typer_instance)
+
+
+_reflow_help(app)
 
 
 @app.callback()
