@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from eth_account.signers.local import LocalAccount
 
 from cli.output import console, emit_json
 from cli.settings_opts import ChainOpt, JsonOpt, KeyFileOpt, RegistryOpt, settings_from
@@ -16,9 +17,11 @@ from notary.chain.evm import check_views
 from notary.chain.identity import check_identity, read_identity
 from notary.chain.registry import DEFAULT_ADMIN_DELAY
 from notary.config import CONFIG_FILE, Settings, load_settings, update_config
-from notary.context import chain_url, load_signer, open_registry, registry_options
+from notary.context import chain_url, open_registry, registry_options
 from notary.core.eip712 import parse_address
 from notary.errors import ConfigError
+from notary.signing.base import as_sender
+from notary.signing.opening import open_admin_signer
 
 app = typer.Typer(help="Deploy the registry and manage issuers (needs the admin key).")
 admin_transfer = typer.Typer(
@@ -38,6 +41,11 @@ AddressArg = Annotated[str, typer.Argument(help="The issuer's address (0x...).",
 def _admin_settings(chain: str | None, registry: str | None, key_file: Path | None) -> Settings:
     """Settings for an admin command: an explicit --key-file is the admin key, whatever notary.toml says."""
     return load_settings(chain=chain, registry=registry, key_file=key_file, admin_key_file=key_file)
+
+
+def _admin(settings: Settings) -> LocalAccount:
+    """The admin key as the chain adapter's sender: admin_key_file, [admin_signer] or the issuer's [signer]."""
+    return as_sender(open_admin_signer(settings))
 
 
 def _dev_fund(settings: Settings, registry_or_url: Registry | str, address: str) -> None:
@@ -76,7 +84,7 @@ def deploy(
 ) -> None:
     """Deploy a new NotaryRegistry whose admin is the configured key, built for the chain's EVM version."""
     settings = _admin_settings(chain, None, key_file)
-    admin = load_signer(settings, admin=True)
+    admin = _admin(settings)
     url = chain_url(settings)
     w3 = connect(url)
     if url != MEMORY and not repin:
@@ -130,7 +138,7 @@ def add_issuer(
     """Authorise an issuer key from the block of this transaction on."""
     settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
-    admin = load_signer(settings, admin=True)
+    admin = _admin(settings)
     tx = reg.add_issuer(admin, address, name)
     _dev_fund(settings, reg, address)
     console.print(f"issuer {address} ({name}) authorised from block {tx.block_number}")
@@ -146,7 +154,7 @@ def rename_issuer(
 ) -> None:
     """Change an issuer's display name."""
     settings = _admin_settings(chain, registry, key_file)
-    open_registry(settings).rename_issuer(load_signer(settings, admin=True), address, name)
+    open_registry(settings).rename_issuer(_admin(settings), address, name)
     console.print(f"issuer {address} renamed to {name}")
 
 
@@ -159,7 +167,7 @@ def retire_issuer(
 ) -> None:
     """Stop a key from anchoring; what it anchored before stays valid."""
     settings = _admin_settings(chain, registry, key_file)
-    tx = open_registry(settings).retire_issuer(load_signer(settings, admin=True), address)
+    tx = open_registry(settings).retire_issuer(_admin(settings), address)
     console.print(f"issuer {address} retired at block {tx.block_number}; its earlier documents stay valid")
 
 
@@ -181,7 +189,7 @@ def mark_compromised(
     """Declare a key compromised from a point in time."""
     settings = _admin_settings(chain, registry, key_file)
     when = _parse_time(since) if since else 0
-    tx = open_registry(settings).mark_compromised(load_signer(settings, admin=True), address, when)
+    tx = open_registry(settings).mark_compromised(_admin(settings), address, when)
     console.print(f"issuer {address} marked compromised (block {tx.block_number}); anchors from then on are invalid")
 
 
@@ -209,7 +217,7 @@ def grant_revoker(
     """Give an address the revoker role (revoke/suspend without issuing rights)."""
     settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
-    reg.grant_revoker(load_signer(settings, admin=True), address)
+    reg.grant_revoker(_admin(settings), address)
     _dev_fund(settings, reg, address)
     console.print(f"{address} may now revoke and suspend")
 
@@ -278,7 +286,7 @@ def admin_transfer_begin(
     """Name the next admin (current admin's key); it may accept once the delay has passed."""
     settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
-    reg.begin_admin_transfer(load_signer(settings, admin=True), address)
+    reg.begin_admin_transfer(_admin(settings), address)
     state = reg.admin_state()
     console.print(
         f"{address} may accept the admin role from {_when(state.accept_after)} on "
@@ -295,7 +303,7 @@ def admin_transfer_accept(
     """Take the admin role (the named next admin's key, after the delay); the old admin loses it."""
     settings = _admin_settings(chain, registry, key_file)
     reg = open_registry(settings)
-    new_admin = load_signer(settings, admin=True)
+    new_admin = _admin(settings)
     _dev_fund(settings, reg, new_admin.address)
     tx = reg.accept_admin_transfer(new_admin)
     console.print(f"{new_admin.address} is the registry's admin from block {tx.block_number} on")
@@ -309,7 +317,7 @@ def admin_transfer_cancel(
 ) -> None:
     """Cancel a pending hand-over (current admin's key)."""
     settings = _admin_settings(chain, registry, key_file)
-    open_registry(settings).cancel_admin_transfer(load_signer(settings, admin=True))
+    open_registry(settings).cancel_admin_transfer(_admin(settings))
     console.print("the pending admin hand-over is cancelled")
 
 

@@ -47,64 +47,74 @@ class SignerConfig:
     timeout: float = DEFAULT_TIMEOUT
 
 
-def signer_config(settings: Settings) -> SignerConfig:
-    table = _table(settings)
+def signer_config(settings: Settings, table_name: str = "signer") -> SignerConfig:
+    """The ``[signer]`` (issuer, revoker, relayer) or, with ``table_name="admin_signer"``, the registry admin's
+    ``[admin_signer]`` table, each with its environment variables on top (``NOTARY_SIGNER_*`` /
+    ``NOTARY_ADMIN_SIGNER_*``)."""
+    table = _table(settings, table_name)
     for name in _FIELDS:
-        env = os.environ.get(f"NOTARY_SIGNER_{name.upper()}")
+        env = os.environ.get(f"NOTARY_{table_name.upper()}_{name.upper()}")
         if env:
             table[name] = env
+    where = f"[{table_name}]"
     unknown = sorted(set(table) - set(_FIELDS))
     if "pin" in unknown:
-        raise ConfigError(f"[signer] pin: keep the PIN out of notary.toml; use pin_file or {PIN_ENV}")
+        raise ConfigError(f"{where} pin: keep the PIN out of notary.toml; use pin_file or {PIN_ENV}")
     if unknown:
-        raise ConfigError(f"[signer] has unknown settings {', '.join(unknown)} (known: {', '.join(_FIELDS)})")
+        raise ConfigError(f"{where} has unknown settings {', '.join(unknown)} (known: {', '.join(_FIELDS)})")
     kind = str(table.get("kind", "keystore"))
     if kind not in KINDS:
-        raise ConfigError(f"[signer] kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ConfigError(f"{where} kind must be one of {', '.join(KINDS)}, got {kind!r}")
     try:
         timeout = float(table.get("timeout", DEFAULT_TIMEOUT))
     except (TypeError, ValueError):
-        raise ConfigError("[signer] timeout must be a number of seconds") from None
+        raise ConfigError(f"{where} timeout must be a number of seconds") from None
     if not 0 < timeout <= 600:
-        raise ConfigError("[signer] timeout must be between 0 and 600 seconds")
+        raise ConfigError(f"{where} timeout must be between 0 and 600 seconds")
     return SignerConfig(
         kind=kind,
         module=str(table.get("module", DEFAULT_MODULE)),
-        token=_text(table, "token"),
-        key_label=_text(table, "key_label"),
-        pin_file=_path(settings, table, "pin_file"),
-        url=_text(table, "url"),
-        address=_text(table, "address"),
-        salt_file=_path(settings, table, "salt_file"),
+        token=_text(table, "token", where),
+        key_label=_text(table, "key_label", where),
+        pin_file=_path(settings, table, "pin_file", where),
+        url=_text(table, "url", where),
+        address=_text(table, "address", where),
+        salt_file=_path(settings, table, "salt_file", where),
         timeout=timeout,
     )
 
 
-def _table(settings: Settings) -> dict[str, Any]:
+def has_table(settings: Settings, table_name: str) -> bool:
+    """Whether notary.toml or the environment names any setting of ``[table_name]``."""
+    prefix = f"NOTARY_{table_name.upper()}_"
+    return bool(_table(settings, table_name)) or any(os.environ.get(prefix + name.upper()) for name in _FIELDS)
+
+
+def _table(settings: Settings, table_name: str) -> dict[str, Any]:
     path = settings.source.path
     if path is None:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigFileError(f"cannot read the [signer] table of {path}: {exc}") from None
-    table = data.get("signer", {})
+        raise ConfigFileError(f"cannot read the [{table_name}] table of {path}: {exc}") from None
+    table = data.get(table_name, {})
     if not isinstance(table, dict):
-        raise ConfigError(f"signer in {path} must be a table ([signer])")
+        raise ConfigError(f"{table_name} in {path} must be a table ([{table_name}])")
     return dict(table)
 
 
-def _text(table: dict[str, Any], name: str) -> str | None:
+def _text(table: dict[str, Any], name: str, where: str = "[signer]") -> str | None:
     value = table.get(name)
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ConfigError(f"[signer] {name} must be text")
+        raise ConfigError(f"{where} {name} must be text")
     return value
 
 
-def _path(settings: Settings, table: dict[str, Any], name: str) -> Path | None:
-    value = _text(table, name)
+def _path(settings: Settings, table: dict[str, Any], name: str, where: str = "[signer]") -> Path | None:
+    value = _text(table, name, where)
     return settings.resolved(Path(value)) if value is not None else None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from notary.config import Settings
 from notary.errors import ConfigError
 from notary.signing.base import Signer
-from notary.signing.config import SignerConfig, pkcs11_pin, signer_config
+from notary.signing.config import SignerConfig, has_table, pkcs11_pin, signer_config
 
 
 def open_signer(settings: Settings, *, password: str | None = None) -> Signer:
@@ -21,18 +21,38 @@ def open_signer(settings: Settings, *, password: str | None = None) -> Signer:
     return KeystoreSigner(load_signer(settings, password=password), str(where))
 
 
-def open_pkcs11(config: SignerConfig) -> Signer:
+def open_admin_signer(settings: Settings, *, password: str | None = None) -> Signer:
+    """The registry admin's key: ``admin_key_file`` (a keystore) when set, else the ``[admin_signer]`` table (a
+    PKCS#11 token or a remote signer), else the issuer's own ``[signer]`` / ``key_file`` — as on a single-office
+    setup where one key does both."""
+    from notary.context import load_signer
+    from notary.signing.keystore import KeystoreSigner
+
+    if settings.admin_key_file is not None:
+        where = settings.resolved(settings.admin_key_file)
+        return KeystoreSigner(load_signer(settings, password=password, admin=True), str(where))
+    if not has_table(settings, "admin_signer"):
+        return open_signer(settings, password=password)
+    config = signer_config(settings, "admin_signer")
+    if config.kind == "pkcs11":
+        return open_pkcs11(config, "[admin_signer]")
+    if config.kind == "remote":
+        return open_remote(settings, config, "[admin_signer]")
+    raise ConfigError("[admin_signer] kind = 'keystore' is admin_key_file: set that instead (see docs/relay.md)")
+
+
+def open_pkcs11(config: SignerConfig, where: str = "[signer]") -> Signer:
     from notary.signing.pkcs11_token import Pkcs11Signer
 
     if config.token is None or config.key_label is None:
-        raise ConfigError("[signer] kind = 'pkcs11' needs token and key_label (see docs/relay.md)")
+        raise ConfigError(f"{where} kind = 'pkcs11' needs token and key_label (see docs/relay.md)")
     return Pkcs11Signer(config.module, config.token, pkcs11_pin(config), config.key_label)
 
 
-def open_remote(settings: Settings, config: SignerConfig) -> Signer:
+def open_remote(settings: Settings, config: SignerConfig, where: str = "[signer]") -> Signer:
     from notary.signing.remote import RemoteSigner
 
     if config.url is None or config.address is None:
-        raise ConfigError("[signer] kind = 'remote' needs url and address (see docs/relay.md)")
+        raise ConfigError(f"{where} kind = 'remote' needs url and address (see docs/relay.md)")
     salt_file = config.salt_file or settings.data_path / "keys" / f"salt-{config.address.lower()}.key"
     return RemoteSigner(config.url, config.address, salt_file, timeout=config.timeout)
