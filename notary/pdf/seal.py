@@ -36,7 +36,6 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, SuspiciousModification
 from pyhanko.sign.signers.pdf_byterange import BuildProps
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
@@ -282,10 +281,11 @@ class LaterUpdates:
 def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
     """Are the bytes after ``pdf[:notarised_length]`` only signature and validation-data revisions?
 
-    pyHanko's difference analysis compares every later revision with the notarised one; it must classify the
-    changes as signature or LTA updates (new signature fields, their widgets, the DSS, document timestamps),
-    every changed form field must be a signature field (filling a text field changes what a page shows), and
-    nothing but end-of-line bytes may follow the last ``%%EOF``."""
+    Implements docs/seal.md §4 exactly (rules 2-4), so that a verifier written from the text alone agrees: every
+    later revision is compared with the one before it, object by object, and may change only the objects and
+    keys listed there, each only by adding invisible signature fields. pyHanko parses the file; its own
+    difference policy does not decide (it accepted more, e.g. painting widgets, and looked only after a signed
+    revision)."""
     tail = pdf[pdf.rfind(b"%%EOF") + 5 :] if b"%%EOF" in pdf[notarised_length:] else None
     if tail is None:
         return LaterUpdates(False, "bytes after the notarisation update that are no PDF revision")
@@ -304,25 +304,11 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
             # reader that rebuilds a damaged file's objects by scanning would show them (pyHanko writes one
             # %%EOF per revision; a hex /Contents cannot hold one)
             return LaterUpdates(False, "bytes after the notarisation update outside any revision")
-        problem = _seal_revision_problem(reader, base)
-        if problem:
-            return LaterUpdates(False, f"the revision after the notarisation update {problem}")
-        if revisions > base + 2:
-            # pyHanko's rules need a form in the base revision, which the first signature revision has
-            outcome = DEFAULT_DIFF_POLICY.review_file(reader, base + 1)
-            if isinstance(outcome, SuspiciousModification):
-                return LaterUpdates(False, f"a later revision changes the document: {outcome}")
-            if outcome.modification_level > ModificationLevel.FORM_FILLING:
-                return LaterUpdates(False, f"a later revision changes the document ({outcome.modification_level.name})")
-            # [] dereferences; .get() would hand back the indirect reference
-            kinds = _field_types(reader.root["/AcroForm"] if "/AcroForm" in reader.root else None)  # noqa: SIM401
-            not_signatures = sorted(n for n in outcome.changed_form_fields if kinds.get(n) != "/Sig")
-            if not_signatures:
-                return LaterUpdates(False, f"a later revision fills form fields: {', '.join(not_signatures)}")
+        notarised_size = int(reader.get_historical_resolver(base).trailer_view["/Size"])
         for revision in range(base + 1, revisions):
-            problem = _shown_or_active(reader, base, revision)
+            problem = _revision_problem(reader, revision, notarised_size)
             if problem:
-                return LaterUpdates(False, f"a later revision {problem}")
+                return LaterUpdates(False, f"later revision {revision - base} {problem}")
     except Exception as exc:  # a later revision pyHanko cannot even read is not a signature update
         return LaterUpdates(False, f"later revisions unreadable ({type(exc).__name__}: {exc})")
     return LaterUpdates(True, f"later revisions add only signatures and validation data ({revisions - 1 - base})")
@@ -335,173 +321,185 @@ CPU. A genuine seal revision is ~8 KB of it (B-LTA ~25 KB; a /Contents is 6-12 K
 leaves room for long chains and many document-timestamp renewals. Binary DSS data (CRLs) is in streams."""
 _STREAM_BODY = re.compile(rb"(?<!end)stream\r?\n.*?endstream", re.DOTALL)
 
-_CATALOG_KEYS = frozenset({"/AcroForm", "/Version", "/Extensions", "/Metadata", "/DSS"})
-"""What a signature revision may change in the catalog: the form, the version/extension marks pyHanko sets for
-PAdES, its XMP packet, the document security store. Never /Pages, /Names, /OpenAction, /AA..."""
-_INFO_KEYS = frozenset({"/ModDate", "/Producer"})
-_FORM_KEYS = frozenset({"/Fields", "/SigFlags"})
-
-
-def _seal_revision_problem(reader: PdfFileReader, base: int) -> str | None:
-    """pyHanko reviews revisions *after* a signed one; the signature revision itself we review here: apart from
-    new objects it may touch only the catalog, the info dictionary, an existing form and page /Annots, each
-    only by adding signature fields and their widgets. Returns what it did beyond that, or None."""
-    old = reader.get_historical_resolver(base)
-    new = reader.get_historical_resolver(base + 1)
-    old_size = int(old.trailer_view["/Size"])
-    old_info = old.trailer_view.raw_get("/Info") if "/Info" in old.trailer_view else None
-    old_root = old.trailer_view.raw_get("/Root")
-    old_form = old.root.raw_get("/AcroForm") if "/AcroForm" in old.root else None
-    for ref in sorted(reader.xrefs.explicit_refs_in_revision(base + 1), key=lambda r: r.idnum):
-        if ref.idnum >= old_size:
-            continue  # a new object matters only if a changed old one points to it (judged below)
-        before, after = old(ref), new(ref)
-        if not isinstance(before, generic.DictionaryObject) or isinstance(before, generic.StreamObject):
-            return f"rewrites object {ref.idnum}"
-        if not isinstance(after, generic.DictionaryObject) or isinstance(after, generic.StreamObject):
-            return f"rewrites object {ref.idnum}"
-        if _same_ref(ref, old_root):
-            allowed = _CATALOG_KEYS
-        elif old_info is not None and _same_ref(ref, old_info):
-            allowed = _INFO_KEYS
-        elif old_form is not None and _same_ref(ref, old_form):
-            allowed = _FORM_KEYS
-            if not _appends_signatures(before.get("/Fields"), after.get("/Fields")):
-                return "changes form fields other than by adding signature fields"
-        elif before.get("/Type") == "/Page":
-            allowed = frozenset({"/Annots"})
-            if not _appends_signatures(before.get("/Annots"), after.get("/Annots")):
-                return f"changes the annotations of page object {ref.idnum} other than by adding signature widgets"
-        else:
-            return f"changes object {ref.idnum}"
-        changed = {k for k in set(before) | set(after) if k not in allowed and before.raw_get(k) != after.raw_get(k)}
-        if changed:
-            return f"changes {', '.join(sorted(changed))} of object {ref.idnum}"
-    return None
-
-
-_FORM_FREE = frozenset({"/Fields", "/SigFlags"})
-_HIDDEN_WALK_SKIP = frozenset({"/P", "/Parent"})
+CATALOG_KEYS = frozenset({"/AcroForm", "/Version", "/Extensions", "/Metadata", "/DSS"})
+"""What a later revision may change in the catalog: the form, the version/extension marks pyHanko sets for
+PAdES, its XMP packet, the document security store. Never /Pages, /Names, /OpenAction, /AA, /Perms..."""
+INFO_KEYS = frozenset({"/ModDate", "/Producer"})
+NEW_INFO_KEYS = frozenset({"/ModDate", "/Producer", "/CreationDate"})
+FORM_KEYS = frozenset({"/Fields", "/SigFlags"})
+DSS_KEYS = frozenset({"/Type", "/Certs", "/CRLs", "/OCSPs", "/VRI"})
 _WALK_LIMIT = 5000
 
 
-def _shown_or_active(reader: PdfFileReader, base: int, revision: int) -> str | None:
-    """What ``revision`` shows or runs beyond the notarised revision ``base``, or None.
+@dataclass
+class _Roles:
+    """What the objects of the revision before mean for the rules (by object number)."""
 
-    Neither rule 3 nor pyHanko's policy looks at what a signature widget *paints*: a "signature field" whose
-    appearance is a page-sized white box with other text passes both, and needs no key at all (an unsigned field).
-    Nor at actions: a widget's /AA can run JavaScript when the page opens. So every annotation a later revision
-    adds or touches (itself or anything its appearance uses) must be an invisible signature widget (zero /Rect)
-    without actions, and the form's other keys (/NeedAppearances, /XFA, /DR, /CO...) must stay as notarised."""
-    old = reader.get_historical_resolver(base)
+    catalog: int
+    info: int | None = None
+    form: int | None = None
+    fields: int | None = None
+    pages: dict[int, Any] = field(default_factory=dict)
+    annots: dict[int, int] = field(default_factory=dict)  # an indirect /Annots array -> its page
+    metadata: int | None = None  # rewritable only when made after the notarisation update
+    dss: int | None = None  # likewise
+
+
+def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int) -> str | None:
+    """What ``revision`` does beyond docs/seal.md §4 rule 3 (compared with ``revision - 1``), or None."""
+    old = reader.get_historical_resolver(revision - 1)
     new = reader.get_historical_resolver(revision)
+    for key in ("/Root", "/Encrypt"):
+        if _raw(old.trailer_view, key) != _raw(new.trailer_view, key):
+            return f"changes {key} of the trailer"
+    old_info, new_info = _raw(old.trailer_view, "/Info"), _raw(new.trailer_view, "/Info")
+    if old_info is None and new_info is not None:
+        extra = set(new_info.get_object()) - NEW_INFO_KEYS
+        if extra:
+            return f"adds an info dictionary with {', '.join(sorted(extra))}"
+    elif new_info != old_info:
+        return "changes /Info of the trailer"
+    written = reader.xrefs.explicit_refs_in_revision(revision)
+    if any(ref.generation != 0 for ref in written):
+        return "writes an object with a generation other than 0"
+    if reader.xrefs.refs_freed_in_revision(revision):
+        return "frees objects"
+    roles = _roles(old, notarised_size)
+    pages_to_compare: set[int] = set()
+    for ref in sorted(written, key=lambda r: r.idnum):
+        if reader.xrefs.get_historical_ref(ref, revision - 1) is None:
+            continue  # a new object matters only through a changed old one (judged below)
+        before, after = old(ref), new(ref)
+        number = ref.idnum
+        if number == roles.catalog:
+            changed = _changed_keys(before, after) - CATALOG_KEYS
+        elif number == roles.info:
+            changed = _changed_keys(before, after) - INFO_KEYS
+        elif number in (roles.form, roles.fields):
+            continue  # the form is compared as a whole below
+        elif number in roles.pages:
+            changed = _changed_keys(before, after) - {"/Annots"}
+            pages_to_compare.add(number)
+        elif number in roles.annots:
+            pages_to_compare.add(roles.annots[number])
+            continue
+        elif number == roles.metadata:
+            changed = set() if isinstance(after, generic.StreamObject) else {"(the XMP packet)"}
+        elif number == roles.dss:
+            changed = _changed_keys(before, after) - DSS_KEYS
+        else:
+            return f"changes object {number}"
+        if changed:
+            return f"changes {', '.join(sorted(changed))} of object {number}"
+    for number in sorted(pages_to_compare):
+        page_ref = generic.Reference(number, 0, pdf=reader)
+        problem = _appended_signatures(old(page_ref).get("/Annots"), new(page_ref).get("/Annots"), widget=True)
+        if problem:
+            return f"changes the annotations of page object {number}: {problem}"
+    return _form_problem(old, new)
+
+
+def _form_problem(old: Any, new: Any) -> str | None:
+    """The form after the revision is the form before it (none: empty) plus appended signature fields."""
     nothing: Any = {}
     # [] dereferences; .get() would hand back the indirect reference
     old_form = old.root["/AcroForm"] if "/AcroForm" in old.root else nothing  # noqa: SIM401
     new_form = new.root["/AcroForm"] if "/AcroForm" in new.root else nothing  # noqa: SIM401
-    for key in sorted((set(old_form) | set(new_form)) - _FORM_FREE):
-        if (old_form.raw_get(key) if key in old_form else None) != (new_form.raw_get(key) if key in new_form else None):
-            return f"changes {key} of the form"
-    touched = {r.idnum for rev in range(base + 1, revision + 1) for r in reader.xrefs.explicit_refs_in_revision(rev)}
-    before = {ref.idnum for ref in _annotation_refs(old)}
-    for ref in _annotation_refs(new):
-        is_ref = isinstance(ref, generic.IndirectObject)
-        annot = ref.get_object() if is_ref else ref
-        is_new = not is_ref or ref.idnum not in before
-        if not is_new and not (_reachable(annot) & touched) and ref.idnum not in touched:
-            continue
-        if not isinstance(annot, generic.DictionaryObject) or annot.get("/Subtype") != "/Widget":
-            return "adds or changes an annotation that is no signature widget"
-        node: Any = annot
-        for _ in range(32):  # the widget and the fields above it
-            if "/A" in node or "/AA" in node:
-                return "adds an action to a signature field"
-            if "/Parent" not in node:
-                break
-            node = node["/Parent"]
-        if _field_type(annot) != "/Sig":
-            return "adds or changes a widget of a field that is no signature field"
-        if not _zero_area(annot.get("/Rect")):
-            return "adds or changes a visible signature appearance (it could paint over the page)"
-    # fields need not be on a page to act: /AA /K /F /V /C of a field run JavaScript on form events
-    old_fields = {ref.idnum for ref in _field_refs(old_form)}
-    for ref in _field_refs(new_form):
-        if ref.idnum in old_fields and ref.idnum not in touched:
-            continue
-        node = ref.get_object()
-        if "/A" in node or "/AA" in node:
-            return "adds an action to a form field"
+    if not isinstance(new_form, dict):
+        return "makes the form no dictionary"
+    changed = _changed_keys(old_form, new_form) - FORM_KEYS
+    if changed:
+        return f"changes {', '.join(sorted(changed))} of the form"
+    problem = _appended_signatures(old_form.get("/Fields"), new_form.get("/Fields"), widget=False)
+    return f"changes the form's fields: {problem}" if problem else None
+
+
+def _appended_signatures(before: Any, after: Any, *, widget: bool) -> str | None:
+    """``after`` is the array ``before`` (or none) with only invisible signature fields appended, or a problem."""
+    old = list(before.get_object()) if before is not None else []
+    new = list(after.get_object()) if after is not None else []
+    if len(new) < len(old) or any(_key(a) != _key(b) for a, b in zip(old, new, strict=False)):
+        return "entries removed, replaced or reordered"
+    for item in new[len(old) :]:
+        problem = _signature_field_problem(item, widget=widget)
+        if problem:
+            return problem
     return None
 
 
-def _field_refs(form: Any) -> list[Any]:
-    """Every field and widget of ``form`` that is an indirect object (the /Fields tree through /Kids)."""
-    out: list[Any] = []
+def _signature_field_problem(item: Any, *, widget: bool) -> str | None:
+    """An appended entry must be one object that is both a signature field and (if it is or must be a widget) an
+    annotation with zero area: it paints nothing and runs nothing (docs/seal.md §4 rule 4)."""
+    if not isinstance(item, generic.IndirectObject):
+        return "an appended entry is no indirect object"
+    node = _resolved(item)
+    if not isinstance(node, generic.DictionaryObject) or node.get("/FT") != "/Sig":
+        return "an appended entry is no signature field (/FT /Sig)"
+    for key in ("/Parent", "/Kids", "/A", "/AA"):
+        if key in node:
+            return f"an appended signature field has {key}"
+    if widget and node.get("/Subtype") != "/Widget":
+        return "an appended annotation is no widget"
+    if (widget or "/Subtype" in node or "/Rect" in node) and not _zero_area(node.get("/Rect")):
+        return "an appended signature widget is visible (its /Rect has an area)"
+    return None
+
+
+def _roles(resolver: Any, notarised_size: int) -> _Roles:
+    trailer = resolver.trailer_view
+    root_ref = trailer.raw_get("/Root")
+    roles = _Roles(catalog=root_ref.idnum)
+    info = _raw(trailer, "/Info")
+    if isinstance(info, generic.IndirectObject):
+        roles.info = info.idnum
+    root = resolver.root
+    form = _raw(root, "/AcroForm")
+    if isinstance(form, generic.IndirectObject):
+        roles.form = form.idnum
+    form_dict = _resolved(form) if form is not None else None
+    if isinstance(form_dict, generic.DictionaryObject):
+        fields_ref = _raw(form_dict, "/Fields")
+        if isinstance(fields_ref, generic.IndirectObject):
+            roles.fields = fields_ref.idnum
+    for key in ("/Metadata", "/DSS"):
+        value = _raw(root, key)
+        if isinstance(value, generic.IndirectObject) and value.idnum >= notarised_size:
+            setattr(roles, key[1:].lower(), value.idnum)
+    stack = [root.raw_get("/Pages")]
     seen: set[int] = set()
-    stack = list(form.raw_get("/Fields").get_object()) if "/Fields" in form else []
     while stack and len(seen) < _WALK_LIMIT:
         item = stack.pop()
         if not isinstance(item, generic.IndirectObject) or item.idnum in seen:
-            continue
+            continue  # a page must be an indirect object; inline nodes cannot be rewritten on their own
         seen.add(item.idnum)
-        out.append(item)
-        node = _resolved(item)
-        if isinstance(node, generic.DictionaryObject) and "/Kids" in node:
-            stack.extend(node.raw_get("/Kids").get_object())
-    return out
-
-
-def _annotation_refs(resolver: Any) -> list[Any]:
-    out: list[Any] = []
-    seen: set[int] = set()
-    stack = [resolver.root.raw_get("/Pages")]
-    while stack and len(seen) < _WALK_LIMIT:
-        item = stack.pop()
-        if isinstance(item, generic.IndirectObject):
-            if item.idnum in seen:
-                continue
-            seen.add(item.idnum)
         node = _resolved(item)
         if not isinstance(node, generic.DictionaryObject):
             continue
         if "/Kids" in node:
-            stack.extend(node["/Kids"])
-        elif "/Annots" in node:
-            out.extend(node.raw_get("/Annots").get_object())
-    return out
+            stack.extend(node.raw_get("/Kids").get_object())
+        elif node.get("/Type") == "/Page":
+            roles.pages[item.idnum] = node
+            annots = _raw(node, "/Annots")
+            if isinstance(annots, generic.IndirectObject):
+                roles.annots[annots.idnum] = item.idnum
+    return roles
 
 
 def _resolved(item: Any) -> Any:
     return item.get_object()
 
 
-def _reachable(node: Any) -> set[int]:
-    """Object numbers an annotation uses (its appearance streams, their resources...), not its page or parent."""
-    found: set[int] = set()
-    stack = [node]
-    while stack and len(found) < _WALK_LIMIT:
-        item = stack.pop()
-        if isinstance(item, generic.IndirectObject):
-            if item.idnum in found:
-                continue
-            found.add(item.idnum)
-            item = _resolved(item)
-        if isinstance(item, generic.DictionaryObject):
-            stack.extend(v for k, v in ((k, item.raw_get(k)) for k in item) if k not in _HIDDEN_WALK_SKIP)
-        elif isinstance(item, generic.ArrayObject):
-            stack.extend(item)
-    return found
+def _raw(container: Any, key: str) -> Any:
+    return container.raw_get(key) if key in container else None
 
 
-def _field_type(widget: Any) -> str | None:
-    node = widget
-    for _ in range(32):
-        if "/FT" in node:
-            return str(node["/FT"])
-        if "/Parent" not in node:
-            return None
-        node = node["/Parent"]
-    return None
+def _changed_keys(before: Any, after: Any) -> set[str]:
+    """Keys whose written value differs (references compared as references), or everything for a non-dictionary."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return {"(the whole object)"}
+    if isinstance(before, generic.StreamObject) != isinstance(after, generic.StreamObject):
+        return {"(the whole object)"}
+    return {k for k in set(before) | set(after) if _raw(before, k) != _raw(after, k)}
 
 
 def _zero_area(rect: Any) -> bool:
@@ -512,42 +510,5 @@ def _zero_area(rect: Any) -> bool:
     return x1 == x2 and y1 == y2
 
 
-def _same_ref(ref: Any, indirect: Any) -> bool:
-    return isinstance(indirect, generic.IndirectObject) and indirect.idnum == ref.idnum
-
-
-def _appends_signatures(before: Any, after: Any) -> bool:
-    """``after`` is ``before`` with only signature fields (widgets) appended."""
-    old = list(before.get_object()) if before is not None else []
-    new = list(after.get_object()) if after is not None else []
-    if len(new) < len(old) or any(_key(a) != _key(b) for a, b in zip(old, new, strict=False)):
-        return False
-    return all(_is_signature_field(item.get_object()) for item in new[len(old) :])
-
-
 def _key(item: Any) -> Any:
     return (item.idnum, item.generation) if isinstance(item, generic.IndirectObject) else repr(item)
-
-
-def _is_signature_field(node: Any) -> bool:
-    return isinstance(node, generic.DictionaryObject) and node.get("/FT") == "/Sig"
-
-
-def _field_types(form: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if form is None:
-        return out
-
-    def walk(kids: Any, prefix: str, inherited: str | None) -> None:
-        for ref in kids or ():
-            node = ref.get_object()
-            name = str(node.get("/T", ""))
-            full = f"{prefix}.{name}" if prefix and name else (name or prefix)
-            kind = str(node.get("/FT")) if "/FT" in node else inherited
-            if "/Kids" in node:
-                walk(node["/Kids"], full, kind)
-            if kind is not None and full:
-                out[full] = kind
-
-    walk(form.get_object().get("/Fields"), "", None)
-    return out
