@@ -34,9 +34,24 @@ LEAF_ENCODING = ("bytes32", "bytes32", "bytes32")
 
 def document_commitment(document_hash: Digest32, placement: Digest32) -> Digest32:
     """``keccak256(abi.encode(string "notary.document.v1", bytes32 documentHash, bytes32 placementDigest))``."""
-    encoded = abi_encode(["string", "bytes32", "bytes32"], [DOCUMENT_TAG, bytes(Digest32(document_hash)),
-                                                           bytes(Digest32(placement))])  # fmt: skip
-    return Digest32(raw_keccak256(encoded))
+    if type(document_hash) is not Digest32:
+        document_hash = Digest32(document_hash)
+    if type(placement) is not Digest32:
+        placement = Digest32(placement)
+    return _wrap(Digest32, raw_keccak256(_COMMITMENT_HEAD + document_hash + placement + _COMMITMENT_TAIL))
+
+
+def _commitment_parts() -> tuple[bytes, bytes]:
+    """The bytes of that ABI encoding around the two digests, which never change: the string's offset (the
+    head is three words), then its length and its text padded to whole words. Taken from eth_abi itself, so
+    they are its encoding by construction."""
+    zero = bytes(32)
+    encoded = abi_encode(["string", "bytes32", "bytes32"], [DOCUMENT_TAG, zero, zero])
+    return encoded[:32], encoded[96:]
+
+
+_COMMITMENT_HEAD, _COMMITMENT_TAIL = _commitment_parts()
+_wrap = bytes.__new__  # the keccak output is 32 bytes: Digest32's length check would find nothing
 
 
 def leaf_preimage(document_hash: Digest32, claims_digest: Digest32, salt: Salt) -> bytes:
@@ -49,8 +64,13 @@ def leaf_hash(document_hash: Digest32, claims_digest: Digest32, salt: Salt) -> D
 
     The arguments are typed values, so their lengths are already right; plain bytes are re-checked.
     """
-    parts = (Digest32(document_hash), Digest32(claims_digest), Salt(salt))
-    return Digest32(raw_keccak256(raw_keccak256(b"".join(parts))))
+    if type(document_hash) is not Digest32:
+        document_hash = Digest32(document_hash)
+    if type(claims_digest) is not Digest32:
+        claims_digest = Digest32(claims_digest)
+    if type(salt) is not Salt:
+        salt = Salt(salt)
+    return _wrap(Digest32, raw_keccak256(raw_keccak256(document_hash + claims_digest + salt)))
 
 
 def leaf_for_claims(document_hash: Digest32, claims: Claims, salt: Salt) -> Digest32:

@@ -70,7 +70,13 @@ class MerkleProof(Sequence[Digest32]):
 
     @classmethod
     def from_siblings(cls, siblings: Iterable[bytes]) -> MerkleProof:
-        return cls(b"".join(bytes(Digest32(s)) for s in siblings))
+        # plain 32-byte strings (what a tree or a decoder hands over) are taken as they are
+        return cls(
+            b"".join(
+                [s if (type(s) is bytes or type(s) is Digest32) and len(s) == 32 else bytes(Digest32(s))
+                 for s in siblings]
+            )
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.blob) >> 5
@@ -116,7 +122,7 @@ def node_hash(a: bytes, b: bytes) -> Digest32:
 
 def process_proof(leaf: bytes, proof: Sequence[bytes]) -> Digest32:
     """The root that ``proof`` leads to from ``leaf`` (OZ ``MerkleProof.processProof``)."""
-    node = bytes(Digest32(leaf))
+    node = bytes(leaf if type(leaf) is Digest32 else Digest32(leaf))
     siblings = proof if isinstance(proof, MerkleProof) else MerkleProof.from_siblings(proof)
     blob = siblings.blob
     new = new_keccak256

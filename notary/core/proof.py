@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from eth_typing import ChecksumAddress
@@ -168,9 +169,11 @@ class Proof:
         # Normalise plain bytes/sequences into the typed values; every check raises FormatError.
         domain = BatchDomain(self.chain_id, self.registry)
         object.__setattr__(self, "registry", domain.registry)
-        object.__setattr__(self, "root", Digest32(self.root))
+        if type(self.root) is not Digest32:  # an exact Digest32 is 32 bytes by construction
+            object.__setattr__(self, "root", Digest32(self.root))
         self._bind_document()
-        object.__setattr__(self, "salt", Salt(self.salt))
+        if type(self.salt) is not Salt:
+            object.__setattr__(self, "salt", Salt(self.salt))
         if not isinstance(self.claims, Claims):
             raise FormatError("proof field 'claims' must be a Claims record")
         if not isinstance(self.merkle_proof, MerkleProof):
@@ -213,14 +216,15 @@ class Proof:
         if self.stamp is not None and not isinstance(self.stamp, StampLayout):
             raise FormatError("proof field 'stamp' must be a StampLayout")
         if self.document_hash is not None and self.stamp is not None:
-            object.__setattr__(self, "document_hash", Digest32(self.document_hash))
-            derived = document_commitment(self.document_hash, self.stamp.placement_digest())
+            if type(self.document_hash) is not Digest32:
+                object.__setattr__(self, "document_hash", Digest32(self.document_hash))
+            derived = document_commitment(self.document_hash, _placement_digest(self.stamp))
             if self.document is not None and Digest32(self.document) != derived:
                 raise FormatError("proof field 'document' does not commit to its document hash and stamp")
             object.__setattr__(self, "document", derived)
         elif self.document is None:
             raise FormatError("proof field 'document' is missing (or give document_hash and stamp)")
-        else:
+        elif type(self.document) is not Digest32:
             object.__setattr__(self, "document", Digest32(self.document))
 
     @property
@@ -269,15 +273,17 @@ class Proof:
 
     def for_qr(self) -> Proof:
         """This proof as a QR carries it: the document commitment instead of the hash and stamp, no original
-        length, and the version its claims need (the stamp's own, 1.2, goes with the stamp)."""
-        return replace(
-            self,
-            document_hash=None,
-            stamp=None,
-            document=self.document,
-            original_length=None,
-            version=required_version(self.claims),
-        )
+        length, and the version its claims need (the stamp's own, 1.2, goes with the stamp).
+
+        Built without ``__post_init__``: every field is this proof's, checked when it was made, or one that
+        is valid by construction (None, the derived version), so checking them again would find nothing."""
+        qr = object.__new__(Proof)
+        for name in _FIELD_NAMES:
+            object.__setattr__(qr, name, getattr(self, name))
+        for name in ("document_hash", "stamp", "original_length"):
+            object.__setattr__(qr, name, None)
+        object.__setattr__(qr, "version", required_version(self.claims))
+        return qr
 
     # -- JSON -------------------------------------------------------------------------------------------
 
@@ -444,6 +450,16 @@ class Proof:
             document_count=batch.document_count,
             version=version,
         )
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Proof))
+
+
+@lru_cache(maxsize=256)
+def _placement_digest(stamp: StampLayout) -> Digest32:
+    """``stamp.placement_digest()``, cached: a batch's stamps differ only in what the digest leaves out (QR
+    version and mask), and the digest costs an ABI encoding and a keccak."""
+    return stamp.placement_digest()
 
 
 def _hex_str(name: str, value: object) -> str:
