@@ -67,6 +67,10 @@ _TEXTS: dict[Reason, tuple[str, str]] = {
         "Das Siegelzertifikat stammt nicht von einer für dieses Register vertrauenswürdigen Stelle.",
         "The seal certificate does not chain to an authority trusted for this registry.",
     ),
+    Reason.SEAL_WEAK_ALGORITHM: (
+        "Das Siegel verwendet ein zu schwaches Verfahren (Hash oder Schlüssellänge).",
+        "The seal uses an algorithm that is too weak (hash or key length).",
+    ),
     Reason.SEAL_EXPIRED: ("Das Siegelzertifikat ist abgelaufen.", "The seal certificate has expired."),
     Reason.SEAL_REVOKED: ("Das Siegelzertifikat ist gesperrt.", "The seal certificate has been revoked."),
     Reason.SEAL_NOT_BOUND: (

@@ -104,6 +104,7 @@ class Reason(enum.StrEnum):
     SEAL_BROKEN = "seal-broken"
     SEAL_NOT_COVERING = "seal-not-covering"
     SEAL_UNTRUSTED = "seal-untrusted"
+    SEAL_WEAK_ALGORITHM = "seal-weak-algorithm"
     SEAL_EXPIRED = "seal-expired"
     SEAL_REVOKED = "seal-revoked"
     SEAL_NOT_BOUND = "seal-not-bound"

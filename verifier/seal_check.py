@@ -17,6 +17,7 @@ import enum
 import hashlib
 import io
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ class SealReason(enum.StrEnum):
     BROKEN = "seal-broken"  # the CMS signature does not verify over its byte range
     NOT_COVERING = "seal-not-covering"  # the signature does not cover the file up to its own revision
     UNTRUSTED = "seal-untrusted"  # no chain to a seal root of the registry (or none configured)
+    WEAK_ALGORITHM = "seal-weak-algorithm"  # a hash or key the seal or its CA certificates use is too weak
     EXPIRED = "seal-expired"
     REVOKED = "seal-revoked"
     NOT_BOUND = "seal-not-bound"  # the issuer of the batch did not bind this certificate to it
@@ -64,6 +66,10 @@ MESSAGES: dict[SealReason, tuple[str, str]] = {
     SealReason.UNTRUSTED: (
         "Das Siegelzertifikat von {subject} stammt nicht von einer für dieses Register vertrauenswürdigen Stelle.",
         "The seal certificate of {subject} does not chain to an authority trusted for this registry.",
+    ),
+    SealReason.WEAK_ALGORITHM: (
+        "Das Siegel von {subject} verwendet ein zu schwaches Verfahren ({detail}).",
+        "The seal of {subject} uses an algorithm that is too weak ({detail}).",
     ),
     SealReason.EXPIRED: (
         "Das Siegelzertifikat von {subject} ist abgelaufen oder noch nicht gültig.",
@@ -110,7 +116,7 @@ class SealReport:
     def message(self, lang: str = "en") -> str:
         de, en = MESSAGES[self.reason]
         text = de if lang == "de" else en
-        return text.format(subject=self.subject or "?")
+        return text.format(subject=self.subject or "?", detail=self.detail)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The ``seal`` member of the verification JSON (CLI --json, API, web page)."""
@@ -252,9 +258,12 @@ def _check(
             bound = False
     facts["bound"] = bound
 
+    weak = _weak_algorithm(seal.signer_info, [cert, *_issuers(cert, list(seal.other_embedded_certs))])
+    if weak:
+        return SealReport("INVALID", SealReason.WEAK_ALGORITHM, detail=weak, **facts)
     if not (status.intact and status.valid):
         return SealReport("INVALID", SealReason.BROKEN, **facts)
-    if not _covers_own_revision(status.coverage):
+    if not _covers_own_revision(pdf, seal.sig_object):
         return SealReport("INVALID", SealReason.NOT_COVERING, **facts)
     if status.revoked or (
         status.trusted and _listed_in_a_crl(status.validation_path, [_der_crl(c) for c in crls], now)
@@ -303,10 +312,73 @@ def _listed_in_a_crl(path: Any, crls: Sequence[bytes], now: dt.datetime | None) 
     return False
 
 
-def _covers_own_revision(coverage: Any) -> bool:
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
+def _covers_own_revision(pdf: bytes, sig_object: Any) -> bool:
+    """docs/seal.md §5: /ByteRange is [0 a b c] where pdf[a:b] is exactly the hex string written as /Contents
+    and b + c is the end of the signature's own revision: the first %%EOF after that string, with the end of
+    line that follows it (§4 rule 2 makes that %%EOF the revision's own)."""
+    try:
+        start, a, b, c = (int(v) for v in sig_object["/ByteRange"])
+        contents = bytes(sig_object["/Contents"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    if start != 0 or not 0 < a < b <= len(pdf) or c < 0:
+        return False
+    hex_digits = pdf[a + 1 : b - 1]
+    if pdf[a : a + 1] != b"<" or pdf[b - 1 : b] != b">" or not _HEX.fullmatch(hex_digits):
+        return False
+    if bytes.fromhex(hex_digits.decode("ascii")) != contents:
+        return False
+    eof = pdf.find(b"%%EOF", b)
+    if eof < 0:
+        return False
+    end = eof + 5
+    end += 2 if pdf[end : end + 2] == b"\r\n" else 1 if pdf[end : end + 1] in (b"\r", b"\n") else 0
+    return b + c == end
 
-    return coverage in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
+
+_HEX = re.compile(rb"(?:[0-9A-Fa-f]{2})+")
+_STRONG_HASHES = frozenset({"sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512"})
+_MIN_RSA_BITS = 2048
+_MIN_EC_BITS = 256
+
+
+def _weak_algorithm(signer_info: Any, certificates: Sequence[asn1_x509.Certificate]) -> str | None:
+    """docs/seal.md §5 rule: the seal's digest and signature, and every certificate from the seal's up to (not
+    including) the trust anchor, use SHA-2/SHA-3 hashes and RSA >= 2048 bits, EC >= 256 bits or EdDSA keys.
+    Names the first weak one (e.g. "sha1", "RSA 1024 bits"), or None."""
+    digest = signer_info["digest_algorithm"]["algorithm"].native
+    if digest not in _STRONG_HASHES:
+        return str(digest)
+    signed_with = _hash_of(signer_info["signature_algorithm"])
+    if signed_with is not None and signed_with not in _STRONG_HASHES:
+        return signed_with
+    for cert in certificates:
+        weak_key = _weak_key(cert.public_key)
+        if weak_key:
+            return weak_key
+        hashed = _hash_of(cert["signature_algorithm"])
+        if hashed is not None and hashed not in _STRONG_HASHES:
+            return f"{hashed} in the certificate of {cert.subject.human_friendly}"
+    return None
+
+
+def _hash_of(algorithm: Any) -> str | None:
+    """The hash a signature algorithm names (None for EdDSA and plain RSA/ECDSA identifiers without one)."""
+    try:
+        return str(algorithm.hash_algo)
+    except ValueError:
+        return None
+
+
+def _weak_key(key: Any) -> str | None:
+    kind = key.algorithm
+    if kind == "rsa" and key.bit_size < _MIN_RSA_BITS:
+        return f"RSA {key.bit_size} bits"
+    if kind == "ec" and key.bit_size < _MIN_EC_BITS:
+        return f"EC {key.bit_size} bits"
+    if kind not in ("rsa", "ec", "ed25519", "ed448"):
+        return f"{kind} key"
+    return None
 
 
 def _issuers(cert: asn1_x509.Certificate, others: list[asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
