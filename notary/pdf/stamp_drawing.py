@@ -256,6 +256,30 @@ def stamp_content(matrix: Matrix | Symbol, layout: StampLayout, box: Box, rotate
     ``font`` is the resource name (escaped, with slash) under which Helvetica is registered.
     """
     modules = (matrix.size if isinstance(matrix, Symbol) else len(matrix)) + 2 * QUIET_ZONE
+    head, tail = _frame(box, rotate, layout, modules, font)
+    return b"\n".join([head, *_rect_operators(matrix), tail])
+
+
+def _frame(box: Box, rotate: int, layout: StampLayout, modules: int, font: bytes) -> tuple[bytes, bytes]:
+    """The lines before the rectangles and those after them: the same for every stamp of a run on pages
+    of one size (only the modules differ), so they are made once (exact arithmetic on fractions is slow)."""
+    if not all(type(v) is Fraction or type(v) is int for v in box):
+        return _make_frame(box, rotate, layout, modules, font)
+    key = (*(n for v in box for n in (v.numerator, v.denominator)), rotate, layout.x, layout.y, layout.size,
+           layout.caption, modules, font)  # fmt: skip
+    frame = _FRAMES.get(key)
+    if frame is None:
+        frame = _make_frame(box, rotate, layout, modules, font)
+        if len(_FRAMES) >= 256:
+            _FRAMES.clear()
+        _FRAMES[key] = frame
+    return frame
+
+
+_FRAMES: dict[tuple[object, ...], tuple[bytes, bytes]] = {}
+
+
+def _make_frame(box: Box, rotate: int, layout: StampLayout, modules: int, font: bytes) -> tuple[bytes, bytes]:
     unit = Fraction(layout.size, modules)
     transform = page_transform(box, rotate)
     lines = [b"", b"Q", b"q", b" ".join(_num(v) for v in transform) + b" cm"]
@@ -264,9 +288,8 @@ def stamp_content(matrix: Matrix | Symbol, layout: StampLayout, box: Box, rotate
     lines.append(b"q")
     lines.append(b"%s 0 0 %s %d %d cm" % (_num(unit), _num(unit), layout.x, layout.y))
     lines.append(b"0 g")
-    lines.extend(_rect_operators(matrix))
-    lines.append(b"f")
-    lines.append(b"Q")
+    head = b"\n".join(lines)
+    lines = [b"f", b"Q"]
     if layout.caption:
         text_x = layout.x + QUIET_ZONE * unit
         lines.append(b"0 g")
@@ -276,4 +299,4 @@ def stamp_content(matrix: Matrix | Symbol, layout: StampLayout, box: Box, rotate
         lines.append(b"(" + encode_caption(layout.caption) + b") Tj")
         lines.append(b"ET")
     lines.append(b"Q")
-    return b"\n".join(lines) + b"\n"
+    return head, b"\n".join(lines) + b"\n"
