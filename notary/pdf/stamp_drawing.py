@@ -263,7 +263,7 @@ def stamp_content(matrix: Matrix | Symbol, layout: StampLayout, box: Box, rotate
 def _frame(box: Box, rotate: int, layout: StampLayout, modules: int, font: bytes) -> tuple[bytes, bytes]:
     """The lines before the rectangles and those after them: the same for every stamp of a run on pages
     of one size (only the modules differ), so they are made once (exact arithmetic on fractions is slow)."""
-    if not all(type(v) is Fraction or type(v) is int for v in box):
+    if not all(isinstance(v, Fraction | int) for v in box):  # equal values give equal lines
         return _make_frame(box, rotate, layout, modules, font)
     key = (*(n for v in box for n in (v.numerator, v.denominator)), rotate, layout.x, layout.y, layout.size,
            layout.caption, modules, font)  # fmt: skip
