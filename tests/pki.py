@@ -66,16 +66,20 @@ def _issue(
     eku: list[x509.ObjectIdentifier] | None = None,
     crl: bool = False,
     rsa_key: bool = False,
+    key: Key | None = None,
+    serial: int | None = None,
 ) -> Issued:
-    # pyHanko's DummyTimeStamper signs with RSA only; everything else uses P-256 (fast to make)
-    key: Key = rsa.generate_private_key(65537, 2048) if rsa_key else ec.generate_private_key(ec.SECP256R1())
+    # pyHanko's DummyTimeStamper signs with RSA only; everything else uses P-256 (fast to make). A given key and
+    # serial make the certificate reproducible (tests/vectors/seal/make_vectors.py)
+    if key is None:
+        key = rsa.generate_private_key(65537, 2048) if rsa_key else ec.generate_private_key(ec.SECP256R1())
     signing_key = issuer.key if issuer else key
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer.cert.subject if issuer else subject)
         .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
+        .serial_number(serial or x509.random_serial_number())
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=path_len), critical=True)
