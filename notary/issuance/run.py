@@ -239,6 +239,7 @@ class Issuance:
                 "batch_size": self.options.batch_size, "caption": self.options.caption,
                 "qr_corner": self.options.qr_corner, "qr_size_mm": self.options.qr_size_mm,
                 "sidecar": self.options.sidecar, "allow_reissue": self.options.allow_reissue,
+                "qr_url": self.options.qr_url,
             },
         )  # fmt: skip
         self.run = run
@@ -249,6 +250,7 @@ class Issuance:
             self.options.qr_corner = str(run.options.get("qr_corner", "bottom-right"))
             self.options.qr_size_mm = float(run.options.get("qr_size_mm", 40.0))
             self.options.sidecar = bool(run.options["sidecar"])
+            self._keep_recorded_qr_url(run)
             self.progress.say(f"resuming run {run.id}")
             self.journal.reopen_run(run.id)
         own = self.executor is None
@@ -290,6 +292,20 @@ class Issuance:
             len(self.journal.batches(run.id, ["anchored"])), time.monotonic() - started, csv_path, json_path,
             problems, count, stopped,
         )  # fmt: skip
+
+    def _keep_recorded_qr_url(self, run: Run) -> None:
+        """A resumed run keeps the QR URL it started with, as it keeps its caption and placement: the leaves it
+        has prepared, signed and maybe anchored bind that URL (it is part of the stamp placement), so stamping
+        them with another would give proofs that fail. Changing it is said in one line; a new output folder
+        starts a new run with the new URL. (A journal from before the URL was recorded keeps the URL given.)"""
+        recorded = run.options.get("qr_url")
+        if recorded is None or recorded == self.options.qr_url:
+            return
+        self.progress.say(
+            f"run {run.id} was started with the QR URL {_shown_url(str(recorded))} and finishes with it; the QR URL "
+            f"now configured ({_shown_url(self.options.qr_url)}) applies to a new run (another --out folder)"
+        )
+        self.options.qr_url = str(recorded)
 
     def _salt(self, doc_hash: bytes, claims_digest: bytes) -> Salt:
         """The document's salt: secret and unpredictable to anyone without the issuer key (the leaf stays
@@ -811,6 +827,10 @@ def _listed(inputs: Iterable[InputDoc]) -> Iterator[_Item]:
         repeats[src] = repeats.get(src, 1) + 1
         reason = "listed more than once: issued once, under its first listing"
         yield InputDoc(Path(f"{src} (listing {repeats[src]})"), doc.rel_out, doc.fields, reason), "duplicate"
+
+
+def _shown_url(url: str) -> str:
+    return repr(url) if url else "none (the QR carries the proof alone)"
 
 
 def _not_active(record: IssuerRecord) -> str | None:
