@@ -45,11 +45,7 @@ _SUBSECTION = re.compile(rb"[ \t\r\n]*(\d{1,10}) (\d{1,10})[ \t]*(?:\r\n|\r|\n)"
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
 _TRAILER = re.compile(rb"[ \t\r\n]*trailer")
 _OBJ_HEADER = re.compile(rb"(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj(?=[ \t\r\n])")
-_REF = re.compile(rb"(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+R")
-_NUMBER = re.compile(rb"[+-]?(?:(\d+)(\.\d*)?|(\.\d+))")
-_NAME = re.compile(rb"/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})")
 _PLAIN_STRING = re.compile(rb"\(([^()\\\r]*)\)")
-_HEX_STRING = re.compile(rb"<([0-9A-Fa-f]*)>")
 _STREAM = re.compile(rb"[ \t\r\n]*stream *(?:\r\n|\n)")
 _END_STREAM = re.compile(rb"[ \t\r\n]*endstream")
 _END_OBJ = re.compile(rb"[ \t\r\n]*endobj")
@@ -68,6 +64,37 @@ _KEYWORDS: dict[bytes, PdfValue] = {b"true": True, b"null": None}
 truthy), and the stamp must stay what it was."""
 _MAX_REF_TEXT = 19
 """pypdf recognises ``N G R`` only within a 20-byte look-ahead that includes the byte after the ``R``."""
+
+_TOKEN = re.compile(
+    rb"/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})"  # 1: a name
+    rb"|(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+(R)"  # 2, 3, 4: a reference
+    rb"|(<<)"  # 5: a dictionary
+    rb"|([+-]?(?:(\d+)(\.\d*)?|(\.\d+)))"  # 6 (7, 8, 9): a number
+    rb"|(\[)"  # 10: an array
+    rb"|\(([^()\\\r]*)(\))"  # 11, 12: a literal string without escapes or nesting
+    rb"|(\()"  # 13: any other literal string
+    rb"|<([0-9A-Fa-f]*)(>)"  # 14, 15: a hex string
+    rb"|(true|null)"  # 16: a keyword
+)
+"""One token of a direct value, told apart by the group that closed last (``lastindex``): the same choices,
+in the same order, as the rules of :meth:`PlainPdf._value` (a reference before a number, ``<<`` before a hex
+string, an escape-free literal string before the general one); no match is an unusual token."""
+_NAME_KEY = re.compile(rb"/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})")
+_NAMES: dict[bytes, Name] = {}
+"""Names made so far (they are immutable): the same few dozen keys recur in every original of a run."""
+_REFS: dict[bytes, Ref] = {}
+_REALS: dict[bytes, Real] = {}
+_INTERNED_MAX = 4096
+"""Bound of each of these caches: a hostile file's many distinct tokens cannot grow them without bound."""
+
+
+def _interned(cache: dict[bytes, Name], raw: bytes) -> Name:
+    value = cache.get(raw)
+    if value is None:
+        if len(cache) >= _INTERNED_MAX:
+            cache.clear()
+        value = cache[raw] = Name(raw)
+    return value
 
 
 class PlainPdf:
@@ -171,45 +198,50 @@ class PlainPdf:
         if depth > MAX_DEPTH:
             raise Unusual("deep nesting")
         data = self.data
-        first = data[pos : pos + 1]
+        token = _TOKEN.match(data, pos)
+        if token is None:
+            raise Unusual("unusual token")
+        kind = token.lastindex
         value: PdfValue
-        if first == b"/":
-            match = _NAME.match(data, pos)
-            if match is None:
-                raise Unusual("unusual name")
-            value, end = Name(match.group(1)), match.end()
-        elif first == b"<":
-            if data.startswith(b"<<", pos):
-                return self._dict(pos + 2, depth)
-            match = _HEX_STRING.match(data, pos)
-            if match is None or len(match.group(1)) % 2:
-                raise Unusual("unusual hex string")
-            value, end = _plain_string(bytes.fromhex(match.group(1).decode("ascii"))), match.end()
-        elif first == b"[":
+        if kind == 1:
+            value = _interned(_NAMES, token.group(1))
+        elif kind == 4:
+            if token.end() - pos > _MAX_REF_TEXT:
+                raise Unusual("a reference pypdf would read as numbers")
+            text = token.group()
+            value = _REFS.get(text)
+            if value is None:
+                if len(_REFS) >= _INTERNED_MAX:
+                    _REFS.clear()
+                value = _REFS[text] = Ref(int(token.group(2)), int(token.group(3)))
+        elif kind == 5:
+            return self._dict(pos + 2, depth)
+        elif kind == 6:
+            text = token.group()
+            if token.group(7) and not token.group(8):
+                value = int(text)
+            else:
+                value = _REALS.get(text)
+                if value is None:
+                    if len(_REALS) >= _INTERNED_MAX:
+                        _REALS.clear()
+                    value = _REALS[text] = Real(Decimal(repr(float(text))))
+        elif kind == 10:
             return self._array(pos + 1, depth)
-        elif first == b"(":
+        elif kind == 12:
+            value = _plain_string(token.group(11))
+        elif kind == 13:
             value, end = _literal_string(data, pos)
-        elif first in b"0123456789+-.":
-            ref = _REF.match(data, pos)
-            if ref is not None:
-                end = ref.end()
-                if end - pos > _MAX_REF_TEXT:
-                    raise Unusual("a reference pypdf would read as numbers")
-                value = Ref(int(ref.group(1)), int(ref.group(2)))
-            else:
-                match = _NUMBER.match(data, pos)
-                if match is None:
-                    raise Unusual("unusual number")
-                end = match.end()
-                text = match.group(0)
-                value = int(text) if match.group(1) and not match.group(2) else Real(Decimal(repr(float(text))))
+            if end < len(data) and data[end] not in _ENDS_TOKEN:
+                raise Unusual("a token that runs on")
+            return value, end
+        elif kind == 15:
+            if len(token.group(14)) % 2:
+                raise Unusual("unusual hex string")
+            value = _plain_string(bytes.fromhex(token.group(14).decode("ascii")))
         else:
-            for word, keyword in _KEYWORDS.items():
-                if data.startswith(word, pos):
-                    value, end = keyword, pos + len(word)
-                    break
-            else:
-                raise Unusual("unusual token")
+            value = _KEYWORDS[token.group()]
+        end = token.end()
         if end < len(data) and data[end] not in _ENDS_TOKEN:
             raise Unusual("a token that runs on")
         return value, end
@@ -217,12 +249,19 @@ class PlainPdf:
     def _dict(self, pos: int, depth: int) -> tuple[PdfValue, int]:
         data, ws = self.data, _WS
         result: dict[Name, PdfValue] = {}
+        key: PdfValue
         while True:
             pos = ws.match(data, pos).end()  # type: ignore[union-attr]
             if data.startswith(b">>", pos):
                 self.spend(1 + len(result))
                 return result, pos + 2
-            key, pos = self._value(pos, depth + 1)
+            named = _NAME_KEY.match(data, pos)
+            if named is not None and depth < MAX_DEPTH:  # what _value gives for a name, without its dispatch
+                key, pos = _interned(_NAMES, named.group(1)), named.end()
+                if pos < len(data) and data[pos] not in _ENDS_TOKEN:
+                    raise Unusual("a token that runs on")
+            else:
+                key, pos = self._value(pos, depth + 1)
             if type(key) is not Name or key in result:
                 raise Unusual("unusual dictionary key")
             value, pos = self._value(ws.match(data, pos).end(), depth + 1)  # type: ignore[union-attr]
