@@ -359,15 +359,19 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int)
             return f"adds an info dictionary with {', '.join(sorted(extra))}"
     elif new_info != old_info:
         return "changes /Info of the trailer"
+    old_size = int(old.trailer_view["/Size"])
+    if int(new.trailer_view["/Size"]) < old_size:
+        return "lowers /Size of the trailer"
     written = reader.xrefs.explicit_refs_in_revision(revision)
     if any(ref.generation != 0 for ref in written):
         return "writes an object with a generation other than 0"
-    if reader.xrefs.refs_freed_in_revision(revision):
+    if any(data.freed for data in _xref_data(reader, revision)):
         return "frees objects"
+    listed = {n for rev in range(revision) for data in _xref_data(reader, rev) for n in _numbers(data)}
     roles = _roles(old, notarised_size)
     pages_to_compare: set[int] = set()
     for ref in sorted(written, key=lambda r: r.idnum):
-        if reader.xrefs.get_historical_ref(ref, revision - 1) is None:
+        if ref.idnum >= old_size and ref.idnum not in listed:
             continue  # a new object matters only through a changed old one (judged below)
         before, after = old(ref), new(ref)
         number = ref.idnum
@@ -397,6 +401,18 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int)
         if problem:
             return f"changes the annotations of page object {number}: {problem}"
     return _form_problem(old, new)
+
+
+def _xref_data(reader: PdfFileReader, revision: int) -> list[Any]:
+    """The cross-reference data of ``revision``, with its hybrid-file stream part (read by some readers only)."""
+    data = reader.xrefs.get_xref_data(revision)
+    return [data] if data.hybrid is None else [data, data.hybrid.xref_data]
+
+
+def _numbers(data: Any) -> set[int]:
+    """Object numbers a cross-reference section lists (in use, in an object stream, or free), any generation:
+    a reader that ignores generations would take a rewrite at generation 0 for the object itself."""
+    return set(data.standard_xrefs) | set(data.xrefs_in_objstm) | set(data.freed)
 
 
 def _form_problem(old: Any, new: Any) -> str | None:
