@@ -594,13 +594,15 @@ def smallest_version(text: str, ecl: str = "M") -> int:
 
 
 @cache
-def _penalty_masks(version: int) -> tuple[int, int, int]:
-    """(all grid bits, modules with a right neighbour, modules with a neighbour below)."""
+def _penalty_masks(version: int) -> tuple[int, int, int, int, int]:
+    """(all grid bits, modules with a right neighbour, modules with a neighbour below, all grid bits shifted
+    right by 1 and by the width: ``light >> k`` is ``(d >> k) ^ (full >> k)``, one shift of the symbol fewer)."""
     n, width, total = _grid(version)
     row = (1 << n) - 1
     with_right = sum((row >> 1) << ((r + _PAD) * width) for r in range(n))
     with_below = sum(row << ((r + _PAD) * width) for r in range(n - 1))
-    return (1 << total) - 1, with_right, with_below
+    full = (1 << total) - 1
+    return full, with_right, with_below, full >> 1, full >> width
 
 
 def penalty_scores(modules: int, version: int) -> tuple[int, int, int, int]:
@@ -614,32 +616,40 @@ def penalty_scores(modules: int, version: int) -> tuple[int, int, int, int]:
     N4: 10 for each full 5 % that the share of dark modules deviates from 50 %.
     """
     n, width, _ = _grid(version)
-    full, with_right, with_below = _penalty_masks(version)
+    full, with_right, with_below, full_right, full_below = _penalty_masks(version)
+    # Shifts and bit counts of the ~10,000-bit symbol cost 4-7 times an AND or XOR: the rules are written to
+    # need few of them (23 shifts and 6 counts per mask; light >> k is (d >> k) ^ (full >> k), no shift).
     d = modules
-    # (x & m) ^ m is m & ~x without the negative ints that ~ makes (slower for big ints); shared sub-runs
-    # (2 alike, then 2 x 2 = 4 alike) keep the shifts per rule and direction at two or three
-    same_right = ((d ^ (d >> 1)) & with_right) ^ with_right
-    same_below = ((d ^ (d >> width)) & with_below) ^ with_below
-    n1 = 0
-    for same, step in ((same_right, 1), (same_below, width)):
-        pairs = same & (same >> step)
-        run5 = pairs & (pairs >> 2 * step)  # 5 alike from here
-        continued = run5 & (same << step)  # ... and the module before is alike too
-        n1 += 3 * run5.bit_count() - 2 * continued.bit_count()  # a run of 5 + i: (1 + i) + 2
-    n2 = 3 * (same_right & same_below & (same_below >> 1)).bit_count()
     light = full ^ d
-    n3 = 0
-    for step in (1, width):
-        dark3 = d & (d >> step)
-        dark3 &= d >> 2 * step
-        light_next = light >> step
-        pattern = d & light_next & (dark3 >> 2 * step) & (light >> 5 * step) & (d >> 6 * step)
-        light4 = light & light_next
-        light4 &= light4 >> 2 * step
-        n3 += 40 * (pattern & ((light4 << 4 * step) | (light4 >> 7 * step))).bit_count()
+    same_right, n1_rows, n3_rows = _line_penalties(d, light, d >> 1, full_right, with_right, 1)
+    same_below, n1_cols, n3_cols = _line_penalties(d, light, d >> width, full_below, with_below, width)
+    n2 = 3 * (same_right & same_below & (same_below >> 1)).bit_count()
     total = n * n
     n4 = 10 * (abs(20 * d.bit_count() - 10 * total) // total)
-    return n1, n2, n3, n4
+    return n1_rows + n1_cols, n2, n3_rows + n3_cols, n4
+
+
+def _line_penalties(
+    d: int, light: int, beside: int, full_beside: int, with_next: int, step: int
+) -> tuple[int, int, int]:
+    """(modules alike their next, N1, N3) along rows (``step`` 1) or columns (``step`` the grid width);
+    ``beside`` is ``d >> step``, ``full_beside`` the whole grid shifted so, ``with_next`` the modules that
+    have a next one in the symbol."""
+    # (x & m) ^ m is m & ~x without the negative ints that ~ makes (slower for big ints)
+    same = ((d ^ beside) & with_next) ^ with_next
+    pairs = same & (same >> step)  # 3 alike from here
+    run5 = pairs & (pairs >> 2 * step)  # 5 alike from here
+    # a run of 5 + i scores 3 + i, its length - 2: the modules from which 3 alike of a run of >= 5 start
+    run5 |= run5 << step
+    n1 = (run5 | (run5 << step)).bit_count()
+    # 1:1:3:1:1 as dark-light-dark, one dark, dark-light-dark; then 4 light before or after it
+    light_beside = beside ^ full_beside
+    dld = d & light_beside & (d >> 2 * step)
+    pattern = dld & (d >> 3 * step) & (dld >> 4 * step)
+    light2 = light & light_beside
+    light4 = light2 & (light2 >> 2 * step)
+    n3 = 40 * (pattern & ((light4 << 4 * step) | (light4 >> 7 * step))).bit_count()
+    return same, n1, n3
 
 
 def mask_penalty(text: str, version: int, ecl: str, mask: int) -> int:
