@@ -24,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from notary.errors import PdfError
@@ -71,8 +72,10 @@ PdfValue = None | bool | int | Real | bytes | Name | Ref | list["PdfValue"] | di
 _NAME_DELIMITERS = frozenset(b"()<>[]{}/%#")
 
 
+@lru_cache(maxsize=256)
 def name(text: str) -> Name:
-    """A name from ASCII text, e.g. ``name("Type")``."""
+    """A name from ASCII text, e.g. ``name("Type")``. Cached (a Name is immutable): the stamp's few dozen
+    fixed names are made once, not for every document."""
     return Name(text.encode("ascii"))
 
 
@@ -87,7 +90,10 @@ def format_real(value: Decimal) -> bytes:
 
 
 def serialise_name(value: Name) -> bytes:
-    raw = value.raw
+    return _name_bytes(value.raw)
+
+
+def _name_bytes(raw: bytes) -> bytes:
     cached = _NAME_BYTES.get(raw)
     if cached is not None:
         return cached
@@ -103,13 +109,14 @@ def serialise_name(value: Name) -> bytes:
     return result
 
 
+_PRINTABLE = bytes(range(0x20, 0x7F))
 _NAME_BYTES: dict[bytes, bytes] = {}
 """raw -> serialised name: the same few dozen names (/Type, /Font, /Resources ...) recur in every stamp."""
 _NAME_CACHE_SIZE = 4096
 
 
 def serialise_string(value: bytes) -> bytes:
-    if all(0x20 <= byte <= 0x7E for byte in value):
+    if not value.translate(None, _PRINTABLE):  # every byte is printable ASCII
         escaped = value.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
         return b"(" + escaped + b")"
     return b"<" + value.hex().encode("ascii") + b">"
@@ -125,11 +132,22 @@ def serialise(value: PdfValue) -> bytes:
     if type(value) is int:
         return b"%d" % value
     if type(value) is dict:
-        entries = [serialise_name(key) + b" " + serialise(value[key]) for key in sorted(value)]
+        try:
+            # (raw bytes, value) pairs sorted: the order of Name (a dataclass compares its one field) without
+            # calling its comparison or hash; the raw bytes of a dictionary's names differ, so no values compare
+            items = sorted(zip(map(_RAW, value), value.values(), strict=True))
+        except AttributeError:
+            entries = [serialise_name(key) + b" " + serialise(value[key]) for key in sorted(value)]
+        else:
+            names = _NAME_BYTES
+            entries = [(names.get(raw) or _name_bytes(raw)) + b" " + serialise(item) for raw, item in items]
         return b"<<" + b" ".join(entries) + b">>"
     if type(value) is list:
         return b"[" + b" ".join(map(serialise, value)) + b"]"
     return _serialise_other(value)
+
+
+_RAW = attrgetter("raw")
 
 
 def _serialise_other(value: PdfValue) -> bytes:

@@ -280,3 +280,57 @@ def test_plain_reader_values_are_the_frozen_definition() -> None:
         assert _outcome(fresh, data) == expected, data
         accepted += isinstance(expected, tuple)
     assert accepted > 1000  # the inputs reach deep into the grammar, not only its refusals
+
+
+# --- Serialising: dictionaries sorted by their names' bytes, printable strings found by one translate ---------
+
+
+def _old_serialise(value: PdfValue) -> bytes:
+    if value is None:
+        return b"null"
+    if value is True:
+        return b"true"
+    if value is False:
+        return b"false"
+    if isinstance(value, int):
+        return b"%d" % value
+    if isinstance(value, Real):
+        return pdf_objects.format_real(value.value)
+    if isinstance(value, bytes):
+        if all(0x20 <= byte <= 0x7E for byte in value):
+            return b"(" + value.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+        return b"<" + value.hex().encode("ascii") + b">"
+    if isinstance(value, Name):
+        return pdf_objects.serialise_name(value)
+    if isinstance(value, Ref):
+        return b"%d %d R" % (value.num, value.gen)
+    if isinstance(value, list):
+        return b"[" + b" ".join(_old_serialise(item) for item in value) + b"]"
+    assert isinstance(value, dict)
+    return (
+        b"<<"
+        + b" ".join(pdf_objects.serialise_name(k) + b" " + _old_serialise(value[k]) for k in sorted(value))
+        + b">>"
+    )
+
+
+def _random_pdf_value(rng: random.Random, depth: int = 0) -> PdfValue:
+    roll = rng.random()
+    if depth < 4 and roll < 0.2:
+        keys = (b"A", b"Ab", b"B", b"a", b"\xe4", b"A#", b"Type", b"")
+        return {Name(rng.choice(keys)): _random_pdf_value(rng, depth + 1) for _ in range(rng.randrange(0, 6))}
+    if depth < 4 and roll < 0.35:
+        return [_random_pdf_value(rng, depth + 1) for _ in range(rng.randrange(0, 5))]
+    return rng.choice((
+        None, True, False, 0, -7, 2**40, Real(Decimal("595.2756")), Real(Decimal("-0.0")), Name(b"F1"),
+        Ref(rng.randrange(1, 99), rng.randrange(0, 3)), b"", b"plain (text) \\", bytes([rng.randrange(256)]) * 3,
+        rng.randbytes(rng.randrange(0, 9)),
+    ))  # fmt: skip
+
+
+def test_serialise_is_the_frozen_definition() -> None:
+    rng = random.Random(RNG_SEED + 4)
+    for _ in range(3000):
+        value = _random_pdf_value(rng)
+        assert pdf_objects.serialise(value) == _old_serialise(value)
+    assert pdf_objects.name("Type") is pdf_objects.name("Type") == Name(b"Type")
