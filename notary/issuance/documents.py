@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import pickle
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
@@ -91,12 +92,15 @@ class Placement:
 
 
 def prepare(src: str, placement: Placement) -> Prepared:
-    """Read, check and hash one original. Any problem fails only this document, with a reason."""
+    """Read, check and hash one original. Any problem fails only this document, with a reason.
+
+    What was read is also held in this process (:class:`_Held`) for :func:`stamp_staged`, which then neither
+    reads, hashes nor parses the file again when it is unchanged."""
     try:
-        size = os.stat(src).st_size
-        if size > MAX_PDF_BYTES:
-            return Prepared(src, None, size, f"larger than {MAX_PDF_BYTES // 2**20} MB")
         with open(src, "rb") as handle:
+            seen = os.fstat(handle.fileno())
+            if seen.st_size > MAX_PDF_BYTES:
+                return Prepared(src, None, seen.st_size, f"larger than {MAX_PDF_BYTES // 2**20} MB")
             data = handle.read()
     except FileNotFoundError:
         return Prepared(src, None, 0, "file not found")
@@ -121,7 +125,70 @@ def prepare(src: str, placement: Placement) -> Prepared:
         return Prepared(src, None, len(data), str(exc))
     except Exception as exc:  # a hostile PDF must fail the document, never the run
         return Prepared(src, None, len(data), f"unreadable PDF ({type(exc).__name__})")
-    return Prepared(src, hashlib.sha256(data).digest(), len(data), None, parsed, bytes(bound))
+    hasher = hashlib.sha256(data)
+    digest = hasher.digest()
+    _HELD.put(src, _Held(digest, _identity(seen), data, doc, hasher))
+    return Prepared(src, digest, len(data), None, parsed, bytes(bound))
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """An original as :func:`prepare` read it, kept in the process that read it until it is stamped."""
+
+    doc_hash: bytes
+    identity: tuple[int, ...]
+    """:func:`_identity` of the file when it was read: unchanged, the file still has these bytes."""
+    data: bytes
+    doc: OriginalPdf
+    hasher: Any
+    """SHA-256 over ``data``, to be continued over the update (the output's hash)."""
+
+
+def _identity(seen: os.stat_result) -> tuple[int, ...]:
+    # any write to the file changes its ctime (and mtime), a replacement its inode: then it is read again
+    return (seen.st_dev, seen.st_ino, seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns)
+
+
+class _HeldOriginals:
+    """The originals this process prepared and has not stamped yet, oldest first, up to ``limit`` bytes (beyond
+    that the oldest are forgotten and read again when stamped). A cache only: every entry is checked against
+    the job's hash and the file's identity before it is used. Shared by threads (a thread pool's workers)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self._entries: dict[str, _Held] = {}
+        self._lock = threading.Lock()
+
+    def put(self, src: str, held: _Held) -> None:
+        with self._lock:
+            self._forget(src)
+            self._entries[src] = held
+            self.size += len(held.data)
+            while self.size > self.limit and self._entries:
+                self._forget(next(iter(self._entries)))
+
+    def take(self, src: str, doc_hash: bytes) -> _Held | None:
+        """The original held for ``src`` if it has ``doc_hash`` and the file is unchanged since; forgotten."""
+        with self._lock:
+            held = self._forget(src)
+        if held is None or held.doc_hash != doc_hash:
+            return None
+        try:
+            if _identity(os.stat(src)) != held.identity:
+                return None
+        except OSError:
+            return None
+        return held
+
+    def _forget(self, src: str) -> _Held | None:
+        held = self._entries.pop(src, None)
+        if held is not None:
+            self.size -= len(held.data)
+        return held
+
+
+HELD_BYTES = 96 * 2**20
+_HELD = _HeldOriginals(HELD_BYTES)
 
 
 def read_ahead(paths: Iterable[str]) -> None:
@@ -291,17 +358,19 @@ def stamp_staged(job: StampJob) -> Stamped:
     in the same anchored batch with the signature of an earlier attempt whose journal record a power cut
     lost); it is overwritten when it is a truncated copy of what would be written; anything else fails."""
     try:
-        try:
-            with open(job.src, "rb") as handle:
-                original = handle.read()
-        except OSError as exc:
-            return Stamped(job.doc_id, None, f"the original cannot be read any more ({exc.strerror})")
-        hasher = hashlib.sha256(original)  # continued below over the update: the output's hash for the journal
-        if hasher.digest() != job.doc_hash:
-            return Stamped(job.doc_id, None, "the original changed after it was hashed; it was not stamped")
-        doc = pickle.loads(job.parsed) if job.parsed is not None else None  # from prepare, same hash
-        if doc is None:
-            doc = read_original(original)
+        held = _HELD.take(job.src, job.doc_hash)
+        if held is not None:
+            original, doc, hasher = held.data, held.doc, held.hasher
+        else:
+            try:
+                with open(job.src, "rb") as handle:
+                    original = handle.read()
+            except OSError as exc:
+                return Stamped(job.doc_id, None, f"the original cannot be read any more ({exc.strerror})")
+            hasher = hashlib.sha256(original)  # continued below over the update: the output's hash for the journal
+            if hasher.digest() != job.doc_hash:
+                return Stamped(job.doc_id, None, "the original changed after it was hashed; it was not stamped")
+            doc = pickle.loads(job.parsed) if job.parsed is not None else read_original(original)  # same hash
         width, height = page_size_of(doc)
         original_hash = Digest32(job.doc_hash)
         proof = build_proof(job, document_commitment(original_hash, _placement_digest(job.placement, width, height)))

@@ -37,10 +37,9 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -54,6 +53,7 @@ from notary.errors import ChainError, ChainRefusal, ContractRevert, FormatError,
 from notary.issuance import documents
 from notary.issuance.inputs import InputDoc, parse_claims
 from notary.issuance.journal import CLAIMS_CHANGED, BatchRow, Journal, Run
+from notary.issuance.workers import Workers
 from notary.signing import Signer, as_sender, as_signer, sign_batch
 
 if TYPE_CHECKING:
@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
 CHUNK = 256
+STAMP_DEPTH = 8
+"""Stamp chunks (of 16) in flight per worker: it stays busy while this process writes and journals a part."""
 MAX_HELD_PARSES = 65_536
 """At most this many parsed originals (~1 KB each) are held between prepare and stamp; beyond, stamp re-parses."""
 
@@ -254,7 +256,7 @@ class Issuance:
             self.progress.say(f"resuming run {run.id}")
             self.journal.reopen_run(run.id)
         own = self.executor is None
-        executor = self.executor or ProcessPoolExecutor(self.options.workers, mp_context=get_context("fork"))
+        executor = self.executor or Workers(self.options.workers)
         stopped: str | None = None
         try:
             self.progress.start(total)
@@ -476,11 +478,11 @@ class Issuance:
         workers = max(1, self.options.workers)
         paths = [str(d.src) for d, preset in chunk if preset is None]  # a preset outcome: the file is never read
         documents.read_ahead(paths)
-        return executor.map(
-            partial(documents.prepare, placement=self._placement()),
-            paths,
-            chunksize=max(1, min(32, len(chunk) // (4 * workers))),
-        )
+        prepare = partial(documents.prepare, placement=self._placement())
+        chunksize = max(1, min(32, len(chunk) // (4 * workers)))
+        if isinstance(executor, Workers):  # the process that prepares a document keeps it for stamping it
+            return executor.map_keyed(prepare, paths, paths, chunksize=chunksize, depth=None, remember=True)
+        return executor.map(prepare, paths, chunksize=chunksize)
 
     def _prepare(self, chunk: list[_Item], prepared: Iterator[documents.Prepared], executor: Executor) -> None:
         """Journal one prepared chunk, then cut, anchor and stamp every batch that is full."""
@@ -750,7 +752,12 @@ class Issuance:
         failure: documents.Stamped | None = None
         # big enough chunks that the pool's own work per job stays small, small enough to keep both busy
         chunksize = max(1, min(64, len(jobs) // (4 * max(1, self.options.workers))))
-        for part in _chunks(executor.map(documents.stamp_staged, jobs, chunksize=chunksize), self.options.chunk):
+        if isinstance(executor, Workers):  # each job to the process holding its original, while it has work
+            keys = [job.src for job in jobs]  # small chunks: a process that runs out takes over little at a time
+            stamped = executor.map_keyed(documents.stamp_staged, jobs, keys, chunksize=16, depth=STAMP_DEPTH)
+        else:
+            stamped = executor.map(documents.stamp_staged, jobs, chunksize=chunksize)
+        for part in _chunks(stamped, self.options.chunk):
             self.trace("write", batch.id, f"docs={len(part)}")
             written = [(r.doc_id, r.out, r.sha256) for r in part if r.out is not None]
             try:

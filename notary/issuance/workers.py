@@ -1,0 +1,140 @@
+"""The issuing process's worker processes, one pool of one process each, so that a document's stamping can go to
+the process that prepared it: that process still holds the original it read, hashed and parsed
+(``documents._HELD``), and stamps it without reading, hashing or parsing it again.
+
+Work is balanced all the same: each process takes its own documents first and, once it has none left, those of
+a busier one (which then reads the file again — a cache miss, never a different result).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from functools import partial
+from multiprocessing import get_context
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _run_chunk(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(item) for item in items]
+
+
+def _starred(fn: Callable[..., R], args: tuple[Any, ...]) -> R:
+    return fn(*args)
+
+
+class Workers(Executor):
+    """``count`` worker processes (forked), usable as any Executor, plus :meth:`map_keyed`."""
+
+    def __init__(self, count: int) -> None:
+        context = get_context("fork")
+        self._pools = [ProcessPoolExecutor(1, mp_context=context) for _ in range(max(1, count))]
+        self._where: dict[Hashable, int] = {}  # key -> the process that last ran (and remembers) its item
+        self._turn = itertools.count()
+
+    @property
+    def count(self) -> int:
+        return len(self._pools)
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        return self._pools[next(self._turn) % len(self._pools)].submit(fn, *args, **kwargs)
+
+    def map(
+        self, fn: Callable[..., R], *iterables: Iterable[Any], timeout: float | None = None, chunksize: int = 1
+    ) -> Iterator[R]:
+        items = list(zip(*iterables, strict=False))
+        return self.map_keyed(partial(_starred, fn), items, [None] * len(items), chunksize=chunksize, depth=None)
+
+    def map_keyed(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        keys: Sequence[Hashable],
+        *,
+        chunksize: int,
+        depth: int | None,
+        remember: bool = False,
+    ) -> Iterator[R]:
+        """``fn`` over ``items``, results in order. An item whose key a process remembers goes to that process
+        (unless another one runs out of work first); the others are spread evenly. ``remember``: each process
+        remembers the keys of the items it ran (else they are forgotten). ``depth``: chunks in flight per
+        process (None: all at once), so that idle processes can take over the rest."""
+        count = len(self._pools)
+        queues: list[deque[list[int]]] = [deque() for _ in range(count)]
+        assigned: list[list[int]] = [[] for _ in range(count)]
+        unplaced: list[int] = []
+        for position, key in enumerate(keys):
+            where = self._where.get(key) if key is not None else None
+            (assigned[where] if where is not None else unplaced).append(position)
+        for position in unplaced:  # to the process with the fewest items
+            min(assigned, key=len).append(position)
+        for index, positions in enumerate(assigned):
+            queues[index].extend(positions[i : i + max(1, chunksize)] for i in range(0, len(positions), chunksize))
+        return self._dispatch(fn, items, keys, queues, depth, remember)
+
+    def _dispatch(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        keys: Sequence[Hashable],
+        queues: list[deque[list[int]]],
+        depth: int | None,
+        remember: bool,
+    ) -> Iterator[R]:
+        results: dict[int, R] = {}
+        flying: dict[Future[list[R]], tuple[int, list[int]]] = {}
+        busy = [0] * len(self._pools)
+
+        def top_up() -> None:
+            for index, pool in enumerate(self._pools):
+                while depth is None or busy[index] < depth:
+                    chunk = self._next_chunk(queues, index, steal=depth is not None)
+                    if chunk is None:
+                        break
+                    flying[pool.submit(_run_chunk, fn, [items[p] for p in chunk])] = (index, chunk)
+                    busy[index] += 1
+
+        def settle(future: Future[list[R]]) -> None:
+            index, chunk = flying.pop(future)
+            busy[index] -= 1
+            for position, value in zip(chunk, future.result(), strict=True):
+                results[position] = value
+                key = keys[position]
+                if key is None:
+                    continue
+                if remember:
+                    self._where[key] = index
+                else:
+                    self._where.pop(key, None)
+
+        try:
+            top_up()
+            for position in range(len(items)):
+                while position not in results:
+                    if not flying:
+                        raise RuntimeError("internal error: a result that no worker is computing")
+                    done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        settle(future)
+                    top_up()
+                yield results.pop(position)
+        finally:
+            for future in flying:
+                future.cancel()
+
+    @staticmethod
+    def _next_chunk(queues: list[deque[list[int]]], index: int, *, steal: bool) -> list[int] | None:
+        """The process's own next chunk, else (``steal``) the last one of the process with the most left."""
+        if queues[index]:
+            return queues[index].popleft()
+        busiest = max(queues, key=len)
+        return busiest.pop() if steal and busiest else None
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)

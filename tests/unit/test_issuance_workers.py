@@ -1,0 +1,99 @@
+"""The issuing workers: a document is stamped by the process that prepared it (which still holds the original it
+read, hashed and parsed), work is balanced all the same, and a held original is used only when it is exactly
+the file's content now."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from notary.issuance import documents
+from notary.issuance.workers import Workers
+from notary.pdf.samples import make_certificates
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[Workers]:
+    pool = Workers(2)
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
+
+
+def _slow_pid(delay: float) -> int:
+    time.sleep(delay)
+    return os.getpid()
+
+
+def _fail(item: int) -> int:
+    if item == 7:
+        raise ValueError("seven")
+    return item
+
+
+def test_results_come_in_order_and_keyed_items_go_where_their_key_was_remembered(workers: Workers) -> None:
+    keys = [f"doc-{i}" for i in range(40)]
+    first = list(workers.map_keyed(_pid, keys, keys, chunksize=3, depth=None, remember=True))
+    assert len(set(first)) == 2  # spread over both processes
+    again = list(workers.map_keyed(_pid, list(reversed(keys)), list(reversed(keys)), chunksize=5, depth=4))
+    assert again == list(reversed(first))  # each to the process that ran it before
+    assert list(workers.map(pow, [2, 3, 4], [2, 2, 2], chunksize=2)) == [4, 9, 16]
+
+
+def test_a_process_out_of_work_takes_over_the_rest_of_a_busier_one(workers: Workers) -> None:
+    keys = [f"busy-{i}" for i in range(12)]
+    pids = list(workers.map_keyed(_pid, [None] * 12, keys, chunksize=1, depth=None, remember=True))
+    # every item remembered by the same process: the other one, with nothing of its own, takes some over
+    one = pids[0]
+    same = [k for k, p in zip(keys, pids, strict=True) if p == one]
+    ran = list(workers.map_keyed(_slow_pid, [0.05] * len(same), same, chunksize=1, depth=1))
+    assert len(set(ran)) == 2, ran
+
+
+def test_a_failure_in_a_worker_is_raised_to_the_caller(workers: Workers) -> None:
+    with pytest.raises(ValueError, match="seven"):
+        list(workers.map(_fail, range(20), chunksize=4))
+    assert list(workers.map(_fail, range(3))) == [0, 1, 2]  # the pool still works
+
+
+def test_a_held_original_is_used_only_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    first, second = make_certificates(2, seed=3)
+    src = tmp_path / "a.pdf"
+    src.write_bytes(first)
+    placement = documents.Placement("Digital geprüft")
+    prepared = documents.prepare(str(src), placement)
+    assert prepared.doc_hash is not None
+    held = documents._HELD.take(str(src), prepared.doc_hash)
+    assert held is not None and held.data == first and held.hasher.digest() == prepared.doc_hash
+    assert documents._HELD.take(str(src), prepared.doc_hash) is None  # taken once
+
+    documents.prepare(str(src), placement)
+    assert documents._HELD.take(str(src), b"\x00" * 32) is None  # another content was anchored
+
+    documents.prepare(str(src), placement)
+    src.write_bytes(second)  # rewritten after it was read: read again (and refused by its hash) in stamp_staged
+    assert documents._HELD.take(str(src), prepared.doc_hash) is None
+
+
+def test_held_originals_stay_within_their_limit(tmp_path: Path) -> None:
+    held = documents._HeldOriginals(limit=150_000)
+    placement = documents.Placement("Digital geprüft")
+    for i, pdf in enumerate(make_certificates(4, seed=8)):
+        path = tmp_path / f"{i}.pdf"
+        path.write_bytes(pdf)
+        prepared = documents.prepare(str(path), placement)
+        entry = documents._HELD.take(str(path), prepared.doc_hash or b"")
+        assert entry is not None
+        held.put(str(path), entry)
+        assert held.size <= 150_000
+    oldest = documents.prepare(str(tmp_path / "0.pdf"), placement).doc_hash
+    assert oldest is not None and held.take(str(tmp_path / "0.pdf"), oldest) is None  # forgotten first
