@@ -445,7 +445,7 @@ def _appended_signatures(before: Any, after: Any, *, widget: bool) -> str | None
 
 def _signature_field_problem(item: Any, *, widget: bool) -> str | None:
     """An appended entry must be one object that is both a signature field and (if it is or must be a widget) an
-    annotation with zero area: it paints nothing and runs nothing (docs/seal.md §4 rule 4)."""
+    annotation with zero area: it paints nothing and runs nothing (docs/seal.md §4 rules 3.4 and 3.5)."""
     if not isinstance(item, generic.IndirectObject):
         return "an appended entry is no indirect object"
     node = _resolved(item)
