@@ -79,7 +79,6 @@ _TOKEN = re.compile(
 """One token of a direct value, told apart by the group that closed last (``lastindex``): the same choices,
 in the same order, as the rules of :meth:`PlainPdf._value` (a reference before a number, ``<<`` before a hex
 string, an escape-free literal string before the general one); no match is an unusual token."""
-_NAME_KEY = re.compile(rb"/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})")
 _NAMES: dict[bytes, Name] = {}
 """Names made so far (they are immutable): the same few dozen keys recur in every original of a run."""
 _REFS: dict[bytes, Ref] = {}
@@ -109,10 +108,20 @@ class PlainPdf:
             raise Unusual("not a plain end of file")
         self.startxref = int(tail.group(1))
         self.offsets = self._read_xref(self.startxref)
+        self.bodies: dict[int, int] = {}
+        """Object number -> offset after its ``N G obj`` header."""
+        size = len(data)
         for num, (offset, gen) in self.offsets.items():  # as pypdf checks every entry, so do we
+            # the header as most files write it, else any header _OBJ_HEADER accepts
+            prefix = b"%d %d obj" % (num, gen)
+            end = offset + len(prefix)
+            if num < 10**10 and data.startswith(prefix, offset) and end < size and data[end] in b" \t\r\n":
+                self.bodies[num] = end
+                continue
             header = _OBJ_HEADER.match(data, offset)
             if header is None or int(header.group(1)) != num or int(header.group(2)) != gen:
                 raise Unusual("an xref entry does not point at its object")
+            self.bodies[num] = header.end()
         self._cache: dict[int, Resolved] = {}
         self.nodes = MAX_NODES // 3
         """pypdf's reading converts a value up to three times (a font dictionary inside the resources inside
@@ -138,14 +147,17 @@ class PlainPdf:
             pos = sub.end()
             if pos + 20 * count > len(data):
                 raise Unusual("xref table past the end")
-            for num in range(first, first + count):
-                entry = _ENTRY.match(data, pos)
-                if entry is None or num in seen:
+            # every entry is 20 bytes: count matches in these 20 * count bytes are one at each entry's place
+            entries = _ENTRY.findall(data, pos, pos + 20 * count)
+            if len(entries) != count:
+                raise Unusual("unusual xref entry")
+            for num, (entry_offset, gen, kind) in zip(range(first, first + count), entries, strict=True):
+                if num in seen:
                     raise Unusual("unusual xref entry")
                 seen.add(num)
-                if entry.group(3) == b"n":
-                    offsets[num] = (int(entry.group(1)), int(entry.group(2)))
-                pos += 20
+                if kind == b"n":
+                    offsets[num] = (int(entry_offset), int(gen))
+            pos += 20 * count
 
     def trailer(self) -> dict[Name, PdfValue]:
         value, _ = self._value(_WS.match(self.data, self.trailer_at).end(), 0)  # type: ignore[union-attr]
@@ -164,10 +176,8 @@ class PlainPdf:
         if entry is None or entry[1] != value.gen:
             raise Unusual("a reference to no object")
         data = self.data
-        header = _OBJ_HEADER.match(data, entry[0])
-        assert header is not None  # checked for every entry
         result: Resolved
-        result, pos = self._value(_WS.match(data, header.end()).end(), 0)  # type: ignore[union-attr]
+        result, pos = self._value(_WS.match(data, self.bodies[value.num]).end(), 0)  # type: ignore[union-attr]
         if type(result) is dict:
             stream = _STREAM.match(data, pos)
             if stream is not None:
@@ -247,38 +257,85 @@ class PlainPdf:
         return value, end
 
     def _dict(self, pos: int, depth: int) -> tuple[PdfValue, int]:
-        data, ws = self.data, _WS
+        data, size = self.data, len(self.data)
         result: dict[Name, PdfValue] = {}
         key: PdfValue
+        value: PdfValue
+        inline = depth < MAX_DEPTH  # entries (at depth + 1) may be read here, as _value would read them
         while True:
-            pos = ws.match(data, pos).end()  # type: ignore[union-attr]
-            if data.startswith(b">>", pos):
+            token = _KEY_NEXT.match(data, pos)
+            if token is not None and token.lastindex == 2:
                 self.spend(1 + len(result))
-                return result, pos + 2
-            named = _NAME_KEY.match(data, pos)
-            if named is not None and depth < MAX_DEPTH:  # what _value gives for a name, without its dispatch
-                key, pos = _interned(_NAMES, named.group(1)), named.end()
-                if pos < len(data) and data[pos] not in _ENDS_TOKEN:
+                return result, token.end()
+            if token is not None and inline:
+                key, pos = _interned(_NAMES, token.group(1)), token.end()
+                if pos < size and data[pos] not in _ENDS_TOKEN:
                     raise Unusual("a token that runs on")
             else:
-                key, pos = self._value(pos, depth + 1)
+                key, pos = self._value(_WS.match(data, pos).end(), depth + 1)  # type: ignore[union-attr]
             if type(key) is not Name or key in result:
                 raise Unusual("unusual dictionary key")
-            value, pos = self._value(ws.match(data, pos).end(), depth + 1)  # type: ignore[union-attr]
+            token = _SIMPLE_NEXT.match(data, pos) if inline else None
+            if token is None or token.lastindex == 6:
+                value, pos = self._value(_WS.match(data, pos).end(), depth + 1)  # type: ignore[union-attr]
+            else:
+                value, pos = _simple(token), token.end()
+                if pos < size and data[pos] not in _ENDS_TOKEN:
+                    raise Unusual("a token that runs on")
             result[key] = value
 
     def _array(self, pos: int, depth: int) -> tuple[PdfValue, int]:
-        data, ws = self.data, _WS
+        data, size = self.data, len(self.data)
         result: list[PdfValue] = []
+        value: PdfValue
+        inline = depth < MAX_DEPTH
         while True:
-            pos = ws.match(data, pos).end()  # type: ignore[union-attr]
-            if data.startswith(b"]", pos):
+            token = _SIMPLE_NEXT.match(data, pos)
+            if token is not None and token.lastindex == 6:
                 self.spend(1 + len(result))
-                return result, pos + 1
-            if pos >= len(data):
-                raise Unusual("unterminated array")
-            value, pos = self._value(pos, depth + 1)
+                return result, token.end()
+            if token is not None and inline:
+                value, pos = _simple(token), token.end()
+                if pos < size and data[pos] not in _ENDS_TOKEN:
+                    raise Unusual("a token that runs on")
+            else:
+                pos = _WS.match(data, pos).end()  # type: ignore[union-attr]
+                if pos >= size:
+                    raise Unusual("unterminated array")
+                value, pos = self._value(pos, depth + 1)
             result.append(value)
+
+
+_SKIP = rb"(?>(?:[ \t\r\n]+|%[^\r\n]*)*)"
+"""What _WS matches, atomic: the token after it is never looked for inside a comment."""
+_KEY_NEXT = re.compile(_SKIP + rb"(?:/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})|(>>))")
+"""After whitespace: a dictionary key that is a name (1), or the dictionary's end (2)."""
+_SIMPLE_NEXT = re.compile(
+    _SKIP + rb"(?:/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})"  # 1: a name
+    rb"|((\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+R)"  # 2 (3, 4): a reference, tried before a number as in _TOKEN
+    rb"|(\d+)(?![\d.])"  # 5: an unsigned integer (a number without sign or point)
+    rb"|(\]))"  # 6: an array's end
+)
+"""After whitespace: the commonest values, read as :meth:`PlainPdf._value` reads them but without its dispatch;
+anything else (and a reference too long for pypdf) goes through _value."""
+
+
+def _simple(token: re.Match[bytes]) -> PdfValue:
+    """The value of a _SIMPLE_NEXT name, reference or integer."""
+    kind = token.lastindex
+    if kind == 1:
+        return _interned(_NAMES, token.group(1))
+    if kind == 2:
+        if token.end() - token.start(2) > _MAX_REF_TEXT:
+            raise Unusual("a reference pypdf would read as numbers")
+        text = token.group(2)
+        ref = _REFS.get(text)
+        if ref is None:
+            if len(_REFS) >= _INTERNED_MAX:
+                _REFS.clear()
+            ref = _REFS[text] = Ref(int(token.group(3)), int(token.group(4)))
+        return ref
+    return int(token.group(5))
 
 
 def _plain_string(value: bytes) -> bytes:

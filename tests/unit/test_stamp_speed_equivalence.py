@@ -334,3 +334,80 @@ def test_serialise_is_the_frozen_definition() -> None:
         value = _random_pdf_value(rng)
         assert pdf_objects.serialise(value) == _old_serialise(value)
     assert pdf_objects.name("Type") is pdf_objects.name("Type") == Name(b"Type")
+
+
+# --- The plain reader's cross-reference table and object headers -------------------------------------------
+
+
+def _old_xref(data: bytes) -> object:
+    """Frozen copy of the reader's table and header checks: (offsets, trailer offset, body offsets)."""
+    try:
+        if not data.startswith(b"%PDF-"):
+            raise plain_reader.Unusual("no header")
+        tail = plain_reader._TAIL.search(data, max(0, len(data) - 64))
+        if tail is None:
+            raise plain_reader.Unusual("no tail")
+        head = plain_reader._XREF_HEAD.match(data, int(tail.group(1)))
+        if head is None:
+            raise plain_reader.Unusual("no table")
+        pos, offsets, seen = head.end(), {}, set()
+        while True:
+            trailer = plain_reader._TRAILER.match(data, pos)
+            if trailer is not None:
+                break
+            sub = plain_reader._SUBSECTION.match(data, pos)
+            if sub is None:
+                raise plain_reader.Unusual("subsection")
+            first, count = int(sub.group(1)), int(sub.group(2))
+            pos = sub.end()
+            if pos + 20 * count > len(data):
+                raise plain_reader.Unusual("past the end")
+            for num in range(first, first + count):
+                entry = plain_reader._ENTRY.match(data, pos)
+                if entry is None or num in seen:
+                    raise plain_reader.Unusual("entry")
+                seen.add(num)
+                if entry.group(3) == b"n":
+                    offsets[num] = (int(entry.group(1)), int(entry.group(2)))
+                pos += 20
+        bodies = {}
+        for num, (offset, gen) in offsets.items():
+            header = plain_reader._OBJ_HEADER.match(data, offset)
+            if header is None or int(header.group(1)) != num or int(header.group(2)) != gen:
+                raise plain_reader.Unusual("header")
+            bodies[num] = header.end()
+    except plain_reader.Unusual:
+        return "unusual"
+    return offsets, trailer.end(), bodies
+
+
+def _new_xref(data: bytes) -> object:
+    try:
+        pdf = plain_reader.PlainPdf(data)
+    except plain_reader.Unusual:
+        return "unusual"
+    return pdf.offsets, pdf.trailer_at, pdf.bodies
+
+
+def test_plain_reader_table_is_the_frozen_definition() -> None:
+    from notary.pdf.samples import make_certificate, sample_certificates
+    from tests.unit.test_pdf_plain_reader import simple_pdf
+
+    rng = random.Random(RNG_SEED + 5)
+    bases = [simple_pdf(), *(make_certificate(c.pupil, c.school, c.grades) for c in sample_certificates(2, seed=3))]
+    accepted = 0
+    for _ in range(3000):
+        base = rng.choice(bases)
+        data = bytearray(base)
+        table = data.rindex(b"xref")
+        headers = [m.start() for m in re.finditer(rb"\d+ \d+ obj", base)]
+        for _ in range(rng.randrange(1, 3)):
+            header = rng.choice(headers)
+            near_header = rng.randrange(max(0, header - 2), header + 12)
+            spot = rng.choice((rng.randrange(table, len(data)), rng.randrange(0, len(data)), near_header))
+            new = rng.choice((b"0", b"1", b"7", b" ", b"\r", b"\n", b"n", b"f", b"x", b"", b"00", b"1 0 obj"))
+            data[spot : spot + rng.randrange(0, 2)] = new
+        expected = _old_xref(bytes(data))
+        assert _new_xref(bytes(data)) == expected
+        accepted += expected != "unusual"
+    assert accepted > 300
