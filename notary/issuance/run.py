@@ -36,6 +36,7 @@ import hmac
 import itertools
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -268,16 +269,17 @@ class Issuance:
             self._done = len(known)
             self.progress.advance(self._done)
             fresh = self._fresh(_listed(inputs), known)
-            # One chunk ahead: the workers read and hash chunk k+1 while this process journals chunk k (and
-            # batches, anchors and stamps). Preparing has no effects, so this changes nothing for a crash.
-            ahead: tuple[list[_Item], Iterator[documents.Prepared]] | None = None
+            # A batch ahead: the workers read and hash the next batch's documents while this process journals,
+            # cuts, signs and anchors this one (the CPUs would idle while the chain mines) and before they stamp
+            # it. Preparing has no effects, so this changes nothing for a crash.
+            ahead: deque[tuple[list[_Item], Iterator[documents.Prepared]]] = deque()
+            depth = -(-self.options.batch_size // max(1, self.options.chunk))
             for chunk in _chunks(fresh, self.options.chunk):
-                started_chunk = (chunk, self._submit_prepare(chunk, executor))
-                if ahead is not None:
-                    self._prepare(*ahead, executor)
-                ahead = started_chunk
-            if ahead is not None:
-                self._prepare(*ahead, executor)
+                ahead.append((chunk, self._submit_prepare(chunk, executor)))
+                if len(ahead) > depth:
+                    self._prepare(*ahead.popleft(), executor)
+            while ahead:
+                self._prepare(*ahead.popleft(), executor)
             while self.journal.count_unbatched(run.id) > 0:
                 self._batch_anchor_stamp(executor)
         except StoppedEarly as exc:

@@ -112,20 +112,23 @@ class Workers(Executor):
                 else:
                     self._where.pop(key, None)
 
-        try:
-            top_up()
-            for position in range(len(items)):
-                while position not in results:
-                    if not flying:
-                        raise RuntimeError("internal error: a result that no worker is computing")
-                    done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
-                    for future in done:
-                        settle(future)
-                    top_up()
-                yield results.pop(position)
-        finally:
-            for future in flying:
-                future.cancel()
+        def collect() -> Iterator[R]:
+            try:
+                for position in range(len(items)):
+                    while position not in results:
+                        if not flying:
+                            raise RuntimeError("internal error: a result that no worker is computing")
+                        done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
+                        for future in done:
+                            settle(future)
+                        top_up()
+                    yield results.pop(position)
+            finally:
+                for future in flying:
+                    future.cancel()
+
+        top_up()  # now, as Executor.map does: the work starts before the first result is asked for
+        return collect()
 
     @staticmethod
     def _next_chunk(queues: list[deque[list[int]]], index: int, *, steal: bool) -> list[int] | None:

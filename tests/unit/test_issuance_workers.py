@@ -59,6 +59,21 @@ def test_a_process_out_of_work_takes_over_the_rest_of_a_busier_one(workers: Work
     assert len(set(ran)) == 2, ran
 
 
+def _touch(path: str) -> None:
+    Path(path).touch()
+
+
+def test_work_starts_before_the_first_result_is_asked_for(workers: Workers, tmp_path: Path) -> None:
+    """As with Executor.map: the caller prepares the next documents while it journals and anchors others."""
+    paths = [str(tmp_path / f"{i}") for i in range(4)]
+    results = workers.map_keyed(_touch, paths, paths, chunksize=1, depth=None, remember=True)
+    deadline = time.monotonic() + 60  # generous: a loaded machine may take long, an idle one takes milliseconds
+    while not all(Path(p).exists() for p in paths) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(Path(p).exists() for p in paths)
+    assert list(results) == [None] * 4
+
+
 def test_a_failure_in_a_worker_is_raised_to_the_caller(workers: Workers) -> None:
     with pytest.raises(ValueError, match="seven"):
         list(workers.map(_fail, range(20), chunksize=4))
