@@ -339,7 +339,7 @@ class _Roles:
     info: int | None = None
     form: int | None = None
     fields: int | None = None
-    pages: dict[int, Any] = field(default_factory=dict)
+    pages: dict[int, Any] = field(default_factory=dict)  # number -> reference (with its generation)
     annots: dict[int, int] = field(default_factory=dict)  # an indirect /Annots array -> its page
     metadata: int | None = None  # rewritable only when made after the notarisation update
     dss: int | None = None  # likewise
@@ -363,15 +363,16 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int)
     if int(new.trailer_view["/Size"]) < old_size:
         return "lowers /Size of the trailer"
     written = reader.xrefs.explicit_refs_in_revision(revision)
-    if any(ref.generation != 0 for ref in written):
-        return "writes an object with a generation other than 0"
     if any(data.freed for data in _xref_data(reader, revision)):
         return "frees objects"
-    listed = {n for rev in range(revision) for data in _xref_data(reader, rev) for n in _numbers(data)}
+    generations = _generations(reader, revision - 1)
     roles = _roles(old, notarised_size)
     pages_to_compare: set[int] = set()
     for ref in sorted(written, key=lambda r: r.idnum):
-        if ref.idnum >= old_size and ref.idnum not in listed:
+        existing = ref.idnum < old_size or ref.idnum in generations
+        if ref.generation != (generations.get(ref.idnum, 0) if existing else 0):
+            return f"writes object {ref.idnum} at another generation ({ref.generation})"
+        if not existing:
             continue  # a new object matters only through a changed old one (judged below)
         before, after = old(ref), new(ref)
         number = ref.idnum
@@ -396,7 +397,7 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int)
         if changed:
             return f"changes {', '.join(sorted(changed))} of object {number}"
     for number in sorted(pages_to_compare):
-        page_ref = generic.Reference(number, 0, pdf=reader)
+        page_ref = roles.pages[number]
         problem = _appended_signatures(old(page_ref).get("/Annots"), new(page_ref).get("/Annots"), widget=True)
         if problem:
             return f"changes the annotations of page object {number}: {problem}"
@@ -409,10 +410,17 @@ def _xref_data(reader: PdfFileReader, revision: int) -> list[Any]:
     return [data] if data.hybrid is None else [data, data.hybrid.xref_data]
 
 
-def _numbers(data: Any) -> set[int]:
-    """Object numbers a cross-reference section lists (in use, in an object stream, or free), any generation:
-    a reader that ignores generations would take a rewrite at generation 0 for the object itself."""
-    return set(data.standard_xrefs) | set(data.xrefs_in_objstm) | set(data.freed)
+def _generations(reader: PdfFileReader, revision: int) -> dict[int, int]:
+    """Object number -> generation as of ``revision``, for every number a cross-reference section up to it lists
+    (in use, in an object stream: 0, or free: the next generation). A rewrite must keep the generation: a reader
+    that ignores generations would take a rewrite at another one for the object itself."""
+    out: dict[int, int] = {}
+    for rev in range(revision + 1):
+        for data in _xref_data(reader, rev):
+            out.update({number: generation for number, (generation, _) in data.standard_xrefs.items()})
+            out.update(dict.fromkeys(data.xrefs_in_objstm, 0))
+            out.update(data.freed)
+    return out
 
 
 def _form_problem(old: Any, new: Any) -> str | None:
@@ -494,7 +502,7 @@ def _roles(resolver: Any, notarised_size: int) -> _Roles:
         if "/Kids" in node:
             stack.extend(node.raw_get("/Kids").get_object())
         elif node.get("/Type") == "/Page":
-            roles.pages[item.idnum] = node
+            roles.pages[item.idnum] = item.reference
             annots = _raw(node, "/Annots")
             if isinstance(annots, generic.IndirectObject):
                 roles.annots[annots.idnum] = item.idnum

@@ -127,6 +127,7 @@ def test_an_appended_invisible_signature_field_is_allowed() -> None:
         ),
         (lambda: _append(_sealed(), {}, free=(8,)), "3.2: an object freed"),
         (lambda: _append(_sealed(), {8: b"<</Length 0>>\nstream\n\nendstream"}, generation=1), "3.2: generation 1"),
+        (lambda: _append(_sealed(), {18: b"<</Foo 1>>"}, generation=1), "3.2: a new object at generation 1"),
         (lambda: _append(_sealed(), {18: b"<</Type /Catalog /Pages 3 0 R>>"}, root=18), "3.1: another catalog"),
         (lambda: _append(_sealed(), {18: b"<</Foo 1>>"}, size=10), "3.1: /Size lowered"),
     ],
@@ -136,6 +137,29 @@ def test_a_forged_revision_is_refused(forged: object, rule: str) -> None:
     pdf = forged()  # type: ignore[operator]
     outcome = review_later_updates(pdf, NOTARISED_LENGTH)
     assert not outcome.allowed, (rule, outcome.detail)
+
+
+STRUCTURES = ("xref-stream", "object-streams", "incremental-original", "linearised", "tree-strings",
+              "existing-attachment", "inherited-resources")  # fmt: skip
+
+
+def test_a_genuine_seal_passes_on_every_kind_of_notarised_file() -> None:
+    """No false refusals: our Sealer's revision over notarised PDF vectors of other structures (xref streams,
+    object streams, an incremental or linearised original, objects at generation 1 ...) keeps to the rules.
+    (hybrid-xref is left out: pyHanko cannot sign it at all, an AssertionError in its writer.)"""
+    import json
+
+    from tests.unit.test_seal_vectors import _generator
+
+    make = _generator()
+    pki = make.VectorPki.build()
+    index = json.loads((SEAL_VECTORS.parent / "pdf_vectors.json").read_text(encoding="utf-8"))
+    cases = {case["name"]: case for case in index["valid"]}
+    for name in STRUCTURES:
+        notarised = (SEAL_VECTORS.parent / cases[name]["notarised"]["file"]).read_bytes()
+        sealed = make.seal(pki, notarised, pki.city, b"", name)
+        outcome = review_later_updates(sealed, len(notarised))
+        assert outcome.allowed, (name, outcome.detail)
 
 
 def test_a_refused_revision_makes_the_document_invalid() -> None:
