@@ -15,16 +15,17 @@ from pypdf import PdfReader, PdfWriter
 
 from notary import localchain
 from notary.pdf.samples import make_certificates
+from tests.cli_inprocess import run_notary
 from tests.conftest import ROOT
 
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 pytestmark = pytest.mark.anvil
 
 
-def notary(cwd: Path, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
+def notary(cwd: Path, *args: str, code: int | None = 0, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """``notary ARGS`` in ``cwd``: in this process (tests/cli_inprocess.py), or the installed script if ``real``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
     env["XDG_CONFIG_HOME"] = str(cwd / "user-config")  # the demo adds its registry to the user's trust list
-    result = subprocess.run([NOTARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+    result = run_notary(args, cwd=cwd, env=env, timeout=180, real=real)
     assert "Traceback" not in result.stderr, result.stderr
     if code is not None:
         assert result.returncode == code, f"{args}: rc={result.returncode}\n{result.stdout}\n{result.stderr}"
@@ -111,7 +112,7 @@ def test_bad_input_is_one_line_not_a_traceback(demo_dir: Path) -> None:
         ("revoke", "--batch", "0x1234"),
         ("registry", "add-issuer", "not-an-address", "--name", "x"),
     ):
-        result = notary(demo_dir, *args, code=None)
+        result = notary(demo_dir, *args, code=None, real=args[0] == "revoke")  # one through the installed script
         assert result.returncode in (1, 2, 4), args
         assert result.stderr.strip() or result.stdout.strip()
 
@@ -129,7 +130,7 @@ def test_data_is_printed_as_text_never_as_markup(demo_dir: Path) -> None:
     assert "VALID" in shown.splitlines()[0]
     assert "Holder: Lena Müller [geb. Schmidt]" in shown and "Title: x [/x] y" in shown
     assert "Document unchanged" in shown and "Validity period" in shown  # the checks table still follows
-    missing = notary(demo_dir, "verify", "/tmp/a[/b]c.pdf", code=2)
+    missing = notary(demo_dir, "verify", "/tmp/a[/b]c.pdf", code=2, real=True)  # as the installed script says it
     assert missing.stderr.strip() == "error: Datei nicht gefunden: /tmp/a[/b]c.pdf"  # German by default
     bracketed = notary(demo_dir, "verify", "[bold red]nope[/].pdf", code=2)
     assert "[bold red]nope[/].pdf" in bracketed.stderr
@@ -210,7 +211,7 @@ def test_issuing_twice_resumes_and_another_folder_skips_visibly(demo_dir: Path) 
 
 
 def test_issue_help_documents_the_exit_codes_and_strict() -> None:
-    shown = notary(ROOT, "issue", "--help").stdout
+    shown = notary(ROOT, "issue", "--help", real=True).stdout  # the installed script's help
     assert "Exit codes" in shown and "--strict" in shown
     for line in ("0   every input is issued", "1   some documents failed", "3   nothing failed",
                  "4   refused before starting"):  # fmt: skip
