@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 
 from notary import localchain
-from tests.conftest import ROOT
+from tests.cli_inprocess import NOTARY, run_notary
 
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 pytestmark = pytest.mark.anvil
 
 
-def run(cwd: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def run(cwd: Path, *args: str, ok: bool = True, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """``notary ARGS`` in ``cwd``: in this process (tests/cli_inprocess.py), or the installed script if ``real``."""
     env = {**os.environ, "NOTARY_KEY_PASSWORD": "correct horse battery"}
     env.pop("NOTARY_REGISTRY", None)
     env.pop("NOTARY_CONFIG", None)  # ./notary.toml in cwd, the operator's folder (a named file must exist)
-    result = subprocess.run([NOTARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    result = run_notary(args, cwd=cwd, env=env, timeout=120, real=real)
     if ok:
         assert result.returncode == 0, f"{args}: {result.stderr}"
     return result
@@ -30,7 +30,7 @@ def test_admin_walkthrough(tmp_path: Path) -> None:
     port = str(localchain.free_port())
     run(tmp_path, "chain", "up", "--port", port)
     try:
-        twice = run(tmp_path, "chain", "up", "--port", port, ok=False)
+        twice = run(tmp_path, "chain", "up", "--port", port, ok=False, real=True)  # the installed script's line
         assert twice.returncode == 1 and "already running" in twice.stderr
         assert "Traceback" not in twice.stderr
 
