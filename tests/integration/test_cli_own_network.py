@@ -25,9 +25,8 @@ from notary.config import load_settings
 from notary.errors import ConfigError
 from notary.pdf.samples import make_certificates
 from tests.chaintools import dev_node, mine
-from tests.conftest import ROOT
+from tests.cli_inprocess import NOTARY, run_notary
 
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.anvil
 
@@ -58,7 +57,7 @@ def notary(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
     environment.update(NOTARY_CONFIG=str(cwd / "notary.toml"), NOTARY_KEY_PASSWORD=PASSWORD, **(env or {}))
     environment["XDG_CONFIG_HOME"] = str(cwd / "user-config")
-    result = subprocess.run([NOTARY, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300)
+    result = run_notary(args, cwd=cwd, env=environment, timeout=300)  # in this process: tests/cli_inprocess.py
     assert "Traceback" not in result.stderr, result.stderr
     if code is not None:
         assert result.returncode == code, f"{args}: rc={result.returncode}\n{result.stdout}\n{result.stderr}"

@@ -17,11 +17,11 @@ import pytest
 
 from notary.core import encode_qr_text
 from notary.demo import overlay_text
-from tests.conftest import ROOT, Actors
+from tests.cli_inprocess import NOTARY, run_notary
+from tests.conftest import Actors
 from tests.fixtures_scans import make_photo, make_scanned_pdf
 from tests.issuing import Issued, issue_samples
 
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 pytestmark = pytest.mark.anvil
 
 # words that must never appear in the German main text: verdict and status codes, claim keys, chain jargon
@@ -45,9 +45,7 @@ class Desk:
     def run(self, *args: str, code: int, home: str = "home") -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
         env["XDG_CONFIG_HOME"] = str(self.folder / home)
-        done = subprocess.run(
-            [NOTARY, "verify", *args], cwd=self.folder, env=env, capture_output=True, text=True, timeout=300
-        )  # fmt: skip
+        done = run_notary(["verify", *args], cwd=self.folder, env=env, timeout=300)  # tests/cli_inprocess.py
         assert "Traceback" not in done.stderr + done.stdout, done.stderr
         assert done.returncode == code, f"{args}: rc={done.returncode}\n{done.stdout}\n{done.stderr}"
         return done

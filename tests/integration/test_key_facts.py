@@ -21,9 +21,9 @@ from notary.errors import FormatError
 from notary.issuance import ClaimDefaults, from_paths
 from notary.issuance.inputs import format_facts, parse_claims, parse_facts
 from notary.pdf.samples import make_certificates
-from tests.conftest import ROOT, Actors
+from tests.cli_inprocess import run_notary
+from tests.conftest import Actors
 
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.anvil
 
@@ -42,9 +42,7 @@ class Office:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
         env.update(NOTARY_CONFIG=str(self.folder / "notary.toml"), NOTARY_KEY_PASSWORD=PASSWORD)
         env["XDG_CONFIG_HOME"] = str(self.folder / "user-config")
-        result = subprocess.run(
-            [NOTARY, *args], cwd=self.folder, env=env, capture_output=True, text=True, timeout=300
-        )  # fmt: skip
+        result = run_notary(args, cwd=self.folder, env=env, timeout=300)  # in this process: tests/cli_inprocess.py
         assert "Traceback" not in result.stderr, result.stderr
         if code is not None:
             assert result.returncode == code, f"{args}: rc={result.returncode}\n{result.stdout}\n{result.stderr}"

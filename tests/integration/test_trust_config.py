@@ -27,10 +27,8 @@ from notary.config import (
     write_config,
 )
 from notary.errors import ConfigFileError
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_notary
 from tests.issuing import issue_samples
-
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 
 
 def _registry(url: str, name: str) -> tuple[Registry, object]:
@@ -72,12 +70,11 @@ def planted(anvil_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     return {"folder": folder, "home": home, "user_trust": user_trust, "empty_home": work / "empty-home"}
 
 
-def verify(folder: Path, home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def verify(folder: Path, home: Path, *args: str, real: bool = False, **env: str) -> subprocess.CompletedProcess[str]:
+    """`notary verify zeugnis.pdf ARGS` in ``folder``: in this process (tests/cli_inprocess.py) unless ``real``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_") and k != "XDG_CONFIG_HOME"}
     clean.update(HOME=str(home), **env)
-    result = subprocess.run(
-        [NOTARY, "verify", "zeugnis.pdf", *args], cwd=folder, env=clean, capture_output=True, text=True, timeout=180
-    )
+    result = run_notary(["verify", "zeugnis.pdf", *args], cwd=folder, env=clean, timeout=180, real=real)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -99,7 +96,7 @@ def test_a_planted_notary_toml_is_not_trusted_without_a_trust_list(planted: dict
 def test_a_planted_notary_toml_is_not_trusted_and_the_trust_list_is_named(planted: dict[str, object]) -> None:
     folder, home, user_trust = planted["folder"], planted["home"], planted["user_trust"]
     assert isinstance(folder, Path) and isinstance(home, Path)
-    text = verify(folder, home)
+    text = verify(folder, home, real=True)  # the installed script, run inside the applicant's folder
     assert text.returncode == 1, text
     lines = text.stdout.splitlines()
     assert lines[0] == "UNGÜLTIG"
