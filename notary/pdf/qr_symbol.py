@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache, reduce
-from operator import getitem, xor
+from operator import getitem, itemgetter, xor
 from typing import cast
 
 from notary.errors import PdfError
@@ -451,12 +451,14 @@ def _mask_and_format(version: int, ecl: str, mask: int) -> int:
 
 # --- The padded grid: one Python int, one bit per module ----------------------------------------------------
 #
-# Module (row r, column c) is bit (r + PAD) * width + c of an int, width = n + PAD: every row is followed by
-# PAD light padding columns, and PAD light padding rows lie above and below the symbol. Shifting the int by 1
-# moves to the right neighbour, by ``width`` to the module below, and no run or pattern can cross a row edge
-# (the padding is light and never part of a run or of a dark module). The padding doubles as the light area
-# outside the symbol that the penalty rule N3 may count. With that, building a symbol is a few big-integer
-# XORs, and the four ISO penalty scores of a mask are ~40 big-integer operations instead of a module loop.
+# The symbol is held TRANSPOSED: module (row r, column c) is bit (c + PAD) * width + r of an int, width = n + PAD:
+# every column is followed by PAD light padding bits, and PAD light padding columns lie left and right of the
+# symbol. Shifting the int by 1 moves to the module below, by ``width`` to the right neighbour, and no run or
+# pattern can cross a column edge (the padding is light and never part of a run or of a dark module). The
+# padding doubles as the light area outside the symbol that the penalty rule N3 may count. The penalty rules
+# treat rows and columns alike, so the transposed symbol scores exactly as the symbol; columns are what the
+# codeword placement fills in long even stretches (see ``_placement``). With that, building a symbol is a few
+# big-integer XORs, and the four ISO penalty scores of a mask are ~40 big-integer operations.
 
 _PAD = 4
 _BIT_CHARS = bytes.maketrans(b"\x00\x01", b"01")
@@ -472,12 +474,12 @@ def _grid(version: int) -> tuple[int, int, int]:
 
 
 def _to_grid(layer: bytes | bytearray, version: int) -> int:
-    """A module layer (one byte per module, row-major, 0 or 1) as a padded-grid int."""
+    """A module layer (one byte per module, row-major, 0 or 1) as a padded-grid int (transposed)."""
     n, width, _ = _grid(version)
     value = 0
-    for r in range(n):
-        row = bytes(layer[r * n : (r + 1) * n])[::-1].translate(_BIT_CHARS).decode()
-        value |= int(row, 2) << ((r + _PAD) * width)
+    for c in range(n):
+        column = bytes(layer[c::n])[::-1].translate(_BIT_CHARS).decode()
+        value |= int(column, 2) << ((c + _PAD) * width)
     return value
 
 
@@ -488,61 +490,63 @@ def _function_grid(version: int) -> int:
 
 
 @cache
-def _placement(version: int) -> tuple[bytes, tuple[tuple[slice, slice], ...]]:
-    """How the codeword bits land on the padded grid: (a light grid as the characters of its int, most
-    significant first, ``(grid slice, bit slice)`` moves).
+def _placement(version: int) -> tuple[Callable[[bytes], tuple[bytes, ...]], int, int, int]:
+    """How the codeword bits land on the padded grid: (a getter of pieces, left margin, right margin, the
+    data modules as a grid int).
 
-    ``grid[g] = bits[b]`` for every move puts the codeword bit string (``"0"``/``"1"`` per bit) into that text:
-    the zigzag of ISO/IEC 18004 7.7.3 cut into stretches where both the grid position and the bit index
-    advance evenly (a column of a two-module strip takes every other bit while its neighbour is data too),
-    ~250 slice copies for a version-19 symbol instead of one Python step per module. Remainder bits and
-    everything that is not a data module stay "0".
+    The getter cuts the codeword bit string (``"0"``/``"1"`` per bit, ``left`` zeros before and ``right``
+    after it) into slices that, joined, are the grid's text from bit 0 up: the zigzag of ISO/IEC 18004 7.7.3
+    in stretches where the grid position and the bit index advance evenly (down a column, a two-module strip
+    takes every other bit while its neighbour is data too). A stretch runs on through the function modules,
+    padding and remainder bits after it with whatever bits its step reaches; ANDing with the data modules
+    clears them. ~250 slices for a version-19 symbol, cut by one C call (``itemgetter``), instead of a Python
+    step per module or per stretch.
     """
     n, width, total = _grid(version)
     _, _, order = _function_template(version)
     nbits = _raw_data_modules(version) // 8 * 8
-    by_column: dict[int, list[tuple[int, int]]] = {}
+    bit_at = [-1] * total
     for i, idx in enumerate(order[:nbits]):
         r, c = divmod(idx, n)
-        by_column.setdefault(c, []).append((i, total - 1 - ((r + _PAD) * width + c)))
-    moves: list[tuple[slice, slice]] = []
-    for column in by_column.values():  # bit index rises along a column, whichever way the strip runs
-        start = 0
-        while start < len(column):
-            end = start + 1
-            if end < len(column):
-                step = (column[end][0] - column[start][0], column[end][1] - column[start][1])
-                while (
-                    end < len(column)
-                    and (column[end][0] - column[end - 1][0], column[end][1] - column[end - 1][1]) == step
-                ):
-                    end += 1
-            moves.append(_move(column[start:end]))
-            start = end
-    return b"0" * total, tuple(moves)
-
-
-def _move(stretch: list[tuple[int, int]]) -> tuple[slice, slice]:
-    """(grid slice, bit slice) for evenly spaced (bit index, grid position) pairs, the grid going forwards."""
-    if len(stretch) > 1 and stretch[1][1] < stretch[0][1]:
-        stretch = stretch[::-1]
-    (bit0, pos0), count = stretch[0], len(stretch)
-    bit_step = stretch[1][0] - bit0 if count > 1 else 1
-    pos_step = stretch[1][1] - pos0 if count > 1 else 1
-    bit_stop = bit0 + bit_step * count
-    return slice(pos0, pos0 + pos_step * count, pos_step), slice(bit0, bit_stop if bit_stop >= 0 else None, bit_step)
+        bit_at[(c + _PAD) * width + r] = i
+    data = [pos for pos in range(total) if bit_at[pos] >= 0]
+    pieces: list[tuple[int, int, int]] = []  # (bit index at the piece's first position, step, length)
+    pos = k = 0
+    while pos < total:
+        if k == len(data):
+            pieces.append((0, 1, total - pos))
+            break
+        first, step, end_k = data[k], 1, k + 1
+        if end_k < len(data):
+            gap, rise = data[end_k] - first, bit_at[data[end_k]] - bit_at[first]
+            if rise % gap == 0 and rise // gap in (-2, -1, 1, 2):
+                step = rise // gap
+                while end_k < len(data) and bit_at[data[end_k]] == bit_at[first] + step * (data[end_k] - first):
+                    end_k += 1
+        end = data[end_k] if end_k < len(data) else total
+        pieces.append((bit_at[first] - step * (first - pos), step, end - pos))
+        pos, k = end, end_k
+    lowest = min(min(b0, b0 + step * (length - 1)) for b0, step, length in pieces)
+    highest = max(max(b0, b0 + step * (length - 1)) for b0, step, length in pieces)
+    left, right = max(0, -lowest), max(0, highest - nbits + 1)
+    slices = []
+    for b0, step, length in pieces:
+        start, stop = left + b0, left + b0 + step * length
+        slices.append(slice(start, stop if stop >= 0 else None, step))
+    getter = itemgetter(*slices, slice(0, 0))  # never a single slice: itemgetter would not return a tuple
+    mask = bytearray(b"0" * total)
+    for pos in data:
+        mask[pos] = ord("1")
+    return getter, left, right, int(mask[::-1], 2)
 
 
 @lru_cache(maxsize=16)
 def _data_grid(text: str, version: int, ecl: str) -> int:
     """The placed codewords (data and error correction) of ``text``, unmasked, as a padded-grid int."""
     codewords = _codewords(_data_bits(text, version, ecl), version, ecl)
-    bits = format(int.from_bytes(codewords, "big"), f"0{len(codewords) * 8}b").encode()
-    light, moves = _placement(version)
-    grid = bytearray(light)
-    for into, take in moves:
-        grid[into] = bits[take]
-    return int(grid, 2)
+    getter, left, right, data_modules = _placement(version)
+    bits = format(int.from_bytes(codewords, "big") << right, f"0{left + len(codewords) * 8 + right}b").encode()
+    return int(b"".join(getter(bits))[::-1], 2) & data_modules
 
 
 def _symbol_grid(text: str, version: int, ecl: str, mask: int) -> int:
@@ -582,9 +586,17 @@ def qr_modules(text: str, version: int, ecl: str, mask: int) -> Symbol:
     """:func:`qr_matrix` as a :class:`Symbol` (same errors)."""
     _check(text, version, ecl, mask)
     n, width, total = _grid(version)
-    bits = format(_symbol_grid(text, version, ecl, mask), f"0{total}b")[::-1].encode().translate(_BIT_BYTES)
+    text_bits = format(_symbol_grid(text, version, ecl, mask), f"0{total}b")[::-1].encode()
+    rows = (b"0" * _PAD).join(_rows(version)(text_bits))
+    return Symbol(b"\0" + rows.translate(_BIT_BYTES) + b"\0", width, n)
+
+
+@cache
+def _rows(version: int) -> Callable[[bytes], tuple[bytes, ...]]:
+    """The symbol's rows out of the (transposed) padded grid's text, bit 0 first."""
+    n, width, _ = _grid(version)
     first = _PAD * width
-    return Symbol(bits[first - 1 : first + (n - 1) * width + n + 1], width, n)
+    return itemgetter(*(slice(first + r, first + r + n * width, width) for r in range(n)))
 
 
 _latest: tuple[Matrix, bytes, int] | None = None
@@ -642,14 +654,27 @@ def penalty_scores(modules: int, version: int) -> tuple[int, int, int, int]:
         before or after it (the area outside the symbol counts as light).
     N4: 10 for each full 5 % that the share of dark modules deviates from 50 %.
     """
+    return _penalties(modules, _shifts(modules, _grid(version)[1]), version)
+
+
+def _shifts(modules: int, width: int) -> tuple[int, int, int, int, int, int]:
+    """``modules`` shifted right by 1, 2, 3 and by 1, 2, 3 grid widths: what the penalty rules compare.
+
+    Shifting is linear (``(a ^ b) >> k == (a >> k) ^ (b >> k)``), so the mask choice shifts the unmasked
+    symbol once and each mask layer once (cached), and gets each masked symbol's shifts by XOR."""
+    return modules >> 1, modules >> 2, modules >> 3, modules >> width, modules >> 2 * width, modules >> 3 * width
+
+
+def _penalties(d: int, shifted: tuple[int, int, int, int, int, int], version: int) -> tuple[int, int, int, int]:
+    """:func:`penalty_scores` of ``d`` given ``_shifts(d, width)``."""
     n, width, _ = _grid(version)
     full, with_right, with_below, full_right, full_below = _penalty_masks(version)
     # Shifts and bit counts of the ~10,000-bit symbol cost 4-7 times an AND or XOR: the rules are written to
-    # need few of them (23 shifts and 6 counts per mask; light >> k is (d >> k) ^ (full >> k), no shift).
-    d = modules
+    # need few of them (17 shifts and 6 counts per mask; light >> k is (d >> k) ^ (full >> k), no shift).
     light = full ^ d
-    same_right, n1_rows, n3_rows = _line_penalties(d, light, d >> 1, full_right, with_right, 1)
-    same_below, n1_cols, n3_cols = _line_penalties(d, light, d >> width, full_below, with_below, width)
+    right1, right2, right3, below1, below2, below3 = shifted
+    same_right, n1_rows, n3_rows = _line_penalties(d, light, right1, right2, right3, full_right, with_right, 1)
+    same_below, n1_cols, n3_cols = _line_penalties(d, light, below1, below2, below3, full_below, with_below, width)
     n2 = 3 * (same_right & same_below & (same_below >> 1)).bit_count()
     total = n * n
     n4 = 10 * (abs(20 * d.bit_count() - 10 * total) // total)
@@ -657,11 +682,11 @@ def penalty_scores(modules: int, version: int) -> tuple[int, int, int, int]:
 
 
 def _line_penalties(
-    d: int, light: int, beside: int, full_beside: int, with_next: int, step: int
+    d: int, light: int, beside: int, beside2: int, beside3: int, full_beside: int, with_next: int, step: int
 ) -> tuple[int, int, int]:
     """(modules alike their next, N1, N3) along rows (``step`` 1) or columns (``step`` the grid width);
-    ``beside`` is ``d >> step``, ``full_beside`` the whole grid shifted so, ``with_next`` the modules that
-    have a next one in the symbol."""
+    ``beside``, ``beside2``, ``beside3`` are ``d`` shifted right by 1, 2, 3 steps, ``full_beside`` the whole
+    grid shifted by one, ``with_next`` the modules that have a next one in the symbol."""
     # (x & m) ^ m is m & ~x without the negative ints that ~ makes (slower for big ints)
     same = ((d ^ beside) & with_next) ^ with_next
     pairs = same & (same >> step)  # 3 alike from here
@@ -671,8 +696,8 @@ def _line_penalties(
     n1 = (run5 | (run5 << step)).bit_count()
     # 1:1:3:1:1 as dark-light-dark, one dark, dark-light-dark; then 4 light before or after it
     light_beside = beside ^ full_beside
-    dld = d & light_beside & (d >> 2 * step)
-    pattern = dld & (d >> 3 * step) & (dld >> 4 * step)
+    dld = d & light_beside & beside2
+    pattern = dld & beside3 & (dld >> 4 * step)
     light2 = light & light_beside
     light4 = light2 & (light2 >> 2 * step)
     n3 = 40 * (pattern & ((light4 << 4 * step) | (light4 >> 7 * step))).bit_count()
@@ -693,6 +718,17 @@ def choose_qr_params(text: str, ecl: str = "M") -> tuple[int, int]:
     """
     _check_text(text)
     version = smallest_version(text, ecl)
-    data = _data_grid(text, version, ecl) ^ _function_grid(version)
-    scores = [sum(penalty_scores(data ^ _mask_and_format(version, ecl, mask), version)) for mask in range(8)]
+    unmasked = _data_grid(text, version, ecl) ^ _function_grid(version)
+    unmasked_shifts = _shifts(unmasked, _grid(version)[1])
+    scores = []
+    for mask in range(8):
+        layer, layer_shifts = _mask_layer_shifts(version, ecl, mask)
+        shifted = cast("tuple[int, int, int, int, int, int]", tuple(map(xor, unmasked_shifts, layer_shifts)))
+        scores.append(sum(_penalties(unmasked ^ layer, shifted, version)))
     return version, scores.index(min(scores))
+
+
+@cache
+def _mask_layer_shifts(version: int, ecl: str, mask: int) -> tuple[int, tuple[int, int, int, int, int, int]]:
+    layer = _mask_and_format(version, ecl, mask)
+    return layer, _shifts(layer, _grid(version)[1])
