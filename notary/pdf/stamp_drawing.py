@@ -175,10 +175,12 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
     def picked(value: int, order: Literal["big", "little"]) -> bytes:
         return value.to_bytes(length, order).translate(None, b"\x00")
 
-    # bytewise differences never borrow: every y is at least QUIET_ZONE, every width at least 1
+    # bytewise differences never borrow: every y is at least QUIET_ZONE, every width at least 1.
+    # Y and X are picked together: Y moved onto the light module before the rectangle's first (no other
+    # rectangle starts there), so the picked bytes alternate Y, X in the order the rectangles start.
     big = 0xFF * new
-    xs = picked(big & cols_big, "big")
-    ys = picked((big & rows_big) - heights, "big")
+    pairs = picked((big & cols_big) | (((big & rows_big) - heights) << 8), "big")
+    ys, xs = pairs[0::2], pairs[1::2]
     ends = picked((0xFF * after) & cols_little, "little")
     count = len(xs)
     widths = (int.from_bytes(ends, "big") - int.from_bytes(xs, "big")).to_bytes(count, "big")

@@ -21,7 +21,7 @@ from notary.core.hashing import Salt, raw_keccak256
 from notary.core.leaves import DOCUMENT_TAG, document_commitment, leaf_hash
 from notary.core.merkle import MerkleProof, process_proof
 from notary.errors import FormatError
-from notary.pdf import pdf_objects, plain_reader
+from notary.pdf import pdf_objects, plain_reader, stamp_drawing
 from notary.pdf.pdf_objects import Name, PdfValue, Real, Ref
 
 RNG_SEED = 20261201
@@ -389,18 +389,31 @@ def _new_xref(data: bytes) -> object:
     return pdf.offsets, pdf.trailer_at, pdf.bodies
 
 
+def _two_subsections_pdf() -> bytes:
+    """A small PDF whose table has a free entry and two subsections."""
+    bodies = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+              b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]  # fmt: skip
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for num, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, body)
+    xref = len(out)
+    out += b"xref\n0 2\n0000000000 65535 f \n%010d 00000 n \n2 2\n" % offsets[0]
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets[1:])
+    out += b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
 def test_plain_reader_table_is_the_frozen_definition() -> None:
-    from notary.pdf.samples import make_certificate, sample_certificates
-    from tests.unit.test_pdf_plain_reader import simple_pdf
+    from notary.pdf.samples import SAMPLE_PUPILS, make_certificate
 
     rng = random.Random(RNG_SEED + 5)
-    bases = [simple_pdf(), *(make_certificate(c.pupil, c.school, c.grades) for c in sample_certificates(2, seed=3))]
+    bases = [make_certificate(SAMPLE_PUPILS[0]), _two_subsections_pdf()]
+    spots = [(base, base.rindex(b"xref"), [m.start() for m in re.finditer(rb"\d+ \d+ obj", base)]) for base in bases]
     accepted = 0
-    for _ in range(3000):
-        base = rng.choice(bases)
+    for _ in range(2000):
+        base, table, headers = rng.choice(spots)
         data = bytearray(base)
-        table = data.rindex(b"xref")
-        headers = [m.start() for m in re.finditer(rb"\d+ \d+ obj", base)]
         for _ in range(rng.randrange(1, 3)):
             header = rng.choice(headers)
             near_header = rng.randrange(max(0, header - 2), header + 12)
@@ -410,4 +423,63 @@ def test_plain_reader_table_is_the_frozen_definition() -> None:
         expected = _old_xref(bytes(data))
         assert _new_xref(bytes(data)) == expected
         accepted += expected != "unusual"
-    assert accepted > 300
+    assert accepted > 200
+
+
+# --- The QR's rectangles: Y and X picked in one pass ----------------------------------------------------------
+
+
+def _old_rect_fields(modules: bytes, stride: int, n: int) -> tuple[bytes, bytes, bytes, bytes]:
+    """Frozen copy of stamp_drawing._rect_fields before Y and X were picked together."""
+    ones, cols_big, cols_little, rows_big, length, row_bits = stamp_drawing._rect_tables(n, stride)
+    raw = modules.translate(stamp_drawing._DARK)
+    g = int.from_bytes(raw, "big")
+    starts = g & ~(g >> 8)
+    differs = g ^ (g >> row_bits)
+    seeds = ((differs & g) | (g & ~(g << 8) & (differs << 8))) & ones
+    new = (((g + seeds) | differs) >> 8) & starts & ones
+    continuing = (starts & ones) ^ new
+    g = int.from_bytes(raw, "little")
+    differs = g ^ (g << row_bits)
+    seeds = ((differs & g) | (g & ~(g << 8) & (differs << 8))) & ones
+    after = ((g + seeds) | differs) & (g << 8) & ~g & ones
+    heights = going = new
+    below = 0
+    while True:
+        going = (going >> row_bits) & continuing
+        if not going:
+            break
+        below += row_bits
+        heights += going << below
+
+    def picked(value: int, order: Any) -> bytes:
+        return bytes(value.to_bytes(length, order).translate(None, b"\x00"))
+
+    big = 0xFF * new
+    xs = picked(big & cols_big, "big")
+    ys = picked((big & rows_big) - heights, "big")
+    ends = picked((0xFF * after) & cols_little, "little")
+    widths = (int.from_bytes(ends, "big") - int.from_bytes(xs, "big")).to_bytes(len(xs), "big")
+    return xs, ys, widths, picked(heights, "big")
+
+
+def test_rectangles_are_the_frozen_definition() -> None:
+    from notary.pdf.qr_symbol import Symbol
+
+    rng = random.Random(RNG_SEED + 6)
+    bits = bytes.maketrans(b"01", b"\x00\x01")
+    for _ in range(1200):
+        n = rng.choice((21, 25, 57, 81, 97, 117, 177, rng.randrange(1, 241)))
+        stride = n + rng.randrange(1, 9)
+        modules = bytearray((n - 1) * stride + n + 2)
+        mix, rows = rng.choice((lambda a, b: a & b, lambda a, b: a | b, lambda a, b: a, lambda a, b: a & ~b)), []
+        for r in range(n):
+            if rows and rng.random() < 0.2:
+                row = rows[-1]  # identical runs: rectangles that grow downwards
+            else:
+                word = mix(rng.getrandbits(n), rng.getrandbits(n)) & ((1 << n) - 1)
+                row = format(word, f"0{n}b").encode().translate(bits)
+            rows.append(row)
+            modules[1 + r * stride : 1 + r * stride + n] = row
+        symbol = Symbol(bytes(modules), stride, n)
+        assert stamp_drawing._rect_fields(symbol) == _old_rect_fields(symbol.modules, stride, n)
