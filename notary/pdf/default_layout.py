@@ -123,17 +123,24 @@ def default_layout(
     """
     if qr_url and not qr_text.startswith(qr_url):
         raise PdfError("the QR text must start with the stamp's verifier URL")
-    x, y, size = stamp_geometry(page_width, page_height, caption, corner=corner, size_mm=size_mm, margin_mm=margin_mm)
+    x, y, size = _geometry(page_width, page_height, caption, corner, size_mm, margin_mm)
     version, mask = choose_qr_params(qr_text, ecl)
-    return StampLayout(
-        stamp_version=stamp_version_for(qr_url),
-        page=0,
-        x=x,
-        y=y,
-        size=size,
-        caption=caption,
-        qr_version=version,
-        qr_ecl=ecl,
-        qr_mask=mask,
-        qr_url=qr_url,
-    )
+    return _layout(stamp_version_for(qr_url), x, y, size, caption, version, ecl, mask, qr_url)
+
+
+@lru_cache(maxsize=256)
+def _geometry(
+    page_width: float, page_height: float, caption: str, corner: str, size_mm: float, margin_mm: float
+) -> tuple[int, int, int]:
+    """:func:`stamp_geometry`, cached: a run's pages share a few sizes (a refusal is raised each time)."""
+    return stamp_geometry(page_width, page_height, caption, corner=corner, size_mm=size_mm, margin_mm=margin_mm)
+
+
+@lru_cache(maxsize=1024)
+def _layout(
+    stamp_version: int, x: int, y: int, size: int, caption: str, version: int, ecl: str, mask: int, qr_url: str
+) -> StampLayout:
+    """The (immutable) layout, made and checked once per combination: a run's documents share a few page
+    sizes, QR versions and masks, and checking the caption's text rules for every document found nothing new."""
+    return StampLayout(stamp_version=stamp_version, page=0, x=x, y=y, size=size, caption=caption,
+                       qr_version=version, qr_ecl=ecl, qr_mask=mask, qr_url=qr_url)  # fmt: skip
