@@ -52,7 +52,7 @@ VECTORS = _index()["vectors"]
 def test_the_vectors_cover_the_seal_cases() -> None:
     index = _index()
     assert {v["name"] for v in VECTORS} == {
-        "b-b", "b-t", "second-signature", "content-after-seal", "seal-stripped", "not-bound", "untrusted-ca",
+        "b-b", "b-t", "b-lta", "second-signature", "content-after-seal", "seal-stripped", "not-bound", "untrusted-ca",
         "expired", "weak-rsa1024", "weak-sha1",
     }  # fmt: skip
     notarised = _file(index["notarised"], SEAL_VECTORS.parent)

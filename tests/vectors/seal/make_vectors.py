@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:  # run as a script: tests.pki lives in the reposit
 from asn1crypto import keys as asn1_keys  # noqa: E402
 from asn1crypto import x509 as asn1_x509  # noqa: E402
 from cryptography import x509  # noqa: E402
-from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: E402
 from cryptography.hazmat.primitives.serialization import pkcs12  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID  # noqa: E402
@@ -222,6 +222,24 @@ class VectorPki:
             return [self.other_root.cert]
         return [self.intermediate.cert, self.root.cert]
 
+    def crl(self) -> bytes:
+        """The intermediate's CRL (it lists a serial no vector uses): B-LTA embeds it in the DSS."""
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.intermediate.cert.subject)
+            .last_update(dt.datetime(2025, 7, 1, tzinfo=dt.UTC))
+            .next_update(LONG["not_after"])
+            .add_extension(x509.CRLNumber(1), critical=False)
+            .add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(99)
+                .revocation_date(dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
+                .build()
+            )
+        )
+        crl = builder.sign(self.intermediate.key, hashes.SHA256(), ecdsa_deterministic=True)  # type: ignore[arg-type]
+        return crl.public_bytes(serialization.Encoding.DER)
+
     def timestamper(self) -> Any:
         from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
@@ -275,6 +293,7 @@ def seal(
     label: str,
     *,
     tsa: bool = False,
+    crl: bytes | None = None,
     field_name: str | None = None,
     md_algorithm: str = "sha256",
 ) -> bytes:
@@ -292,7 +311,11 @@ def seal(
                 serialization.BestAvailableEncryption(P12_PASSWORD),
             )
         )  # fmt: skip
-        sealer = Sealer(SealOptions(path, P12_PASSWORD, field_name=field_name or SEAL_FIELD))
+        crls: tuple[Path, ...] = ()
+        if crl is not None:
+            crls = (Path(tmp) / "intermediate.crl",)
+            crls[0].write_bytes(crl)
+        sealer = Sealer(SealOptions(path, P12_PASSWORD, crls=crls, field_name=field_name or SEAL_FIELD))
     if tsa:
         sealer._timestamper = pki.timestamper()  # the test TSA in process: no server, a fixed time
     with frozen(label):
@@ -403,6 +426,9 @@ def build() -> tuple[dict[str, Any], dict[str, bytes]]:
         _case("b-t", "PAdES B-T: the same seal with a signature timestamp of the test TSA (root -> TSA)",
               seal(pki, notarised, pki.city, city_binding, "b-t", tsa=True), pki.city,
               seal_reason="ok", level="B-T", bound=True),
+        _case("b-lta", "PAdES B-LTA: B-T plus a DSS revision (chain and the intermediate's CRL) and a document "
+              "timestamp", seal(pki, notarised, pki.city, city_binding, "b-lta", tsa=True, crl=pki.crl()), pki.city,
+              seal_reason="ok", level="B-LTA", bound=True),
         _case("second-signature", "the city's seal, then a stranger's signature (no binding) in a further revision",
               seal(pki, b_b, pki.stranger, b"", "second-signature", field_name="Mallory"), pki.city,
               seal_reason="seal-extra-signature", level="B-B", bound=True, subject="Mallory GmbH"),
@@ -454,8 +480,8 @@ def build() -> tuple[dict[str, Any], dict[str, bytes]]:
         "signing_time": SIGNING_TIME.isoformat(),
         "vectors": [entry for entry, _ in cases],
     }
-    b_t = next(entry for entry in index["vectors"] if entry["name"] == "b-t")
-    b_t["expected"]["seal"]["timestamped_at"] = _z(TIMESTAMP_TIME)
+    for timestamped in (entry for entry in index["vectors"] if entry["name"] in ("b-t", "b-lta")):
+        timestamped["expected"]["seal"]["timestamped_at"] = _z(TIMESTAMP_TIME)
     return index, files
 
 
