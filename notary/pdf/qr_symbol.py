@@ -623,10 +623,17 @@ def smallest_version(text: str, ecl: str = "M") -> int:
     if ecl not in _ECC_PER_BLOCK:
         raise PdfError(f"unknown QR error correction level {ecl!r}")
     prefix, payload = segments(text)
-    for version in range(1, 41):
-        if _fits(prefix, payload, version, ecl):
-            return version
-    raise PdfError(f"{len(text)} characters do not fit any QR code at level {ecl}")
+    version = _smallest_fitting(len(prefix), len(payload), ecl)
+    if not version:
+        raise PdfError(f"{len(text)} characters do not fit any QR code at level {ecl}")
+    return version
+
+
+@lru_cache(maxsize=1024)
+def _smallest_fitting(prefix_length: int, payload_length: int, ecl: str) -> int:
+    """:func:`smallest_version` by the segments' lengths (all it depends on); 0 when none fits."""
+    prefix, payload = b"#" * prefix_length, "0" * payload_length
+    return next((version for version in range(1, 41) if _fits(prefix, payload, version, ecl)), 0)
 
 
 # --- Mask choice: the penalty evaluation of ISO/IEC 18004:2015 7.8.3.1 --------------------------------------
