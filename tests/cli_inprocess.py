@@ -21,7 +21,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,9 +34,17 @@ _one_at_a_time = threading.Lock()  # the process-wide state swapped below is not
 
 
 def run_notary(
-    args: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float = 300, real: bool = False
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float = 300,
+    real: bool = False,
+    fresh: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """``notary ARGS`` in ``cwd`` with exactly the environment ``env``; ``real`` starts the installed script."""
+    """``notary ARGS`` in ``cwd`` with exactly the environment ``env``; ``real`` starts the installed script (the
+    only case ``timeout`` bounds). ``fresh`` drops what a new process would not have (e.g. a PKCS#11 library
+    initialised with another token folder): called in ``env`` before the command, and after it once restored."""
     if real:
         return subprocess.run([NOTARY, *args], cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout)
     from cli.main import main
@@ -46,12 +54,16 @@ def run_notary(
         code: int | str | None = 0
         try:
             set_explicit_config(None)
+            if fresh is not None:
+                fresh()
             main()
         except SystemExit as exited:
             code = exited.code
         finally:
             set_explicit_config(None)
         stdout, stderr = out.getvalue(), err.getvalue()
+    if fresh is not None:
+        fresh()  # again in the test's own environment, for whoever uses it next in this process
     if not isinstance(code, int):  # sys.exit("text") prints the text and exits 1, as the interpreter does
         stderr, code = stderr + (f"{code}\n" if code is not None else ""), 0 if code is None else 1
     return subprocess.CompletedProcess([NOTARY, *args], code, stdout, stderr)

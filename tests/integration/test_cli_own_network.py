@@ -102,6 +102,7 @@ def served(cwd: Path) -> Iterator[str]:
     port = localchain.free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
     environment["NOTARY_CONFIG"] = str(cwd / "notary.toml")
+    environment["NOTARY_WEB_VERIFY_TIMEOUT_SECONDS"] = "30"  # the 1.5 s default cut genuine checks on a loaded CI box
     server = subprocess.Popen(
         [NOTARY, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
         cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

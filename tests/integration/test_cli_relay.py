@@ -15,18 +15,22 @@ from eth_account.signers.local import LocalAccount
 from notary.chain import Registry, connect, fund_dev_account
 from notary.chain.artifact import abi
 from notary.pdf.samples import make_certificates
-from tests.conftest import ROOT
+from notary.signing.pkcs11_token import forget_sessions
+from tests.cli_inprocess import run_notary
 from tests.issuing import verifier_for
-from tests.softhsm import PIN, make_token, needs_softhsm
+from tests.softhsm import MODULE, PIN, make_token, needs_softhsm
 from verifier.result import Verdict
 
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 HAS_ANCHOR_SIGNED = any(item.get("name") == "anchorSigned" for item in abi())
 pytestmark = [pytest.mark.anvil, needs_softhsm]
 
 
-def notary(cwd: Path, env: dict[str, str], *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([NOTARY, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+def notary(
+    cwd: Path, env: dict[str, str], *args: str, code: int | None = 0, real: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``notary ARGS`` in this process (tests/cli_inprocess.py), the token library initialised afresh as a new
+    process would; the installed script if ``real``."""
+    result = run_notary(args, cwd=cwd, env=env, timeout=300, real=real, fresh=lambda: forget_sessions(MODULE))
     assert "Traceback" not in result.stderr, result.stderr
     if code is not None:
         assert result.returncode == code, f"{args}: rc={result.returncode}\n{result.stdout}\n{result.stderr}"
@@ -98,7 +102,7 @@ def test_school_with_a_token_key_signs_only_and_the_city_relays(anvil_url: str, 
 
 def test_relay_errors_are_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
-    missing = notary(tmp_path, env, "relay", "nowhere", code=1)
+    missing = notary(tmp_path, env, "relay", "nowhere", code=1, real=True)  # the installed script's one line
     assert missing.stderr.strip() == "error: no such folder: nowhere"
     (tmp_path / "outbox").mkdir()
     empty = notary(tmp_path, env, "relay", "outbox")

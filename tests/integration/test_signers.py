@@ -35,14 +35,11 @@ from notary.signing.ecdsa import HALF_N, SECP256K1_N, with_recovery_id
 from notary.signing.keystore import KeystoreSigner
 from notary.signing.pkcs11_token import Pkcs11Signer, forget_sessions, generate_key, list_token_keys, open_session
 from notary.signing.remote import RemoteSigner
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_notary
 from tests.issuing import issue_samples, verifier_for
 from tests.softhsm import MODULE, PIN, make_token, needs_softhsm
 from tests.softhsm import available as softhsm_available
 from verifier.result import Verdict
-
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
-
 
 # ---------------------------------------------------------------- SoftHSM2 token in a temporary folder
 
@@ -358,7 +355,8 @@ def test_notary_keys_makes_and_lists_token_keys(softhsm: dict[str, str], tmp_pat
     env.update(SOFTHSM2_CONF=softhsm["conf"], NOTARY_PKCS11_PIN=PIN, NOTARY_KEY_PASSWORD="long enough password")
 
     def notary(*args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([NOTARY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        # in this process (tests/cli_inprocess.py); the token library initialised afresh as a new process would
+        result = run_notary(args, cwd=tmp_path, env=env, timeout=120, fresh=lambda: forget_sessions(MODULE))
         assert "Traceback" not in result.stderr, result.stderr
         return result
 
