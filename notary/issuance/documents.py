@@ -126,9 +126,8 @@ def prepare(src: str, placement: Placement) -> Prepared:
     except Exception as exc:  # a hostile PDF must fail the document, never the run
         return Prepared(src, None, len(data), f"unreadable PDF ({type(exc).__name__})")
     hasher = hashlib.sha256(data)
-    digest = hasher.digest()
-    _HELD.put(src, _Held(digest, _identity(seen), data, doc, hasher))
-    return Prepared(src, digest, len(data), None, parsed, bytes(bound))
+    _HELD.put(src, hasher.copy(), _identity(seen), doc, data)
+    return Prepared(src, hasher.digest(), len(data), None, parsed, bytes(bound))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +137,11 @@ class _Held:
     doc_hash: bytes
     identity: tuple[int, ...]
     """:func:`_identity` of the file when it was read: unchanged, the file still has these bytes."""
-    data: bytes
     doc: OriginalPdf
+    data: bytes | None
+    """The bytes, while the bytes held stay within their limit (else read again, and their hash checked)."""
     hasher: Any
-    """SHA-256 over ``data``, to be continued over the update (the output's hash)."""
+    """SHA-256 over the bytes, to be continued over the update (the output's hash)."""
 
 
 def _identity(seen: os.stat_result) -> tuple[int, ...]:
@@ -150,21 +150,24 @@ def _identity(seen: os.stat_result) -> tuple[int, ...]:
 
 
 class _HeldOriginals:
-    """The originals this process prepared and has not stamped yet, oldest first, up to ``limit`` bytes (beyond
-    that the oldest are forgotten and read again when stamped). A cache only: every entry is checked against
-    the job's hash and the file's identity before it is used. Shared by threads (a thread pool's workers)."""
+    """The originals this process prepared and has not stamped yet: their parse (small) for up to ``entries``
+    of them, oldest forgotten first, and their bytes while those stay within ``limit`` (the parse saves the
+    most; holding bytes beyond a few batches would only cost memory). A cache only: every entry is checked
+    against the job's hash and the file's identity before it is used. Shared by threads (a thread pool)."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit, self.size = limit, 0
+    def __init__(self, limit: int, entries: int = 16_384) -> None:
+        self.limit, self.entries, self.size = limit, entries, 0
         self._entries: dict[str, _Held] = {}
         self._lock = threading.Lock()
 
-    def put(self, src: str, held: _Held) -> None:
+    def put(self, src: str, hasher: Any, identity: tuple[int, ...], doc: OriginalPdf, data: bytes) -> None:
+        """Hold ``data`` (and ``doc``, its parse) read from ``src``; ``hasher`` has hashed exactly ``data``."""
         with self._lock:
             self._forget(src)
-            self._entries[src] = held
-            self.size += len(held.data)
-            while self.size > self.limit and self._entries:
+            keep = self.size + len(data) <= self.limit
+            self._entries[src] = _Held(hasher.digest(), identity, doc, data if keep else None, hasher)
+            self.size += len(data) if keep else 0
+            while len(self._entries) > self.entries:
                 self._forget(next(iter(self._entries)))
 
     def take(self, src: str, doc_hash: bytes) -> _Held | None:
@@ -182,12 +185,13 @@ class _HeldOriginals:
 
     def _forget(self, src: str) -> _Held | None:
         held = self._entries.pop(src, None)
-        if held is not None:
+        if held is not None and held.data is not None:
             self.size -= len(held.data)
         return held
 
 
-HELD_BYTES = 96 * 2**20
+HELD_BYTES = 48 * 2**20
+"""Per worker process: about a batch of typical certificates (~57 KB)."""
 _HELD = _HeldOriginals(HELD_BYTES)
 
 
@@ -359,7 +363,7 @@ def stamp_staged(job: StampJob) -> Stamped:
     lost); it is overwritten when it is a truncated copy of what would be written; anything else fails."""
     try:
         held = _HELD.take(job.src, job.doc_hash)
-        if held is not None:
+        if held is not None and held.data is not None:
             original, doc, hasher = held.data, held.doc, held.hasher
         else:
             try:
@@ -370,7 +374,12 @@ def stamp_staged(job: StampJob) -> Stamped:
             hasher = hashlib.sha256(original)  # continued below over the update: the output's hash for the journal
             if hasher.digest() != job.doc_hash:
                 return Stamped(job.doc_id, None, "the original changed after it was hashed; it was not stamped")
-            doc = pickle.loads(job.parsed) if job.parsed is not None else read_original(original)  # same hash
+            if held is not None:
+                doc = held.doc  # parsed from bytes with this very hash
+            elif job.parsed is not None:
+                doc = pickle.loads(job.parsed)  # the same
+            else:
+                doc = read_original(original)
         width, height = page_size_of(doc)
         original_hash = Digest32(job.doc_hash)
         proof = build_proof(job, document_commitment(original_hash, _placement_digest(job.placement, width, height)))

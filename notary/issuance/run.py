@@ -30,6 +30,7 @@ the trace costs nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -42,7 +43,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from eth_account.signers.local import LocalAccount
 
@@ -212,6 +213,8 @@ class Issuance:
         self.trace = StageTrace()
         self._salt_key = self.issuer.salt_key()  # no private key with an HSM or remote signer: notary/signing
         self._parsed: dict[str, tuple[bytes, bytes]] = {}  # src -> (doc_hash, pickled read_original)
+        self._stamping: tuple[BatchRow, list[dict[str, Any]], Iterator[documents.Stamped]] | None = None
+        """A batch being stamped while the next is anchored: see :meth:`_stamp`."""
         self._claims_seen: dict[tuple[object, ...], tuple[Claims, bytes, Digest32] | FormatError] = {}
 
     # ------------------------------------------------------------------ entry point
@@ -282,9 +285,13 @@ class Issuance:
                 self._prepare(*ahead.popleft(), executor)
             while self.journal.count_unbatched(run.id) > 0:
                 self._batch_anchor_stamp(executor)
+            self.finish_stamping()
         except StoppedEarly as exc:
             stopped = str(exc)
         finally:
+            if self._stamping is not None:  # a failure while the next batch was anchored: keep this one's copies
+                with contextlib.suppress(Exception):
+                    self.finish_stamping()
             if own:
                 executor.shutdown(cancel_futures=stopped is not None)
         if stopped is None:
@@ -604,7 +611,9 @@ class Issuance:
         self._anchor(batch)
         anchored = [b for b in self.journal.batches(self.run.id, ["anchored"]) if b.id == batch_id]
         if anchored:  # else a sign-only run left it to a relayer (notary/signing/sign_only.py)
-            self._stamp(anchored[0], executor)
+            # stamped while the next batch is journaled and anchored (never with --strict: a failure found
+            # later could not stop what that next batch spends)
+            self._stamp(anchored[0], executor, defer=not self.options.strict)
 
     def _members(self) -> list[tuple[int, bytes]]:
         """The next batch's documents, (id, leaf). Content that another run anchored since it was prepared here
@@ -714,7 +723,10 @@ class Issuance:
                     continue
                 raise
 
-    def _stamp(self, batch: BatchRow, executor: Executor) -> None:
+    def _stamp(self, batch: BatchRow, executor: Executor, *, defer: bool = False) -> None:
+        """Stamp the batch's unwritten documents and make them durable. ``defer``: hand the jobs to the workers
+        and return; their copies are put in place and journaled when the next batch is stamped, or at the end
+        (a crash meanwhile leaves them to the resume, as any crash during stamping does)."""
         assert self.run is not None and batch.state == "anchored"
         docs = self.journal.batch_docs(batch.id)
         tree = MerkleTree.build([bytes(d["leaf"]) for d in docs])
@@ -751,7 +763,6 @@ class Issuance:
             if d["state"] == "batched"
         ]
         self.trace("stamp", batch.id, f"docs={len(jobs)}")
-        failure: documents.Stamped | None = None
         # big enough chunks that the pool's own work per job stays small, small enough to keep both busy
         chunksize = max(1, min(64, len(jobs) // (4 * max(1, self.options.workers))))
         if isinstance(executor, Workers):  # each job to the process holding its original, while it has work
@@ -759,6 +770,23 @@ class Issuance:
             stamped = executor.map_keyed(documents.stamp_staged, jobs, keys, chunksize=16, depth=STAMP_DEPTH)
         else:
             stamped = executor.map(documents.stamp_staged, jobs, chunksize=chunksize)
+        self.finish_stamping()  # the batch before, whose jobs the workers finish first
+        if defer:
+            self._stamping = (batch, docs, stamped)
+            return
+        self._write(batch, docs, stamped)
+
+    def finish_stamping(self) -> None:
+        """Put the copies of a batch whose stamping was deferred in place and journal them."""
+        if self._stamping is not None:
+            batch, docs, stamped = self._stamping
+            self._stamping = None
+            self._write(batch, docs, stamped)
+
+    def _write(self, batch: BatchRow, docs: list[dict[str, Any]], stamped: Iterator[documents.Stamped]) -> None:
+        assert self.run is not None
+        out_dir = Path(self.run.out_dir)
+        failure: documents.Stamped | None = None
         for part in _chunks(stamped, self.options.chunk):
             self.trace("write", batch.id, f"docs={len(part)}")
             written = [(r.doc_id, r.out, r.sha256) for r in part if r.out is not None]

@@ -9,6 +9,7 @@ a busier one (which then reads the file again — a cache miss, never a differen
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -86,9 +87,14 @@ class Workers(Executor):
         depth: int | None,
         remember: bool,
     ) -> Iterator[R]:
+        """Feed the processes from a thread of its own, so that they get their next chunks while the caller is
+        busy elsewhere (anchoring the next batch, say) rather than only while it waits for a result."""
         results: dict[int, R] = {}
+        failed: list[BaseException] = []
         flying: dict[Future[list[R]], tuple[int, list[int]]] = {}
         busy = [0] * len(self._pools)
+        ready = threading.Condition()
+        stop = threading.Event()
 
         def top_up() -> None:
             for index, pool in enumerate(self._pools):
@@ -96,14 +102,17 @@ class Workers(Executor):
                     chunk = self._next_chunk(queues, index, steal=depth is not None)
                     if chunk is None:
                         break
-                    flying[pool.submit(_run_chunk, fn, [items[p] for p in chunk])] = (index, chunk)
+                    future = pool.submit(_run_chunk, fn, [items[p] for p in chunk])
+                    with ready:
+                        flying[future] = (index, chunk)
                     busy[index] += 1
 
         def settle(future: Future[list[R]]) -> None:
-            index, chunk = flying.pop(future)
+            with ready:
+                index, chunk = flying.pop(future)
             busy[index] -= 1
-            for position, value in zip(chunk, future.result(), strict=True):
-                results[position] = value
+            values = future.result()
+            for position in chunk:
                 key = keys[position]
                 if key is None:
                     continue
@@ -111,23 +120,45 @@ class Workers(Executor):
                     self._where[key] = index
                 else:
                     self._where.pop(key, None)
+            with ready:
+                results.update(zip(chunk, values, strict=True))
+                ready.notify_all()
+
+        def feed() -> None:
+            try:
+                while not stop.is_set():
+                    top_up()
+                    with ready:
+                        pending = list(flying)
+                    if not pending:
+                        return
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        settle(future)
+            except BaseException as exc:  # a worker's error (or a broken pool): raised to the caller
+                with ready:
+                    failed.append(exc)
+                    ready.notify_all()
 
         def collect() -> Iterator[R]:
             try:
                 for position in range(len(items)):
-                    while position not in results:
-                        if not flying:
-                            raise RuntimeError("internal error: a result that no worker is computing")
-                        done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
-                        for future in done:
-                            settle(future)
-                        top_up()
-                    yield results.pop(position)
+                    with ready:
+                        while position not in results and not failed:
+                            ready.wait()
+                        if position not in results:
+                            raise failed[0]
+                        value = results.pop(position)
+                    yield value
             finally:
-                for future in flying:
+                stop.set()
+                with ready:
+                    pending = list(flying)
+                for future in pending:
                     future.cancel()
 
-        top_up()  # now, as Executor.map does: the work starts before the first result is asked for
+        # started now, as Executor.map does: the work runs before the first result is asked for
+        threading.Thread(target=feed, name="notary-workers-feed", daemon=True).start()
         return collect()
 
     @staticmethod

@@ -64,14 +64,15 @@ def _touch(path: str) -> None:
 
 
 def test_work_starts_before_the_first_result_is_asked_for(workers: Workers, tmp_path: Path) -> None:
-    """As with Executor.map: the caller prepares the next documents while it journals and anchors others."""
-    paths = [str(tmp_path / f"{i}") for i in range(4)]
-    results = workers.map_keyed(_touch, paths, paths, chunksize=1, depth=None, remember=True)
+    """As with Executor.map, and beyond the chunks in flight: the workers stamp one batch while the caller
+    anchors the next one, without asking for results meanwhile."""
+    paths = [str(tmp_path / f"{i}") for i in range(12)]
+    results = workers.map_keyed(_touch, paths, paths, chunksize=1, depth=1, remember=True)
     deadline = time.monotonic() + 60  # generous: a loaded machine may take long, an idle one takes milliseconds
     while not all(Path(p).exists() for p in paths) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert all(Path(p).exists() for p in paths)
-    assert list(results) == [None] * 4
+    assert list(results) == [None] * 12
 
 
 def test_a_failure_in_a_worker_is_raised_to_the_caller(workers: Workers) -> None:
@@ -99,16 +100,23 @@ def test_a_held_original_is_used_only_while_the_file_is_unchanged(tmp_path: Path
     assert documents._HELD.take(str(src), prepared.doc_hash) is None
 
 
-def test_held_originals_stay_within_their_limit(tmp_path: Path) -> None:
-    held = documents._HeldOriginals(limit=150_000)
+def test_held_originals_stay_within_their_limits(tmp_path: Path) -> None:
+    """Bytes up to the byte limit (beyond it only the parse is held: the bytes are read again and their hash
+    checked), entries up to their count (the oldest forgotten first)."""
+    held = documents._HeldOriginals(limit=120_000, entries=3)
     placement = documents.Placement("Digital geprüft")
+    hashes = []
     for i, pdf in enumerate(make_certificates(4, seed=8)):
         path = tmp_path / f"{i}.pdf"
         path.write_bytes(pdf)
         prepared = documents.prepare(str(path), placement)
-        entry = documents._HELD.take(str(path), prepared.doc_hash or b"")
-        assert entry is not None
-        held.put(str(path), entry)
-        assert held.size <= 150_000
-    oldest = documents.prepare(str(tmp_path / "0.pdf"), placement).doc_hash
-    assert oldest is not None and held.take(str(tmp_path / "0.pdf"), oldest) is None  # forgotten first
+        assert prepared.doc_hash is not None
+        hashes.append(prepared.doc_hash)
+        entry = documents._HELD.take(str(path), prepared.doc_hash)
+        assert entry is not None and entry.data == pdf
+        held.put(str(path), entry.hasher, entry.identity, entry.doc, pdf)
+        assert held.size <= 120_000
+    assert held.take(str(tmp_path / "0.pdf"), hashes[0]) is None  # the oldest, forgotten
+    with_bytes = [held.take(str(tmp_path / f"{i}.pdf"), hashes[i]) for i in (1, 2, 3)]
+    assert [h is not None and h.data is not None for h in with_bytes] == [True, False, False]  # room for two
+    assert all(h is not None and h.doc_hash == hashes[i] for h, i in zip(with_bytes, (1, 2, 3), strict=True))
