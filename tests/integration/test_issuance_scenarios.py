@@ -24,13 +24,12 @@ from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Jou
 from notary.issuance.inputs import describe
 from notary.issuance.run import NotAnIssuer, Summary
 from notary.pdf.samples import make_certificates
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_notary
 from tests.integration.test_issuance_resume import _anchors_by, _die_at, _issue
 from tests.issuing import verifier_for
 from verifier.result import Verdict
 
 pytestmark = pytest.mark.anvil
-NOTARY = str(ROOT / ".venv" / "bin" / "notary")
 
 
 def _setup(url: str, tmp_path: Path, count: int, seed: int) -> tuple[Registry, bytes, Path]:
@@ -238,7 +237,7 @@ def test_the_command_says_on_screen_which_copy_a_corrected_holder_replaced(anvil
                XDG_CONFIG_HOME=str(tmp_path / "user-config"))  # fmt: skip
 
     def notary(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([NOTARY, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        done = run_notary(args, cwd=tmp_path, env=env, timeout=300)  # in this process: tests/cli_inprocess.py
         assert done.returncode == 0 and "Traceback" not in done.stderr, (args, done.stdout, done.stderr)
         return done
 

@@ -125,7 +125,7 @@ def test_notary_issue_puts_the_configured_verifier_url_into_the_qr(anvil_url: st
 
     from eth_account import Account
 
-    from tests.conftest import ROOT
+    from tests.cli_inprocess import run_notary
 
     actors = Actors(anvil_url)
     (tmp_path / "school.json").write_text(
@@ -141,10 +141,7 @@ def test_notary_issue_puts_the_configured_verifier_url_into_the_qr(anvil_url: st
         env = {k: v for k, v in os.environ.items() if not k.startswith("NOTARY_")}
         env.update(NOTARY_CONFIG=str(tmp_path / "notary.toml"), NOTARY_KEY_PASSWORD="pw")
         args = ["issue", src, "--out", out, "--type", "zeugnis", "--title", "Zeugnis", "--holder", "Lena Müller"]
-        result = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "notary"), *args], cwd=tmp_path, env=env, capture_output=True, text=True,
-            timeout=300,
-        )  # fmt: skip
+        result = run_notary(args, cwd=tmp_path, env=env, timeout=300)  # in this process: tests/cli_inprocess.py
         assert "Traceback" not in result.stderr, result.stderr
         return result
 
