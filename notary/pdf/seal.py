@@ -281,11 +281,11 @@ class LaterUpdates:
 def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
     """Are the bytes after ``pdf[:notarised_length]`` only signature and validation-data revisions?
 
-    Implements docs/seal.md §4 exactly (rules 2-4), so that a verifier written from the text alone agrees: every
-    later revision is compared with the one before it, object by object, and may change only the objects and
-    keys listed there, each only by adding invisible signature fields. pyHanko parses the file; its own
-    difference policy does not decide (it accepted more, e.g. painting widgets, and looked only after a signed
-    revision)."""
+    Implements docs/seal.md §4 rules 2 and 3 exactly (rule 1, the prefix, is the caller's), so that a verifier
+    written from the text alone agrees: every later revision is compared with the one before it, object by
+    object, and may change only the objects and keys listed there, each only by adding invisible signature
+    fields. pyHanko parses the file; its own difference policy does not decide (it accepted more, e.g. painting
+    widgets, and looked only after a signed revision)."""
     tail = pdf[pdf.rfind(b"%%EOF") + 5 :] if b"%%EOF" in pdf[notarised_length:] else None
     if tail is None:
         return LaterUpdates(False, "bytes after the notarisation update that are no PDF revision")
