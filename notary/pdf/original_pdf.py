@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from notary.errors import PdfError
@@ -336,15 +337,10 @@ def _read_plain(data: bytes) -> OriginalPdf:
     media_value = _plain_inherited(page, ancestors, _MEDIA_BOX)
     if media_value is None:
         raise Unusual("no /MediaBox")
-    media = _plain_box(pdf, media_value)
+    media = _box_numbers(pdf, media_value)
     crop_value = _plain_inherited(page, ancestors, _CROP_BOX)
-    visible = media
-    if crop_value is not None:
-        crop = _plain_box(pdf, crop_value)
-        visible = (max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]),
-                   min(crop[3], media[3]))  # fmt: skip
-    if visible[2] - visible[0] < 72 or visible[3] - visible[1] < 72:
-        raise Unusual("a small page")
+    crop = None if crop_value is None else _box_numbers(pdf, crop_value)
+    visible = _visible_box(media, crop)
     rotate_value = pdf.resolve(_plain_inherited(page, ancestors, _ROTATE))
     rotate = 0
     if rotate_value is not None:
@@ -453,11 +449,42 @@ def _plain_inherited(page: dict[Name, PdfValue], ancestors: list[dict[Name, PdfV
     return None
 
 
-def _plain_box(pdf: PlainPdf, value: PdfValue) -> Box:
+_BoxNumbers = tuple[tuple[type, object], ...]
+
+
+def _box_numbers(pdf: PlainPdf, value: PdfValue) -> _BoxNumbers:
+    """A rectangle's four entries, resolved, each with its type (so that ``true`` never passes for 1)."""
     arr = pdf.resolve(value)
     if type(arr) is not list or len(arr) != 4:
         raise Unusual("not a rectangle")
-    a, b, c, d = (plain_reader.number(pdf.resolve(v)) for v in arr)
+    numbers = []
+    for item in arr:  # one by one, as the conversion went: the first failure is the one raised
+        resolved = pdf.resolve(item)
+        if type(resolved) is not int and type(resolved) is not Real:
+            raise Unusual("a box coordinate that is not a number")  # as plain_reader.number says
+        numbers.append((type(resolved), resolved))
+    result = tuple(numbers)
+    _plain_box(result)  # converted now (an infinite real fails here, as before), from the cache next time
+    return result
+
+
+@lru_cache(maxsize=256)
+def _visible_box(media: _BoxNumbers, crop: _BoxNumbers | None) -> Box:
+    """CropBox intersected with MediaBox (MediaBox without a CropBox), exact; Unusual for a small page.
+    Cached: exact arithmetic on fractions is slow, and a run's pages share a few boxes."""
+    visible = _plain_box(media)
+    if crop is not None:
+        cropped = _plain_box(crop)
+        visible = (max(cropped[0], visible[0]), max(cropped[1], visible[1]), min(cropped[2], visible[2]),
+                   min(cropped[3], visible[3]))  # fmt: skip
+    if visible[2] - visible[0] < 72 or visible[3] - visible[1] < 72:
+        raise Unusual("a small page")
+    return visible
+
+
+@lru_cache(maxsize=256)
+def _plain_box(numbers: _BoxNumbers) -> Box:
+    a, b, c, d = (plain_reader.number(v) for _, v in numbers)  # type: ignore[arg-type]
     return (min(a, c), min(b, d), max(a, c), max(b, d))
 
 

@@ -389,10 +389,10 @@ def _new_xref(data: bytes) -> object:
     return pdf.offsets, pdf.trailer_at, pdf.bodies
 
 
-def _two_subsections_pdf() -> bytes:
-    """A small PDF whose table has a free entry and two subsections."""
+def _two_subsections_pdf(page: bytes = b"/MediaBox [0 0 595 842]") -> bytes:
+    """A small PDF whose table has a free entry and two subsections; page 1 has the entries ``page``."""
     bodies = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-              b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]  # fmt: skip
+              b"<< /Type /Page /Parent 2 0 R " + page + b" >>"]  # fmt: skip
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for num, body in enumerate(bodies, 1):
         offsets.append(len(out))
@@ -483,3 +483,29 @@ def test_rectangles_are_the_frozen_definition() -> None:
             modules[1 + r * stride : 1 + r * stride + n] = row
         symbol = Symbol(bytes(modules), stride, n)
         assert stamp_drawing._rect_fields(symbol) == _old_rect_fields(symbol.modules, stride, n)
+
+
+def test_page_boxes_read_from_the_cache_as_pypdf_reads_them() -> None:
+    """Each box twice (the second time from the per-process cache): the plain reading is pypdf's, and a
+    ``true`` never passes for the 1 read before it."""
+    from notary.pdf.original_pdf import read_original_plain, read_original_pypdf
+
+    boxes = [
+        b"/MediaBox [0 0 595 842]", b"/MediaBox [0 0 595.0 842]", b"/MediaBox [595.2756 841.8898 0 0]",
+        b"/MediaBox [0 0 595 842] /CropBox [10 10 500.5 800]", b"/MediaBox [0 0 595 842] /CropBox [-5 -5 900 900]",
+        b"/MediaBox [1 0 595 842]", b"/MediaBox [true 0 595 842]", b"/MediaBox [0 0 60 842]",
+        b"/MediaBox [0 0 595 842] /CropBox [0 0 70 842]", b"/MediaBox [0 0 595 842] /CropBox [0 0 595 true]",
+        b"/MediaBox [0 0 595]", b"/MediaBox [0 0 595 (842)]", b"/MediaBox [0 0 595 842] /CropBox [0 0 595 842.0]",
+    ]  # fmt: skip
+    for _ in range(2):
+        for box in boxes:
+            data = _two_subsections_pdf(box)
+            plain = read_original_plain(data)
+            try:
+                expected: object = read_original_pypdf(data)
+            except Exception as exc:  # pypdf's refusal: the plain reader must have declined
+                expected = type(exc)
+            if plain is not None:
+                assert plain == expected and repr(plain) == repr(expected), box
+    assert read_original_plain(_two_subsections_pdf(b"/MediaBox [0 0 595 842]")) is not None
+    assert read_original_plain(_two_subsections_pdf(b"/MediaBox [true 0 595 842]")) is None
