@@ -307,7 +307,7 @@ def build_proof(job: StampJob, document: Digest32) -> Proof:
         registry=job.registry,  # type: ignore[arg-type]  # parsed and checksummed by Proof
         root=job.root,  # type: ignore[arg-type]
         document=document,
-        claims=Claims.from_json(job.claims_json),
+        claims=_claims_of(job.claims_json),
         salt=job.salt,  # type: ignore[arg-type]
         merkle_proof=job.siblings,  # type: ignore[arg-type]
         issuer=job.issuer,  # type: ignore[arg-type]
@@ -315,6 +315,12 @@ def build_proof(job: StampJob, document: Digest32) -> Proof:
         issued_at=job.issued_at,
         document_count=job.count,
     )
+
+
+@lru_cache(maxsize=256)
+def _claims_of(claims_json: bytes) -> Claims:
+    """``Claims.from_json``, once per distinct claims (a run's documents mostly share theirs; Claims is frozen)."""
+    return Claims.from_json(claims_json)
 
 
 def notarise(
