@@ -37,7 +37,20 @@ def page_size(original: bytes) -> tuple[float, float]:
 
 def page_size_of(doc: OriginalPdf) -> tuple[float, float]:
     """:func:`page_size` of an original already read (``read_original``)."""
-    width, height = displayed_size(doc.visible_box, doc.rotate)
+    box = doc.visible_box
+    if not all(isinstance(v, Fraction | int) for v in box):
+        width, height = displayed_size(box, doc.rotate)
+        return float(width), float(height)
+    return _page_size(*(n for v in box for n in (v.numerator, v.denominator)), doc.rotate)
+
+
+@lru_cache(maxsize=256)
+def _page_size(*key: int) -> tuple[float, float]:
+    """:func:`page_size_of` by the box's numerators and denominators and the rotation (cheap to hash, unlike
+    fractions): a run's pages share a few sizes."""
+    n = key
+    box = (Fraction(n[0], n[1]), Fraction(n[2], n[3]), Fraction(n[4], n[5]), Fraction(n[6], n[7]))
+    width, height = displayed_size(box, n[8])
     return float(width), float(height)
 
 
