@@ -12,13 +12,15 @@ Runs in the parse stage (untrusted bytes, inside the worker process), so it must
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import hashlib
 import io
 import itertools
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,7 +243,8 @@ def _check(
         context = DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
     else:
         context = ValidationContext(**kwargs)
-    status = validate_pdf_signature(seal, signer_validation_context=context, ts_validation_context=context)
+    with _quiet_pyhanko():
+        status = validate_pdf_signature(seal, signer_validation_context=context, ts_validation_context=context)
     facts["signed_at"] = _iso(status.signer_reported_dt)
     ts = status.timestamp_validity
     if ts is not None and ts.intact and ts.valid:
@@ -278,6 +281,19 @@ def _check(
     if not bound:
         return SealReport("INVALID", SealReason.NOT_BOUND, **facts)
     return SealReport("VALID", SealReason.OK, **facts)
+
+
+@contextlib.contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """pyHanko logs a refused algorithm (a weak seal) as a warning with its traceback, which would reach a CLI
+    user's terminal; what it found is in the status we report, so its log is silenced while it judges."""
+    logger = logging.getLogger("pyhanko")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _listed_in_a_crl(path: Any, crls: Sequence[bytes], now: dt.datetime | None) -> bool:
