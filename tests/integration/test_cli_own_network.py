@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -72,9 +73,15 @@ def _keystore(path: Path) -> str:
     return str(account.address)
 
 
+@cache
+def _certificates(count: int, seed: int) -> tuple[bytes, ...]:
+    """Drawn once per module: 200 certificates take ~6 s, and both networks get the same (deterministic) ones."""
+    return tuple(make_certificates(count, seed=seed))
+
+
 def _inputs(folder: Path, count: int, seed: int) -> Path:
     folder.mkdir(parents=True)
-    for i, pdf in enumerate(make_certificates(count, seed=seed)):
+    for i, pdf in enumerate(_certificates(count, seed)):
         (folder / f"zeugnis-{i:03d}.pdf").write_bytes(pdf)
     return folder
 
