@@ -530,9 +530,10 @@ def _placement(version: int) -> tuple[Callable[[bytes], tuple[bytes, ...]], int,
     highest = max(max(b0, b0 + step * (length - 1)) for b0, step, length in pieces)
     left, right = max(0, -lowest), max(0, highest - nbits + 1)
     slices = []
-    for b0, step, length in pieces:
-        start, stop = left + b0, left + b0 + step * length
-        slices.append(slice(start, stop if stop >= 0 else None, step))
+    for b0, step, length in reversed(pieces):  # the int's text starts with its most significant bit
+        last = left + b0 + step * (length - 1)
+        stop = left + b0 - step
+        slices.append(slice(last, stop if stop >= 0 else None, -step))
     getter = itemgetter(*slices, slice(0, 0))  # never a single slice: itemgetter would not return a tuple
     mask = bytearray(b"0" * total)
     for pos in data:
@@ -546,7 +547,7 @@ def _data_grid(text: str, version: int, ecl: str) -> int:
     codewords = _codewords(_data_bits(text, version, ecl), version, ecl)
     getter, left, right, data_modules = _placement(version)
     bits = format(int.from_bytes(codewords, "big") << right, f"0{left + len(codewords) * 8 + right}b").encode()
-    return int(b"".join(getter(bits))[::-1], 2) & data_modules
+    return int(b"".join(getter(bits)), 2) & data_modules
 
 
 def _symbol_grid(text: str, version: int, ecl: str, mask: int) -> int:
@@ -586,17 +587,17 @@ def qr_modules(text: str, version: int, ecl: str, mask: int) -> Symbol:
     """:func:`qr_matrix` as a :class:`Symbol` (same errors)."""
     _check(text, version, ecl, mask)
     n, width, total = _grid(version)
-    text_bits = format(_symbol_grid(text, version, ecl, mask), f"0{total}b")[::-1].encode()
+    text_bits = format(_symbol_grid(text, version, ecl, mask), f"0{total}b").encode()
     rows = (b"0" * _PAD).join(_rows(version)(text_bits))
     return Symbol(b"\0" + rows.translate(_BIT_BYTES) + b"\0", width, n)
 
 
 @cache
 def _rows(version: int) -> Callable[[bytes], tuple[bytes, ...]]:
-    """The symbol's rows out of the (transposed) padded grid's text, bit 0 first."""
-    n, width, _ = _grid(version)
-    first = _PAD * width
-    return itemgetter(*(slice(first + r, first + r + n * width, width) for r in range(n)))
+    """The symbol's rows out of the (transposed) padded grid's text, most significant bit first."""
+    n, width, total = _grid(version)
+    first = total - 1 - _PAD * width  # row 0, column 0
+    return itemgetter(*(slice(first - r, first - r - n * width, -width) for r in range(n)))
 
 
 _latest: tuple[Matrix, bytes, int] | None = None
