@@ -35,8 +35,13 @@ class UpdateObject:
     ref: Ref
     value: PdfValue
     stream_data: bytes | None = None
+    body: bytes | None = None
+    """The object's bytes after its ``N G obj`` line, when the caller has them already: made by these same rules
+    from ``value`` once and reused (``value`` and ``stream_data`` are then what they were made from)."""
 
     def to_bytes(self) -> bytes:
+        if self.body is not None:
+            return b"%d %d obj\n" % (self.ref.num, self.ref.gen) + self.body
         if self.stream_data is None:
             return indirect_object(self.ref, self.value)
         assert isinstance(self.value, dict)

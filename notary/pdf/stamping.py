@@ -73,18 +73,11 @@ def _build_objects(doc: OriginalPdf, proof_json: bytes, qr_text: str, layout: St
     catalog[name("Names")] = names
     catalog[name("AF")] = [*doc.associated_files, spec_ref]
 
+    spec_body = (b"%d %d R" % (file_ref.num, file_ref.gen)).join(_SPEC_PARTS)
     return [
-        UpdateObject(q_ref, {}, b"q"),
+        UpdateObject(q_ref, {}, b"q", _Q_BODY),
         UpdateObject(stamp_ref, {}, content),
-        UpdateObject(
-            font_ref,
-            {
-                name("Type"): name("Font"),
-                name("Subtype"): name("Type1"),
-                name("BaseFont"): name("Helvetica"),
-                name("Encoding"): name("WinAnsiEncoding"),
-            },
-        ),
+        UpdateObject(font_ref, _FONT, body=_FONT_BODY),
         UpdateObject(
             file_ref,
             {
@@ -94,21 +87,45 @@ def _build_objects(doc: OriginalPdf, proof_json: bytes, qr_text: str, layout: St
             },
             proof_json,
         ),
-        UpdateObject(
-            spec_ref,
-            {
-                name("Type"): name("Filespec"),
-                name("F"): PROOF_FILE_NAME,
-                name("UF"): PROOF_FILE_NAME,
-                name("Desc"): b"Notarisation proof",
-                name("AFRelationship"): name("Data"),
-                name("EF"): {name("F"): file_ref, name("UF"): file_ref},
-            },
-        ),
+        UpdateObject(spec_ref, _filespec(file_ref), body=spec_body),
         UpdateObject(tree_ref, tree),
         UpdateObject(doc.page_ref, page),
         UpdateObject(doc.root, catalog),
     ]
+
+
+_FONT: dict[Name, PdfValue] = {
+    name("Type"): name("Font"),
+    name("Subtype"): name("Type1"),
+    name("BaseFont"): name("Helvetica"),
+    name("Encoding"): name("WinAnsiEncoding"),
+}
+
+
+def _filespec(file_ref: Ref) -> dict[Name, PdfValue]:
+    return {
+        name("Type"): name("Filespec"),
+        name("F"): PROOF_FILE_NAME,
+        name("UF"): PROOF_FILE_NAME,
+        name("Desc"): b"Notarisation proof",
+        name("AFRelationship"): name("Data"),
+        name("EF"): {name("F"): file_ref, name("UF"): file_ref},
+    }
+
+
+def _body(obj: UpdateObject) -> bytes:
+    whole = obj.to_bytes()
+    return whole[whole.index(b"\n") + 1 :]
+
+
+# The objects that are the same in every update but for their numbers, serialised once by the same rules:
+# the filespec is cut where its references to the embedded file stand (a placeholder number no other byte of it
+# can contain), and they are put back in.
+_PLACEHOLDER = Ref(987_654_321)
+_Q_BODY = _body(UpdateObject(_PLACEHOLDER, {}, b"q"))
+_FONT_BODY = _body(UpdateObject(_PLACEHOLDER, _FONT))
+_SPEC_PARTS = _body(UpdateObject(_PLACEHOLDER, _filespec(_PLACEHOLDER))).split(b"987654321 0 R")
+assert len(_SPEC_PARTS) == 3
 
 
 def stamp_pdf(original: bytes, *, proof_json: bytes, qr_text: str, layout: StampLayout) -> bytes:

@@ -509,3 +509,22 @@ def test_page_boxes_read_from_the_cache_as_pypdf_reads_them() -> None:
                 assert plain == expected and repr(plain) == repr(expected), box
     assert read_original_plain(_two_subsections_pdf(b"/MediaBox [0 0 595 842]")) is not None
     assert read_original_plain(_two_subsections_pdf(b"/MediaBox [true 0 595 842]")) is None
+
+
+def test_templated_update_objects_are_their_serialisation() -> None:
+    """The update's fixed objects, made once from a template, are byte for byte what the rules give."""
+    from notary.pdf import stamping
+    from notary.pdf.incremental_update import UpdateObject
+
+    rng = random.Random(RNG_SEED + 7)
+    for _ in range(300):
+        ref, file_ref = Ref(rng.randrange(1, 8_388_607), rng.randrange(0, 3)), Ref(rng.randrange(1, 8_388_607))
+        spec_body = (b"%d %d R" % (file_ref.num, file_ref.gen)).join(stamping._SPEC_PARTS)
+        pairs = [
+            (UpdateObject(ref, {}, b"q", stamping._Q_BODY), UpdateObject(ref, {}, b"q")),
+            (UpdateObject(ref, stamping._FONT, body=stamping._FONT_BODY), UpdateObject(ref, stamping._FONT)),
+            (UpdateObject(ref, stamping._filespec(file_ref), body=spec_body),
+             UpdateObject(ref, stamping._filespec(file_ref))),
+        ]  # fmt: skip
+        for templated, generic in pairs:
+            assert templated.to_bytes() == generic.to_bytes()
