@@ -1,15 +1,18 @@
-"""Benchmark: choosing the QR version and mask (``choose_qr_params``) and building the symbol, per document.
+"""Benchmark: the QR work of issuing one document, before and after the speed work of issue 10.
 
-    .venv/bin/python bench/qr_speed.py [--rounds N] [--baseline REV]
+    .venv/bin/python bench/qr_speed.py [--texts N] [--runs 5] [--baseline REV]
 
-Every round gets a QR text of its own (as every document of a batch does), so no per-text cache answers.
-The encoder of ``--baseline`` (a git revision; default: the last one before the speed-up) is loaded from git
-into its own module and timed in the same run on the same texts, alternately text by text, so "before" and
-"after" share the machine's load. CPU time (``time.process_time``), median of N rounds, for the payload lengths
-of a batch of 1, 1,000 and the key-facts vector (P§12). Both encoders must agree on every (version, mask) and
-matrix, else exit 1. "per_document" is what issuing one document costs in the encoder: the choice, then the
-symbol the stamp draws. Alternating also makes each encoder's tables leave the CPU cache between texts (as the
-rest of issuing does); "_alone" times each encoder over all texts in a row (warm cache).
+Per QR text length (a batch of 1, of 1,000, the key-facts vector of P§12; each also with the verifier URL
+before it, stamp version 2) it times, in microseconds per call:
+
+* ``choose``: ``choose_qr_params`` (version and mask choice) on texts it has not seen (as every document's);
+* ``per_document``: the choice, then ``qr_modules`` for the symbol the stamp draws (as the stamp does);
+* ``base45``: encoding a compact proof of the matching size (``qr_payload``), against the base45 package.
+
+"before" is the encoder of ``--baseline`` (a git revision, default the one before this work) loaded from git
+into its own module. Each figure is the median of ``--runs`` runs of a ``time.process_time`` loop over
+``--texts`` fresh texts; before and after alternate run by run, so both see the same load of a shared machine.
+Both must give the same (version, mask), symbols and base45 text on every text, else exit 1.
 The LAST line is one JSON object.
 """
 
@@ -29,13 +32,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import base45
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from notary.core.qr_payload import b45encode  # noqa: E402
 from notary.pdf import qr_symbol  # noqa: E402
 
-BASELINE = "d1d30d6"
-"""The tree before the mask-choice speed-up (issue 10)."""
+BASELINE = "a94c16e"
+"""The QR encoder before this round's speed work (issue 10)."""
 LENGTHS = {"batch_1": 411, "batch_1000": 907, "facts": 1015}
 URL = "https://verify.example/#"
 
@@ -54,35 +60,7 @@ def load_baseline(rev: str) -> ModuleType:
     return module
 
 
-def paired_median_ms(
-    before: Callable[[str], object], after: Callable[[str], object], texts: list[str]
-) -> tuple[float, float]:
-    """Median ms of each, timed alternately text by text, so both see the same load of a shared machine."""
-    before(texts[0])  # what is per version (templates, tables) is built once per run
-    after(texts[0])
-    times: tuple[list[float], list[float]] = ([], [])
-    for text in texts[1:]:
-        for fn, out in ((before, times[0]), (after, times[1])):
-            start = time.process_time()
-            fn(text)
-            out.append(time.process_time() - start)
-    return round(statistics.median(times[0]) * 1000, 4), round(statistics.median(times[1]) * 1000, 4)
-
-
-def alone_ms(fn: Callable[[str], object], texts: list[str]) -> float:
-    """Median ms of ``fn`` over the texts in a row: its tables stay in the CPU cache from one text to the next."""
-    fn(texts[0])
-    times = []
-    for text in texts[1:]:
-        start = time.process_time()
-        fn(text)
-        times.append(time.process_time() - start)
-    return round(statistics.median(times) * 1000, 4)
-
-
 def per_document(module: ModuleType) -> Callable[[str], object]:
-    """What issuing one document costs in the QR encoder: choose (version, mask), then the symbol to draw."""
-
     def run(text: str) -> object:
         version, mask = module.choose_qr_params(text, "M")
         return module.qr_modules(text, version, "M", mask)
@@ -90,41 +68,67 @@ def per_document(module: ModuleType) -> Callable[[str], object]:
     return run
 
 
+def paired_us(before: Callable[[Any], object], after: Callable[[Any], object], runs: list[list[Any]]) -> list[float]:
+    """[before, after, speed-up]: median over the runs of the CPU microseconds per call, alternating run by run."""
+    before(runs[0][0])  # what is per version (templates, tables) is built once per process
+    after(runs[0][0])
+    times: tuple[list[float], list[float]] = ([], [])
+    for inputs in runs:
+        for fn, out in ((before, times[0]), (after, times[1])):
+            start = time.process_time()
+            for item in inputs:
+                fn(item)
+            out.append((time.process_time() - start) / len(inputs) * 1e6)
+    b, a = statistics.median(times[0]), statistics.median(times[1])
+    return [round(b, 1), round(a, 1), round(b / a, 2)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--texts", type=int, default=200, help="fresh texts per run")
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", default=BASELINE)
     args = parser.parse_args()
     before = load_baseline(args.baseline)
     rng = random.Random(2060)
-    out: dict[str, Any] = {"rounds": args.rounds, "baseline": args.baseline, "clock": "process_time"}
-    agree = True
+    out: dict[str, Any] = {
+        "unit": "us per call, CPU (process_time), median of runs",
+        "runs": args.runs,
+        "texts_per_run": args.texts,
+        "baseline": args.baseline,
+        "columns": ["before", "after", "speedup"],
+    }
+    same = True
     for name, length in LENGTHS.items():
-        chars = qr_symbol.ALPHANUMERIC_CHARSET
-        texts = ["NT1:" + "".join(rng.choice(chars) for _ in range(length - 4)) for _ in range(args.rounds + 1)]
-        for text in texts[:20]:
-            version, mask = qr_symbol.choose_qr_params(text)
-            agree &= (version, mask) == before.choose_qr_params(text)
-            agree &= qr_symbol.qr_matrix(text, version, "M", mask) == before.qr_matrix(text, version, "M", mask)
-        row: dict[str, Any] = {"chars": length, "qr_version": qr_symbol.smallest_version(texts[0])}
-        row["choose_ms_before"], row["choose_ms_after"] = paired_median_ms(
-            lambda t: before.choose_qr_params(t, "M"), lambda t: qr_symbol.choose_qr_params(t, "M"), texts
-        )
-        row["per_document_ms_before"], row["per_document_ms_after"] = paired_median_ms(
-            per_document(before),
-            per_document(qr_symbol),
-            [*texts[1:], texts[0]],  # not cached by the choice above
-        )
-        row["speedup"] = round(row["per_document_ms_before"] / row["per_document_ms_after"], 2)
-        fresh = [t[:-1] + ("A" if t[-1] != "A" else "B") for t in texts]  # not in any per-text cache
-        row["per_document_ms_before_alone"] = alone_ms(per_document(before), fresh)
-        row["per_document_ms_after_alone"] = alone_ms(per_document(qr_symbol), fresh)
-        row["speedup_alone"] = round(row["per_document_ms_before_alone"] / row["per_document_ms_after_alone"], 2)
-        out[name] = row
-        print(f"{name}: {row}", file=sys.stderr)
-    out["same_output"] = agree
+        for url in ("", URL):
+            chars = qr_symbol.ALPHANUMERIC_CHARSET
+            runs = [
+                [url + "NT1:" + "".join(rng.choices(chars, k=length - 4)) for _ in range(args.texts)]
+                for _ in range(args.runs + 1)
+            ]
+            for text in runs[0][:20]:
+                version, mask = qr_symbol.choose_qr_params(text)
+                same &= (version, mask) == before.choose_qr_params(text)
+                ours, theirs = (
+                    qr_symbol.qr_modules(text, version, "M", mask),
+                    before.qr_modules(text, version, "M", mask),
+                )
+                same &= (ours.modules, ours.stride, ours.size) == (theirs.modules, theirs.stride, theirs.size)
+            row: dict[str, Any] = {"chars": len(runs[0][0]), "qr_version": qr_symbol.smallest_version(runs[0][0])}
+            row["choose"] = paired_us(
+                lambda t: before.choose_qr_params(t, "M"), lambda t: qr_symbol.choose_qr_params(t, "M"), runs[1:]
+            )
+            fresh = [[t[:-1] + ("A" if t[-1] != "A" else "B") for t in texts] for texts in runs[1:]]
+            row["per_document"] = paired_us(per_document(before), per_document(qr_symbol), fresh)
+            key = name + ("_url" if url else "")
+            out[key] = row
+            print(f"{key}: {row}", file=sys.stderr)
+        proofs = [[rng.randbytes(length * 2 // 3) for _ in range(args.texts)] for _ in range(args.runs)]
+        same &= all(b45encode(p) == base45.b45encode(p).decode("ascii") for p in proofs[0])
+        out[name]["base45"] = paired_us(lambda p: base45.b45encode(p).decode("ascii"), b45encode, proofs)
+    out["same_output"] = same
     print(json.dumps(out))
-    return 0 if agree else 1
+    return 0 if same else 1
 
 
 if __name__ == "__main__":

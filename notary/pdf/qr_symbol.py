@@ -10,16 +10,17 @@ byte-mode segment followed by ONE alphanumeric segment; then the terminator, bit
 codewords, Reed-Solomon blocks and the module placement of the standard. Off-the-shelf encoders optimise the
 segmentation (zint, behind zxing-cpp, switches to numeric mode inside long digit runs), so their matrices
 differ for some texts; segno can be forced to these segments but takes 6-14 ms per symbol in pure Python.
-This module needs ~0.4 ms to choose version and mask and build a version-19 symbol (cached function patterns
-and placement moves, Reed-Solomon as an XOR of per-position tables, the symbol held as one big integer with a
-bit per module; bench/qr_speed.py) and is cross-checked in the tests against segno (matrix equality) and
-zxing-cpp (decoding and matrix equality on letter-only texts, where every encoder picks one alphanumeric
-segment).
+This module needs ~0.25 ms of CPU to choose version and mask and build a version-19 symbol on an idle core
+(data bits packed in big-integer lanes, Reed-Solomon as an XOR of per-position tables, the symbol held
+transposed as one big integer with a bit per module and placed by one gather of slices; bench/qr_speed.py)
+and is cross-checked in the tests against segno (matrix equality), zxing-cpp (decoding and matrix equality on
+letter-only texts, where every encoder picks one alphanumeric segment) and a frozen copy of its slower
+predecessor (tests/unit/test_qr_speed_equivalence.py).
 
 The mask *choice* (``choose_qr_params``) is policy, not format: the chosen mask is recorded in the stamp
 layout. It is the mask with the lowest ISO/IEC 18004 penalty score, evaluated here with whole-symbol integer
-operations (~20 us per mask at version 19, a third of it bit counts) and checked in the tests against a plain
-module-by-module implementation.
+operations (~12 us per mask at version 19, a quarter of it bit counts) and checked in the tests against a
+plain module-by-module implementation.
 """
 
 from __future__ import annotations
@@ -642,14 +643,15 @@ def _smallest_fitting(prefix_length: int, payload_length: int, ecl: str) -> int:
 
 @cache
 def _penalty_masks(version: int) -> tuple[int, int, int, int, int]:
-    """(all grid bits, modules with a right neighbour, modules with a neighbour below, all grid bits shifted
-    right by 1 and by the width: ``light >> k`` is ``(d >> k) ^ (full >> k)``, one shift of the symbol fewer)."""
+    """(all grid bits, modules with a next one at +1 (below: the grid is transposed), modules with a next one at
+    +width (to the right), all grid bits shifted right by 1 and by the width: ``light >> k`` is
+    ``(d >> k) ^ (full >> k)``, one shift of the symbol fewer)."""
     n, width, total = _grid(version)
-    row = (1 << n) - 1
-    with_right = sum((row >> 1) << ((r + _PAD) * width) for r in range(n))
-    with_below = sum(row << ((r + _PAD) * width) for r in range(n - 1))
+    line = (1 << n) - 1
+    with_below = sum((line >> 1) << ((c + _PAD) * width) for c in range(n))
+    with_right = sum(line << ((c + _PAD) * width) for c in range(n - 1))
     full = (1 << total) - 1
-    return full, with_right, with_below, full >> 1, full >> width
+    return full, with_below, with_right, full >> 1, full >> width
 
 
 def penalty_scores(modules: int, version: int) -> tuple[int, int, int, int]:
@@ -676,14 +678,14 @@ def _shifts(modules: int, width: int) -> tuple[int, int, int, int, int, int]:
 def _penalties(d: int, shifted: tuple[int, int, int, int, int, int], version: int) -> tuple[int, int, int, int]:
     """:func:`penalty_scores` of ``d`` given ``_shifts(d, width)``."""
     n, width, _ = _grid(version)
-    full, with_right, with_below, full_right, full_below = _penalty_masks(version)
+    full, with_below, with_right, full_below, full_right = _penalty_masks(version)
     # Shifts and bit counts of the ~10,000-bit symbol cost 4-7 times an AND or XOR: the rules are written to
     # need few of them (17 shifts and 6 counts per mask; light >> k is (d >> k) ^ (full >> k), no shift).
     light = full ^ d
-    right1, right2, right3, below1, below2, below3 = shifted
-    same_right, n1_rows, n3_rows = _line_penalties(d, light, right1, right2, right3, full_right, with_right, 1)
-    same_below, n1_cols, n3_cols = _line_penalties(d, light, below1, below2, below3, full_below, with_below, width)
-    n2 = 3 * (same_right & same_below & (same_below >> 1)).bit_count()
+    below1, below2, below3, right1, right2, right3 = shifted
+    same_below, n1_cols, n3_cols = _line_penalties(d, light, below1, below2, below3, full_below, with_below, 1)
+    same_right, n1_rows, n3_rows = _line_penalties(d, light, right1, right2, right3, full_right, with_right, width)
+    n2 = 3 * (same_below & same_right & (same_right >> 1)).bit_count()
     total = n * n
     n4 = 10 * (abs(20 * d.bit_count() - 10 * total) // total)
     return n1_rows + n1_cols, n2, n3_rows + n3_cols, n4
@@ -692,9 +694,10 @@ def _penalties(d: int, shifted: tuple[int, int, int, int, int, int], version: in
 def _line_penalties(
     d: int, light: int, beside: int, beside2: int, beside3: int, full_beside: int, with_next: int, step: int
 ) -> tuple[int, int, int]:
-    """(modules alike their next, N1, N3) along rows (``step`` 1) or columns (``step`` the grid width);
-    ``beside``, ``beside2``, ``beside3`` are ``d`` shifted right by 1, 2, 3 steps, ``full_beside`` the whole
-    grid shifted by one, ``with_next`` the modules that have a next one in the symbol."""
+    """(modules alike their next, N1, N3) down the columns (``step`` 1) or along the rows (``step`` the grid
+    width) of the transposed grid; ``beside``, ``beside2``, ``beside3`` are ``d`` shifted right by 1, 2, 3
+    steps, ``full_beside`` the whole grid shifted by one step, ``with_next`` the modules that have a next one
+    in the symbol."""
     # (x & m) ^ m is m & ~x without the negative ints that ~ makes (slower for big ints)
     same = ((d ^ beside) & with_next) ^ with_next
     pairs = same & (same >> step)  # 3 alike from here
