@@ -35,6 +35,9 @@ class Workers(Executor):
     def __init__(self, count: int) -> None:
         context = get_context("fork")
         self._pools = [ProcessPoolExecutor(1, mp_context=context) for _ in range(max(1, count))]
+        # fork the processes now, from this thread, not later from a feeding thread while others hold locks
+        for started in [pool.submit(int) for pool in self._pools]:
+            started.result()
         self._where: dict[Hashable, int] = {}  # key -> the process that last ran (and remembers) its item
         self._turn = itertools.count()
 
