@@ -664,51 +664,95 @@ def penalty_scores(modules: int, version: int) -> tuple[int, int, int, int]:
         before or after it (the area outside the symbol counts as light).
     N4: 10 for each full 5 % that the share of dark modules deviates from 50 %.
     """
-    return _penalties(modules, _shifts(modules, _grid(version)[1]), version)
+    return _penalties(_symbol_parts(modules, version), _unmasked_parts(version), version)
 
 
-def _shifts(modules: int, width: int) -> tuple[int, int, int, int, int, int]:
-    """``modules`` shifted right by 1, 2, 3 and by 1, 2, 3 grid widths: what the penalty rules compare.
+# The rules compare a symbol d with itself shifted. Shifts cost ~4 times an AND or XOR on these ~10,000-bit ints
+# and are linear (``(a ^ b) >> k == (a >> k) ^ (b >> k)``), as is ``x & m``; so for d = symbol ^ mask layer the
+# linear parts are computed once per symbol and once per mask layer (cached), and each mask's d needs only
+# their XOR: 12 shifts and 6 bit counts per mask remain.
+_Line = tuple[int, int, int, int, int]
+"""Per direction: x shifted by 1, 2, 3 steps, where x is alike its next (linear part), that shifted by 1 step."""
 
-    Shifting is linear (``(a ^ b) >> k == (a >> k) ^ (b >> k)``), so the mask choice shifts the unmasked
-    symbol once and each mask layer once (cached), and gets each masked symbol's shifts by XOR."""
-    return modules >> 1, modules >> 2, modules >> 3, modules >> width, modules >> 2 * width, modules >> 3 * width
+
+def _symbol_parts(symbol: int, version: int) -> tuple[int, tuple[_Line, _Line], int]:
+    """(symbol, its linear parts down and across, the across 'alike' part shifted by 1)."""
+    lines = _line_parts(symbol, version)
+    return symbol, lines, lines[1][3] >> 1
 
 
-def _penalties(d: int, shifted: tuple[int, int, int, int, int, int], version: int) -> tuple[int, int, int, int]:
-    """:func:`penalty_scores` of ``d`` given ``_shifts(d, width)``."""
+def _line_parts(x: int, version: int) -> tuple[_Line, _Line]:
+    width = _grid(version)[1]
+    _, with_below, with_right, _, _ = _penalty_masks(version)
+    out = []
+    for step, with_next in ((1, with_below), (width, with_right)):
+        beside = x >> step
+        alike = (x ^ beside) & with_next
+        out.append((beside, x >> 2 * step, x >> 3 * step, alike, alike >> step))
+    return out[0], out[1]
+
+
+def _layer_parts(layer: int, version: int) -> tuple[int, int, tuple[_Line, _Line], int]:
+    """A mask layer's linear parts with the constants folded in: (layer, layer ^ all bits, per direction (the
+    layer shifted by 1 step ^ all bits so shifted, by 2, by 3, 'alike' ^ with_next, that shifted by 1 step),
+    the across 'alike' part shifted by 1 ^ with_right so shifted)."""
+    width = _grid(version)[1]
+    full, with_below, with_right, _, _ = _penalty_masks(version)
+    lines = _line_parts(layer, version)
+    folded = []
+    for (beside, beside2, beside3, alike, alike_next), step, with_next in zip(
+        lines, (1, width), (with_below, with_right), strict=True
+    ):
+        folded.append((beside ^ (full >> step), beside2, beside3, alike ^ with_next, alike_next ^ (with_next >> step)))
+    across_shifted = (lines[1][3] >> 1) ^ (with_right >> 1)
+    return layer, layer ^ full, (folded[0], folded[1]), across_shifted
+
+
+@cache
+def _unmasked_parts(version: int) -> tuple[int, int, tuple[_Line, _Line], int]:
+    return _layer_parts(0, version)
+
+
+@cache
+def _mask_parts(version: int, ecl: str, mask: int) -> tuple[int, int, tuple[_Line, _Line], int]:
+    return _layer_parts(_mask_and_format(version, ecl, mask), version)
+
+
+def _penalties(
+    symbol: tuple[int, tuple[_Line, _Line], int], layer: tuple[int, int, tuple[_Line, _Line], int], version: int
+) -> tuple[int, int, int, int]:
+    """:func:`penalty_scores` of symbol ^ layer from their parts."""
     n, width, _ = _grid(version)
-    full, with_below, with_right, full_below, full_right = _penalty_masks(version)
-    # Shifts and bit counts of the ~10,000-bit symbol cost 4-7 times an AND or XOR: the rules are written to
-    # need few of them (17 shifts and 6 counts per mask; light >> k is (d >> k) ^ (full >> k), no shift).
-    light = full ^ d
-    below1, below2, below3, right1, right2, right3 = shifted
-    same_below, n1_cols, n3_cols = _line_penalties(d, light, below1, below2, below3, full_below, with_below, 1)
-    same_right, n1_rows, n3_rows = _line_penalties(d, light, right1, right2, right3, full_right, with_right, width)
-    n2 = 3 * (same_below & same_right & (same_right >> 1)).bit_count()
+    unmasked, unmasked_lines, unmasked_across = symbol
+    mask, mask_light, mask_lines, mask_across = layer
+    d = unmasked ^ mask
+    light = unmasked ^ mask_light
+    n1 = n3 = 0
+    same = []
+    for step, ours, theirs in zip((1, width), unmasked_lines, mask_lines, strict=True):
+        same_line, line_n1, line_n3 = _line_penalties(d, light, ours, theirs, step)
+        same.append(same_line)
+        n1 += line_n1
+        n3 += line_n3
+    n2 = 3 * (same[0] & same[1] & (unmasked_across ^ mask_across)).bit_count()
     total = n * n
     n4 = 10 * (abs(20 * d.bit_count() - 10 * total) // total)
-    return n1_rows + n1_cols, n2, n3_rows + n3_cols, n4
+    return n1, n2, n3, n4
 
 
-def _line_penalties(
-    d: int, light: int, beside: int, beside2: int, beside3: int, full_beside: int, with_next: int, step: int
-) -> tuple[int, int, int]:
+def _line_penalties(d: int, light: int, ours: _Line, theirs: _Line, step: int) -> tuple[int, int, int]:
     """(modules alike their next, N1, N3) down the columns (``step`` 1) or along the rows (``step`` the grid
-    width) of the transposed grid; ``beside``, ``beside2``, ``beside3`` are ``d`` shifted right by 1, 2, 3
-    steps, ``full_beside`` the whole grid shifted by one step, ``with_next`` the modules that have a next one
-    in the symbol."""
-    # (x & m) ^ m is m & ~x without the negative ints that ~ makes (slower for big ints)
-    same = ((d ^ beside) & with_next) ^ with_next
-    pairs = same & (same >> step)  # 3 alike from here
+    width) of the transposed grid, from the symbol's and the layer's linear parts (see ``_layer_parts``)."""
+    same = ours[3] ^ theirs[3]  # ~(d ^ (d >> step)) & with_next
+    pairs = same & (ours[4] ^ theirs[4])  # 3 alike from here
     run5 = pairs & (pairs >> 2 * step)  # 5 alike from here
     # a run of 5 + i scores 3 + i, its length - 2: the modules from which 3 alike of a run of >= 5 start
     run5 |= run5 << step
     n1 = (run5 | (run5 << step)).bit_count()
     # 1:1:3:1:1 as dark-light-dark, one dark, dark-light-dark; then 4 light before or after it
-    light_beside = beside ^ full_beside
-    dld = d & light_beside & beside2
-    pattern = dld & beside3 & (dld >> 4 * step)
+    light_beside = ours[0] ^ theirs[0]  # light >> step
+    dld = d & light_beside & (ours[1] ^ theirs[1])
+    pattern = dld & (ours[2] ^ theirs[2]) & (dld >> 4 * step)
     light2 = light & light_beside
     light4 = light2 & (light2 >> 2 * step)
     n3 = 40 * (pattern & ((light4 << 4 * step) | (light4 >> 7 * step))).bit_count()
@@ -729,17 +773,6 @@ def choose_qr_params(text: str, ecl: str = "M") -> tuple[int, int]:
     """
     _check_text(text)
     version = smallest_version(text, ecl)
-    unmasked = _data_grid(text, version, ecl) ^ _function_grid(version)
-    unmasked_shifts = _shifts(unmasked, _grid(version)[1])
-    scores = []
-    for mask in range(8):
-        layer, layer_shifts = _mask_layer_shifts(version, ecl, mask)
-        shifted = cast("tuple[int, int, int, int, int, int]", tuple(map(xor, unmasked_shifts, layer_shifts)))
-        scores.append(sum(_penalties(unmasked ^ layer, shifted, version)))
+    unmasked = _symbol_parts(_data_grid(text, version, ecl) ^ _function_grid(version), version)
+    scores = [sum(_penalties(unmasked, _mask_parts(version, ecl, mask), version)) for mask in range(8)]
     return version, scores.index(min(scores))
-
-
-@cache
-def _mask_layer_shifts(version: int, ecl: str, mask: int) -> tuple[int, tuple[int, int, int, int, int, int]]:
-    layer = _mask_and_format(version, ecl, mask)
-    return layer, _shifts(layer, _grid(version)[1])
