@@ -236,11 +236,11 @@ class Proof:
     # -- derived values ---------------------------------------------------------------------------------
 
     def claims_digest(self) -> Digest32:
-        return self.claims.digest()
+        return _claims_digest(self.claims)
 
     def leaf(self) -> Digest32:
         """``keccak256(keccak256(document || claims_digest || salt))``."""
-        return leaf_hash(self.document_digest, self.claims.digest(), self.salt)
+        return leaf_hash(self.document_digest, _claims_digest(self.claims), self.salt)
 
     def computed_root(self) -> Digest32:
         """The root the Merkle proof leads to from :meth:`leaf`."""
@@ -453,6 +453,16 @@ class Proof:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Proof))
+
+
+def _claims_digest(claims: Claims) -> Digest32:
+    """``claims.digest()``; the same claims (often a whole batch's) are encoded and hashed once."""
+    return _cached_claims_digest(claims) if type(claims) is Claims else claims.digest()
+
+
+@lru_cache(maxsize=64)
+def _cached_claims_digest(claims: Claims) -> Digest32:
+    return claims.digest()
 
 
 @lru_cache(maxsize=256)

@@ -528,3 +528,13 @@ def test_templated_update_objects_are_their_serialisation() -> None:
         ]  # fmt: skip
         for templated, generic in pairs:
             assert templated.to_bytes() == generic.to_bytes()
+
+
+def test_leaf_uses_each_claims_own_digest() -> None:
+    """The per-process cache of claims digests never answers for other claims."""
+    proofs = _proofs()
+    for proof in proofs:
+        assert proof.claims_digest() == proof.claims.digest()
+        assert proof.leaf() == leaf_hash(proof.document_digest, proof.claims.digest(), proof.salt)
+    other = replace(proofs[0].claims, holder=proofs[0].claims.holder + "x")
+    assert replace(proofs[0], claims=other).claims_digest() == other.digest() != proofs[0].claims.digest()
