@@ -13,8 +13,8 @@ import pytest
 from eth_account import Account
 from pypdf import PdfReader, PdfWriter
 
+from notary.chain import MEMORY, Registry, State, fund_dev_account
 from notary.chain import Reason as StatusReason
-from notary.chain import Registry, State, fund_dev_account
 from notary.core import Claims, Proof, decode_qr_text, encode_qr_text
 from notary.core.qr_payload import qr_payload
 from notary.demo import overlay_text, render_page
@@ -30,8 +30,17 @@ from verifier.qr_image import qr_texts
 from verifier.result import Reason, Status, Verdict, VerificationResult
 
 
+@pytest.fixture(scope="module", params=["memory", pytest.param("anvil", marks=pytest.mark.anvil)])
+def issued(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Issued:
+    """Three certificates issued once per chain for the tests that only read them (attacks work on copies in
+    memory; nothing is written to the chain or the files). Tests that change state use ``own_issued``."""
+    url = MEMORY if request.param == "memory" else request.getfixturevalue("anvil_url")
+    actors = Actors(url)
+    return issue_samples(actors.registry, actors.issuer, tmp_path_factory.mktemp("issued"), count=3)
+
+
 @pytest.fixture
-def issued(actors: Actors, tmp_path: Path) -> Issued:
+def own_issued(actors: Actors, tmp_path: Path) -> Issued:
     return issue_samples(actors.registry, actors.issuer, tmp_path, count=3)
 
 
@@ -214,12 +223,14 @@ def test_an_anchor_after_the_key_was_compromised_is_invalid(actors: Actors, tmp_
     assert result.verdict is Verdict.INVALID and _failed(result) == {"issuer": Reason.ISSUER_COMPROMISED}
 
 
-def test_retired_issuer_documents_stay_valid(issued: Issued, actors: Actors) -> None:
+def test_retired_issuer_documents_stay_valid(own_issued: Issued, actors: Actors) -> None:
+    issued = own_issued
     actors.registry.retire_issuer(actors.admin, actors.issuer.address)
     assert verifier_for(issued.registry).verify_pdf(issued.notarised[0].read_bytes()).verdict is Verdict.VALID
 
 
-def test_revoked_suspended_and_expired(issued: Issued, actors: Actors, tmp_path: Path) -> None:
+def test_revoked_suspended_and_expired(own_issued: Issued, actors: Actors, tmp_path: Path) -> None:
+    issued = own_issued
     verifier = verifier_for(issued.registry)
     first, second = issued.proof(0), issued.proof(1)
     reg = actors.registry
