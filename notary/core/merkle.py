@@ -102,7 +102,8 @@ class MerkleProof(Sequence[Digest32]):
 
     def hex_list(self) -> list[str]:
         """The siblings as ``0x``-hex strings, the JSON (and OZ / ethers) form."""
-        return [d.to_hex() for d in self]
+        text = self.blob.hex()
+        return ["0x" + text[i : i + 64] for i in range(0, len(text), 64)]
 
     def __repr__(self) -> str:
         return f"MerkleProof({self.hex_list()!r})"

@@ -538,3 +538,10 @@ def test_leaf_uses_each_claims_own_digest() -> None:
         assert proof.leaf() == leaf_hash(proof.document_digest, proof.claims.digest(), proof.salt)
     other = replace(proofs[0].claims, holder=proofs[0].claims.holder + "x")
     assert replace(proofs[0], claims=other).claims_digest() == other.digest() != proofs[0].claims.digest()
+
+
+def test_merkle_proof_hex_list_is_each_siblings_hex() -> None:
+    rng = random.Random(RNG_SEED + 8)
+    for depth in range(0, 33):
+        proof = MerkleProof(rng.randbytes(32 * depth))
+        assert proof.hex_list() == [Digest32(sibling).to_hex() for sibling in proof]
