@@ -46,9 +46,10 @@ _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
 _TRAILER = re.compile(rb"[ \t\r\n]*trailer")
 _OBJ_HEADER = re.compile(rb"(\d{1,10})[ \t\r\n]+(\d{1,5})[ \t\r\n]+obj(?=[ \t\r\n])")
 _PLAIN_STRING = re.compile(rb"\(([^()\\\r]*)\)")
-_STREAM = re.compile(rb"[ \t\r\n]*stream *(?:\r\n|\n)")
 _END_STREAM = re.compile(rb"[ \t\r\n]*endstream")
-_END_OBJ = re.compile(rb"[ \t\r\n]*endobj")
+_AFTER_DICT = re.compile(rb"[ \t\r\n]*(?:stream *(?:\r\n|\n)|(endobj))")
+"""After an object's dictionary: ``stream`` and its end of line (a stream's data follows), else ``endobj``
+(group 1)."""
 _ENDS_TOKEN = frozenset(b" \t\r\n()<>[]{}/%")
 _ESCAPES = {
     ord("n"): 10,
@@ -177,13 +178,17 @@ class PlainPdf:
             raise Unusual("a reference to no object")
         data = self.data
         result: Resolved
-        result, pos = self._value(_WS.match(data, self.bodies[value.num]).end(), 0)  # type: ignore[union-attr]
+        start = _WS.match(data, self.bodies[value.num]).end()  # type: ignore[union-attr]
+        if data.startswith(b"<<", start):  # what _value does with it, without its dispatch
+            result, pos = self._dict(start + 2, 0)
+        else:
+            result, pos = self._value(start, 0)
         if type(result) is dict:
-            stream = _STREAM.match(data, pos)
-            if stream is not None:
-                result = self._stream(result, stream.end())
-            elif _END_OBJ.match(data, pos) is None:
+            after = _AFTER_DICT.match(data, pos)
+            if after is None:
                 raise Unusual("a dictionary followed by neither stream nor endobj")
+            if after.lastindex is None:
+                result = self._stream(result, after.end())
         if result is None:
             raise Unusual("a reference to null")  # pypdf's NullObject is not None: told apart by the fallback
         self._cache[value.num] = result

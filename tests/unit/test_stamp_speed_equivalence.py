@@ -545,3 +545,18 @@ def test_merkle_proof_hex_list_is_each_siblings_hex() -> None:
     for depth in range(0, 33):
         proof = MerkleProof(rng.randbytes(32 * depth))
         assert proof.hex_list() == [Digest32(sibling).to_hex() for sibling in proof]
+
+
+def test_what_follows_an_objects_dictionary_is_read_as_before() -> None:
+    """One regex for ``stream`` or ``endobj`` after a dictionary: the frozen two, tried in their order."""
+    old_stream = re.compile(rb"[ \t\r\n]*stream *(?:\r\n|\n)")
+    old_end_obj = re.compile(rb"[ \t\r\n]*endobj")
+    pieces = (b" ", b"\n", b"\r", b"\r\n", b"\t", b"stream", b"endobj", b"endstream", b"x", b"\x0c", b"%", b"  ")
+    rng = random.Random(RNG_SEED + 9)
+    for _ in range(4000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 6)))
+        stream = old_stream.match(data)
+        expected = ("stream", stream.end()) if stream else ("endobj" if old_end_obj.match(data) else None)
+        after = plain_reader._AFTER_DICT.match(data)
+        got = None if after is None else ("endobj" if after.lastindex else ("stream", after.end()))
+        assert got == expected, data
