@@ -419,18 +419,16 @@ _MASKS: tuple[Callable[[int, int], bool], ...] = (
 @cache
 def _mask_and_format(version: int, ecl: str, mask: int) -> int:
     """The mask pattern over the data area XOR the format information, on the padded grid (see ``_grid``)."""
-    n = symbol_size(version)
-    _, func, _ = _function_template(version)
+    n, width, _ = _grid(version)
     cond = _MASKS[mask]
-    layer = bytearray(n * n)
-    for r in range(n):
-        base = r * n
-        for c in range(n):
-            if not func[base + c] and cond(r, c):
-                layer[base + c] = 1
+    # every mask pattern repeats every 12 rows and every 6 columns
+    tiles = [bytes(1 if cond(r, c) else 0 for c in range(6)) * (n // 6 + 1) for r in range(12)]
+    pattern = b"".join(tiles[r % 12][:n] for r in range(n))
+    layer = _to_grid(pattern, version) & _open_modules(version)
     bits = _bch_format(ecl, mask)
     for i in range(15):
-        bit = (bits >> i) & 1
+        if not (bits >> i) & 1:
+            continue  # format modules are function modules: the pattern left them light
         # first copy, around the upper-left finder
         if i < 6:
             row, col = i, 8
@@ -440,14 +438,21 @@ def _mask_and_format(version: int, ecl: str, mask: int) -> int:
             row, col = 8, 7
         else:
             row, col = 8, 14 - i
-        layer[row * n + col] = bit
+        layer |= 1 << ((col + _PAD) * width + row)
         # second copy, split between the lower-left and upper-right finders
         if i < 8:
             row, col = 8, n - 1 - i
         else:
             row, col = n - 15 + i, 8
-        layer[row * n + col] = bit
-    return _to_grid(layer, version)
+        layer |= 1 << ((col + _PAD) * width + row)
+    return layer
+
+
+@cache
+def _open_modules(version: int) -> int:
+    """The modules that are not function modules (data, error correction and remainder), as a grid int."""
+    _, func, _ = _function_template(version)
+    return _to_grid(func.translate(bytes.maketrans(b"\0\1", b"\1\0")), version)
 
 
 # --- The padded grid: one Python int, one bit per module ----------------------------------------------------
