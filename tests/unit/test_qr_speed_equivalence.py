@@ -48,7 +48,7 @@ def frozen() -> types.ModuleType:
 
 def test_version_mask_and_modules_match_the_frozen_encoder(frozen: types.ModuleType) -> None:
     versions = set()
-    for text in _texts(20601, 1200):
+    for text in _texts(20601, 2400):
         chosen = qr_symbol.choose_qr_params(text, "M")
         assert chosen == frozen.choose_qr_params(text, "M"), text
         version, mask = chosen
