@@ -8,7 +8,9 @@ every input file is evicted with posix_fadvise(DONTNEED) in any case; the JSON s
 
 Run: .venv/bin/python bench/issue_bulk.py --docs 10000   (the corpus is generated once and cached in /tmp)
 The last line is one JSON object: docs_per_s, stages_s (wall time of the issuing process by the stage it was
-in, from the NOTARY_STAGE_TRACE hook, else from sampling its stack), cpu_s (issuing process, workers, node),
+in, from the NOTARY_STAGE_TRACE hook, else from sampling its stack), stages_cpu_s (CPU seconds of the issuing
+process and of its workers by that same stage: the workers stamp one batch while the next is signed and anchored,
+so their CPU shows under sign/send/mined too), cpu_s (issuing process, workers, node: the run alone),
 rss_mb (peak of the process tree: issuing process, its workers and the anvil node).
 """
 
@@ -69,11 +71,14 @@ class Watcher(threading.Thread):
     """Samples, every 20 ms: the process tree's memory, new lines of the stage trace (stamped with the time
     they were seen) and the main thread's stack (the fallback when the CLI writes no trace)."""
 
-    def __init__(self, trace: Path) -> None:
+    def __init__(self, trace: Path, node_pid: int | None = None) -> None:
         super().__init__(daemon=True)
-        self.trace, self.main = trace, threading.main_thread().ident
+        self.trace, self.main, self.node_pid = trace, threading.main_thread().ident, node_pid
         self.peak_mb = 0.0
         self.lines: list[tuple[float, str]] = []
+        self.cpu: list[tuple[float, float]] = []
+        """(issuing process, its workers) CPU seconds when each trace line was seen (the node left out)."""
+        self.cpu_started = self.cpu_now()
         self.samples: Counter[str] = Counter()
         self.interval = 0.02  # stages last seconds; a finer clock only takes CPU from the run it measures
         self.running = True
@@ -90,7 +95,10 @@ class Watcher(threading.Thread):
                     chunk = handle.read()
                 offset += len(chunk)
                 *complete, partial = (partial + chunk).split(b"\n")
-                self.lines += [(now, line.decode(errors="replace")) for line in complete if line.strip()]
+                seen = [(now, line.decode(errors="replace")) for line in complete if line.strip()]
+                if seen:
+                    self.lines += seen
+                    self.cpu += [self.cpu_now()] * len(seen)
             except FileNotFoundError:
                 pass
             if not self.lines:  # the fallback only; sampling a busy interpreter's stack costs it the GIL
@@ -100,13 +108,40 @@ class Watcher(threading.Thread):
                 self.samples[_FRAME_STAGES[frame.f_code.co_name] if frame else "other"] += 1
             time.sleep(self.interval)
 
+    def cpu_now(self) -> tuple[float, float]:
+        """CPU seconds so far of this process (the CLI runs in it) and of its live descendants but the node."""
+        workers, todo = 0.0, [os.getpid()]
+        while todo:
+            current = todo.pop()
+            try:
+                for task in os.listdir(f"/proc/{current}/task"):
+                    todo.extend(int(c) for c in Path(f"/proc/{current}/task/{task}/children").read_text().split())
+                if current not in (os.getpid(), self.node_pid):
+                    fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+                    workers += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, ValueError):
+                continue
+        return time.process_time(), workers
+
+    def stages_cpu(self, ended: tuple[float, float]) -> dict[str, dict[str, float]]:
+        """CPU seconds per stage, issuing process and workers, from one trace line to the next as the watcher saw
+        them (every 20 ms; a worker's last moments before it exits are not seen)."""
+        spent: dict[str, dict[str, float]] = {}
+        marks = [("startup", self.cpu_started)]
+        marks += [(line.split()[0], cpu) for (_, line), cpu in zip(self.lines, self.cpu, strict=True)]
+        for (stage, (own, workers)), (_, (own_next, workers_next)) in itertools.pairwise([*marks, ("end", ended)]):
+            counter = spent.setdefault(stage, {"issuing": 0.0, "workers": 0.0})
+            counter["issuing"] += own_next - own
+            counter["workers"] += max(0.0, workers_next - workers)
+        return {stage: {k: round(v, 2) for k, v in c.items()} for stage, c in spent.items()}
+
     def stages(self, started: float, ended: float) -> tuple[str, dict[str, float]]:
         """Seconds per stage: from each trace line to the next (the last to the end), else the samples."""
         if self.lines:
-            spent: Counter[str] = Counter({"startup": max(0.0, self.lines[0][0] - started)})
+            spent = {"startup": max(0.0, self.lines[0][0] - started)}
             marks = [*self.lines, (ended, "end")]
             for (at, line), (until, _) in itertools.pairwise(marks):
-                spent[line.split()[0]] += until - at
+                spent[line.split()[0]] = spent.get(line.split()[0], 0.0) + until - at
             return "NOTARY_STAGE_TRACE", {k: round(v, 2) for k, v in spent.items()}
         total = sum(self.samples.values()) or 1
         return "stack samples of the issuing process", {
@@ -221,7 +256,7 @@ def main() -> None:
             argv += ["--seal", str(paths["seal"]), "--seal-password-file", str(work / "pki" / "pw")]
             if args.seal == "B-T":
                 argv += ["--seal-tsa", tsa.enter_context(timestamp_service(pki))]
-        watcher = Watcher(work / "stages.trace")
+        watcher = Watcher(work / "stages.trace", getattr(localchain.running(work / ".notary"), "pid", None))
         watcher.start()
         cwd = os.getcwd()
         os.chdir(work)
@@ -235,6 +270,7 @@ def main() -> None:
         finally:
             seconds = time.perf_counter() - started
             os.chdir(cwd)
+            cpu_ended = watcher.cpu_now()
             watcher.running = False
             watcher.join()
             node_cpu = cpu_seconds(localchain.running(work / ".notary"))
@@ -256,6 +292,7 @@ def main() -> None:
     print(json.dumps({
         "docs": args.docs, "seconds": round(seconds, 2), "docs_per_s": round(args.docs / seconds, 1),
         "rss_mb": round(watcher.peak_mb, 1), "stages_s": stages, "stages_from": source,
+        "stages_cpu_s": watcher.stages_cpu(cpu_ended),
         "cpu_s": {"issuing_process": round(own_s, 2), "node": round(node_cpu, 2), "workers": round(workers_s, 2)},
         "cpu_ms_per_doc": round(1000 * (own_s + node_cpu + workers_s) / args.docs, 3),
         "cli_import_s_untimed": round(import_s, 2), "cold_inputs": cold, "cpus": os.cpu_count(),
