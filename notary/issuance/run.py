@@ -17,6 +17,11 @@ Everything that can be refused without the chain is refused before anything is s
 encrypted, already notarised, claims missing or invalid, a caption the stamp cannot draw; the key must be an
 active issuer of the registry before the run starts. An already past ``valid_until`` is issued with a warning.
 
+Pipelined for speed, with the same durable steps in the same order per batch: the workers read, hash and parse
+the next batch's inputs ahead (no effects), and stamp a batch while this process signs and anchors the next one;
+each document is stamped by the worker that prepared it, from the original it still holds (``documents``,
+``workers``). A run keeps the options it started with, the QR URL included (its leaves bind the placement).
+
 Stage trace (for crash benchmarks): when the environment variable ``NOTARY_STAGE_TRACE`` names a file, the run
 appends one line ``"<stage> <batch-index> <detail>\n"`` to it (append mode, flushed, not fsynced) whenever it
 enters a stage: ``prepare`` (inputs handed to the workers to read and hash), ``journal`` (prepared documents
