@@ -149,28 +149,31 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
     raw = modules.translate(_DARK)
 
     # leftwards: flags at the first module of every new rectangle
+    # (g & ~(g << 8) & (differs << 8) as g & ((differs & ~g) << 8): a shift distributes over & and ~)
     g = int.from_bytes(raw, "big")
     starts = g & ~(g >> 8)
     differs = g ^ (g >> row_bits)
-    seeds = ((differs & g) | (g & ~(g << 8) & (differs << 8))) & ones
+    seeds = ((differs & g) | (g & ((differs & ~g) << 8))) & ones
     new = (((g + seeds) | differs) >> 8) & starts & ones
     continuing = (starts & ones) ^ new
 
     # rightwards: flags on the light module after the last module of every new rectangle
     g = int.from_bytes(raw, "little")
+    light = ~g
     differs = g ^ (g << row_bits)
-    seeds = ((differs & g) | (g & ~(g << 8) & (differs << 8))) & ones
-    after = ((g + seeds) | differs) & (g << 8) & ~g & ones
+    seeds = ((differs & g) | (g & ((differs & light) << 8))) & ones
+    after = ((g + seeds) | differs) & (g << 8) & light & ones
 
-    heights = new
-    going = new
-    below = 0
+    # the rectangles that go on k more rows, flagged on their first row: those that went on k - 1 more rows
+    # and whose run k rows below continues (the continuing runs moved up k rows, one row more each time)
+    heights = going = new
+    below = continuing
     while True:
-        going = (going >> row_bits) & continuing  # the rectangles that go on one more row, on that row
+        below <<= row_bits
+        going &= below
         if not going:
             break
-        below += row_bits
-        heights += going << below
+        heights += going
 
     def picked(value: int, order: Literal["big", "little"]) -> bytes:
         return value.to_bytes(length, order).translate(None, b"\x00")
