@@ -305,10 +305,14 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
             # %%EOF per revision; a hex /Contents cannot hold one)
             return LaterUpdates(False, "bytes after the notarisation update outside any revision")
         notarised_size = int(reader.get_historical_resolver(base).trailer_view["/Size"])
+        referenced: set[int] = set()
+        for revision in range(base + 1):
+            _add_references(reader, revision, referenced)
         for revision in range(base + 1, revisions):
-            problem = _revision_problem(reader, revision, notarised_size)
+            problem = _revision_problem(reader, revision, notarised_size, referenced)
             if problem:
                 return LaterUpdates(False, f"later revision {revision - base} {problem}")
+            _add_references(reader, revision, referenced)
     except Exception as exc:  # a later revision pyHanko cannot even read is not a signature update
         return LaterUpdates(False, f"later revisions unreadable ({type(exc).__name__}: {exc})")
     return LaterUpdates(True, f"later revisions add only signatures and validation data ({revisions - 1 - base})")
@@ -345,8 +349,9 @@ class _Roles:
     dss: int | None = None  # likewise
 
 
-def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int) -> str | None:
-    """What ``revision`` does beyond docs/seal.md §4 rule 3 (compared with ``revision - 1``), or None."""
+def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int, referenced: set[int]) -> str | None:
+    """What ``revision`` does beyond docs/seal.md §4 rule 3 (compared with ``revision - 1``), or None.
+    ``referenced``: every object number that an object or trailer of a revision before it refers to."""
     old = reader.get_historical_resolver(revision - 1)
     new = reader.get_historical_resolver(revision)
     for key in ("/Root", "/Encrypt"):
@@ -369,10 +374,14 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int)
     roles = _roles(old, notarised_size)
     pages_to_compare: set[int] = set()
     for ref in sorted(written, key=lambda r: r.idnum):
-        existing = ref.idnum < old_size or ref.idnum in generations
-        if ref.generation != (generations.get(ref.idnum, 0) if existing else 0):
+        listed = ref.idnum < old_size or ref.idnum in generations
+        if ref.generation != generations.get(ref.idnum, 0):
             return f"writes object {ref.idnum} at another generation ({ref.generation})"
-        if not existing:
+        if not listed and ref.idnum in referenced:
+            # readers took the reference as null until now; defining it would add page content or an action
+            # to an object the seal covers without changing that object's bytes
+            return f"defines object {ref.idnum}, which an earlier revision refers to"
+        if not listed:
             continue  # a new object matters only through a changed old one (judged below)
         before, after = old(ref), new(ref)
         number = ref.idnum
@@ -402,6 +411,27 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int)
         if problem:
             return f"changes the annotations of page object {number}: {problem}"
     return _form_problem(old, new)
+
+
+def _add_references(reader: PdfFileReader, revision: int, into: set[int]) -> None:
+    """Add every object number that ``revision``'s trailer or the objects it writes refer to (resolved as of
+    that revision, objects in object streams included). Parsed values only: a reference-like text inside a
+    stream's data is no reference, and counting it would refuse genuine seals."""
+    resolver = reader.get_historical_resolver(revision)
+    stack: list[Any] = [dict.values(resolver.trailer_view)]
+    freed = reader.xrefs.refs_freed_in_revision(revision)
+    for ref in reader.xrefs.explicit_refs_in_revision(revision) - freed:
+        if ref.generation < 0:  # a "dead" entry freed at generation 0: nothing to read
+            continue
+        stack.append([resolver(ref)])
+    while stack:
+        for value in stack.pop():
+            if isinstance(value, generic.IndirectObject):
+                into.add(value.idnum)
+            elif isinstance(value, dict):
+                stack.append(dict.values(value))
+            elif isinstance(value, list):
+                stack.append(list(value))
 
 
 def _xref_data(reader: PdfFileReader, revision: int) -> list[Any]:
