@@ -560,3 +560,24 @@ def test_what_follows_an_objects_dictionary_is_read_as_before() -> None:
         after = plain_reader._AFTER_DICT.match(data)
         got = None if after is None else ("endobj" if after.lastindex else ("stream", after.end()))
         assert got == expected, data
+
+
+def test_plain_reading_of_the_bench_corpus_is_pypdfs() -> None:
+    """Certificates as bench/corpus.py makes them (its seed): read by the plain reader, exactly as pypdf reads
+    them, and stamped the same from either reading."""
+    from notary.pdf import default_layout
+    from notary.pdf.default_layout import page_size_of
+    from notary.pdf.original_pdf import read_original_plain, read_original_pypdf
+    from notary.pdf.samples import make_certificate, sample_certificates
+    from notary.pdf.stamping import stamp_read_original
+
+    for i, cert in enumerate(sample_certificates(10, seed=7)):
+        data = make_certificate(cert.pupil, cert.school, cert.grades)
+        plain, pypdf_reading = read_original_plain(data), read_original_pypdf(data)
+        assert plain is not None and plain == pypdf_reading and repr(plain) == repr(pypdf_reading)
+        text = "NT1:" + "A1B2C3" * (20 * i + 1)
+        layout = default_layout(*page_size_of(plain), text, "Digital geprüft")
+        proof = b'{"p":1}'
+        assert stamp_read_original(data, plain, proof_json=proof, qr_text=text, layout=layout) == stamp_read_original(
+            data, pypdf_reading, proof_json=proof, qr_text=text, layout=layout
+        )
