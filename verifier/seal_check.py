@@ -232,17 +232,12 @@ def _check(
         return SealReport("INVALID", SealReason.EXTRA_SIGNATURE, **{**facts, "subject": extra["subject"]})
 
     trust_roots = [c for data in roots for c in load_certificates(data)]
-    kwargs: dict[str, Any] = dict(
-        trust_roots=trust_roots,
-        crls=[_der_crl(c) for c in crls],
-        allow_fetching=False,
-        revocation_mode="soft-fail",
-        moment=now,
+    dss_certs, dss_crls = _dss_contents(reader, DocumentSecurityStore)
+    # pyHanko sees no CRL: a CRL it cannot validate (anyone can append one in a DSS revision) made it call a
+    # genuine seal untrusted; revocation is judged below, by the one rule of docs/seal.md §5 for every CRL
+    context = ValidationContext(
+        trust_roots=trust_roots, other_certs=dss_certs, allow_fetching=False, revocation_mode="soft-fail", moment=now
     )
-    if "/DSS" in reader.root:  # B-LT: the chain and revocation data the sealer embedded
-        context = DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
-    else:
-        context = ValidationContext(**kwargs)
     with _quiet_pyhanko():
         status = validate_pdf_signature(seal, signer_validation_context=context, ts_validation_context=context)
     facts["signed_at"] = _iso(status.signer_reported_dt)
@@ -268,9 +263,7 @@ def _check(
         return SealReport("INVALID", SealReason.BROKEN, **facts)
     if not _covers_own_revision(pdf, seal.sig_object):
         return SealReport("INVALID", SealReason.NOT_COVERING, **facts)
-    if status.revoked or (
-        status.trusted and _listed_in_a_crl(status.validation_path, [_der_crl(c) for c in crls], now)
-    ):
+    if status.trusted and _listed_in_a_crl(status.validation_path, [*(_der_crl(c) for c in crls), *dss_crls], now):
         return SealReport("INVALID", SealReason.REVOKED, **facts)
     if not status.trusted:
         indication = str(status.trust_problem_indic or "")
@@ -296,11 +289,42 @@ def _quiet_pyhanko() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _listed_in_a_crl(path: Any, crls: Sequence[bytes], now: dt.datetime | None) -> bool:
-    """Does an operator CRL, signed by the issuer in the validated path, list a certificate of that path?
+def _dss_contents(reader: Any, dss_class: Any) -> tuple[list[asn1_x509.Certificate], list[bytes]]:
+    """The certificates and CRLs (DER) of the file's DSS. Nothing signs a DSS revision, so what cannot be read
+    is skipped rather than failing the seal: a forger could otherwise make any genuine seal unreadable."""
+    if "/DSS" not in reader.root:
+        return [], []
+    try:
+        dss = dss_class.read_dss(reader)
+        cert_refs, crl_refs = list(dss.certs.values()), list(dss.crls)
+    except Exception:  # a malformed DSS dictionary holds no validation data
+        return [], []
+    certs: list[asn1_x509.Certificate] = []
+    crls: list[bytes] = []
+    for ref in cert_refs:
+        with contextlib.suppress(Exception):
+            cert = asn1_x509.Certificate.load(bytes(ref.get_object().data))
+            _ = cert.native  # asn1crypto parses lazily: fail here, not inside pyHanko
+            certs.append(cert)
+    for ref in crl_refs:
+        with contextlib.suppress(Exception):  # parsed where judged (_listed_in_a_crl)
+            crls.append(bytes(ref.get_object().data))
+    return certs, crls
 
-    pyHanko's soft-fail mode consults CRLs only for certificates that declare a CRL distribution point, so an
-    intermediate CA without one stayed VALID although the operator's root CRL lists it as revoked."""
+
+def _listed_in_a_crl(path: Any, crls: Sequence[bytes], now: dt.datetime | None) -> bool:
+    """Does a CRL (the operator's or from the file's DSS) that counts list a certificate of the validated path?
+
+    A CRL counts only when it names the issuer of the listed certificate in that path, its signature verifies
+    with that issuer's key, and its thisUpdate is not after the verification time (docs/seal.md §5): a CRL
+    anyone appends in a DSS revision cannot revoke a genuine seal. A listed entry revokes when its revocation
+    date is not after that time and its reason is not removeFromCRL; a certificateHold entry only while the CRL
+    is current (nextUpdate absent or not before the time), a revocation for good also from an older CRL (the CA
+    signed it; a stale CRL must not bring a revoked seal back).
+
+    Not pyHanko's: its soft-fail mode consults CRLs only for certificates that declare a CRL distribution point
+    (an intermediate CA without one stayed VALID although the root's CRL lists it), and it called a seal
+    untrusted when a CRL it was given failed its checks."""
     from cryptography import x509
 
     if path is None or not crls:
@@ -315,17 +339,32 @@ def _listed_in_a_crl(path: Any, crls: Sequence[bytes], now: dt.datetime | None) 
             continue
     for issuer, cert in itertools.pairwise(chain):  # root first, leaf last
         for crl in lists:
-            if crl.issuer != issuer.subject or crl.last_update_utc > moment:
-                continue
             try:
+                if crl.issuer != issuer.subject or crl.last_update_utc > moment:
+                    continue
                 if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
                     continue
-            except (TypeError, ValueError):
+                entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+                if entry is None or entry.revocation_date_utc > moment:
+                    continue
+                reason = _reason(entry)
+                current = crl.next_update_utc is None or moment <= crl.next_update_utc
+            except (TypeError, ValueError):  # an unparseable CRL (or entry) counts as none
                 continue
-            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-            if entry is not None and entry.revocation_date_utc <= moment:
+            if reason is x509.ReasonFlags.remove_from_crl:
+                continue
+            if reason is not x509.ReasonFlags.certificate_hold or current:
                 return True
     return False
+
+
+def _reason(entry: Any) -> Any:
+    from cryptography import x509
+
+    try:
+        return entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    except x509.ExtensionNotFound:
+        return None
 
 
 def _covers_own_revision(pdf: bytes, sig_object: Any) -> bool:

@@ -307,7 +307,7 @@ def review_later_updates(pdf: bytes, notarised_length: int) -> LaterUpdates:
         notarised_size = int(reader.get_historical_resolver(base).trailer_view["/Size"])
         referenced: set[int] = set()
         for revision in range(base + 1):
-            _add_references(reader, revision, referenced)
+            _add_references(reader, revision, referenced, lenient=True)
         for revision in range(base + 1, revisions):
             problem = _revision_problem(reader, revision, notarised_size, referenced)
             if problem:
@@ -413,17 +413,25 @@ def _revision_problem(reader: PdfFileReader, revision: int, notarised_size: int,
     return _form_problem(old, new)
 
 
-def _add_references(reader: PdfFileReader, revision: int, into: set[int]) -> None:
+def _add_references(reader: PdfFileReader, revision: int, into: set[int], *, lenient: bool = False) -> None:
     """Add every object number that ``revision``'s trailer or the objects it writes refer to (resolved as of
     that revision, objects in object streams included). Parsed values only: a reference-like text inside a
-    stream's data is no reference, and counting it would refuse genuine seals."""
+    stream's data is no reference, and counting it would refuse genuine seals.
+
+    ``lenient`` (the notarised file's revisions, the issuer's own bytes under the anchored hash): an object that
+    cannot be read where its section says is skipped, as readers skip it; real-world originals have such
+    offsets, and refusing every seal on them would be a false refusal. In a later revision it raises (refused)."""
     resolver = reader.get_historical_resolver(revision)
     stack: list[Any] = [dict.values(resolver.trailer_view)]
     freed = reader.xrefs.refs_freed_in_revision(revision)
     for ref in reader.xrefs.explicit_refs_in_revision(revision) - freed:
         if ref.generation < 0:  # a "dead" entry freed at generation 0: nothing to read
             continue
-        stack.append([resolver(ref)])
+        try:
+            stack.append([resolver(ref)])
+        except Exception:  # pyHanko raises several kinds for a bad offset or object
+            if not lenient:
+                raise
     while stack:
         for value in stack.pop():
             if isinstance(value, generic.IndirectObject):

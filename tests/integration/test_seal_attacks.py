@@ -383,9 +383,9 @@ def test_a_seal_whose_byte_range_leaves_bytes_out(world: World) -> None:
         a, b, c, d = (int(x) for x in found.groups())
         first = a if start is None else start
         inner = f"{first} {b - first} {c} {d - cut_end}".encode()
-        width = found.end() - found.start()
+        width = len(sealed[found.start() :].split(b"\n", 1)[0])  # with the spaces pyHanko reserves after "]"
         text = b"/ByteRange [" + inner + b" " * (width - len(inner) - len(b"/ByteRange []")) + b"]"
-        pdf = sealed[: found.start()] + text + sealed[found.end() :]
+        pdf = sealed[: found.start()] + text + sealed[found.start() + width :]
         digest = hashlib.sha256(pdf[first:b] + pdf[c : c + d - cut_end]).digest()
         cms = asyncio.run(city.signer.async_sign(digest, "sha256", use_pades=True)).dump().hex().encode()
         return pdf[: b + 1] + cms.ljust(c - 1 - (b + 1), b"0") + pdf[c - 1 :]
