@@ -242,9 +242,12 @@ def _check(
         status = validate_pdf_signature(seal, signer_validation_context=context, ts_validation_context=context)
     facts["signed_at"] = _iso(status.signer_reported_dt)
     ts = status.timestamp_validity
-    if ts is not None and ts.intact and ts.valid:
+    # a timestamp counts (B-T, timestamped_at) only when its token verifies and its TSA chains to a seal root
+    # at verification time: an untrusted token says nothing about when the seal existed
+    trusted_ts = ts is not None and ts.intact and ts.valid and ts.trusted
+    if ts is not None and trusted_ts:
         facts["timestamped_at"] = _iso(ts.timestamp)
-    facts["level"] = _level(reader, ts is not None)
+    facts["level"] = _level(reader, trusted_ts)
     binding = read_binding(seal.sig_object)
     fingerprint = bytes.fromhex(str(facts["fingerprint_sha256"]))
     bound = False
