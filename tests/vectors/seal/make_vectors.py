@@ -439,7 +439,8 @@ def build() -> tuple[dict[str, Any], dict[str, bytes]]:
         _case("not-bound", "a stranger's seal (same trusted CA) carrying the city's binding copied from b-b",
               seal(pki, notarised, pki.stranger, city_binding, "not-bound"), pki.stranger,
               seal_reason="seal-not-bound", level="B-B", bound=False),
-        _case("untrusted-ca", "a seal in the city's name from a CA under another root (Elsewhere Root CA), bound",
+        _case("untrusted-ca", "a seal in the city's name whose certificate another root (Elsewhere Root CA) issued "
+              "directly; the CMS carries the seal certificate and that root only; bound",
               seal(pki, notarised, pki.other_city, _binding(base, pki.other_city), "untrusted-ca"), pki.other_city,
               seal_reason="seal-untrusted", level="B-B", bound=True),
         _case("expired", "the city's seal with a certificate valid 2020-01-01 to 2021-01-01, bound",
@@ -466,7 +467,8 @@ def build() -> tuple[dict[str, Any], dict[str, bytes]]:
             "chain (docs/proof-format.md §13); the chain checks (anchor, issuer, status) are those of the base case "
             "and are taken as passing for verdict_without_chain. 'seal' is the seal JSON member's facts "
             "(docs/seal.md §5), null when there is none; verdict_without_chain_if_seal_required is the verdict "
-            "when the registry's [[trusted]] entry sets require_seal = true."
+            "when the registry's [[trusted]] entry sets require_seal = true. seal_root_sha256 is the SHA-256 of "
+            "root.pem's certificate in DER (not of the PEM file)."
         ),
         "base_case": BASE_CASE,
         "notarised": {key: base.entry["notarised"][key] for key in ("file", "bytes", "sha256")},
