@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from asn1crypto import cms
+from asn1crypto import tsp as _tsp  # noqa: F401  (registers CMS attribute names before cms caches its reverse map)
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -193,6 +194,23 @@ class Revision:
         }
         self.generations = {n: g for g, numbers in self.reader.xref.items() for n in numbers}
 
+    def referenced(self) -> set[int]:
+        """§4 Terms: every number a reference names in the trailer or in an object of this revision (parsed values,
+        never stream data; the latest version of each object, which is all the vectors' revisions need)."""
+        out = {found[0] for found in (self.ref(key) for key in self.refs) if found}
+        stack = [_norm(self.get(number)) for number in self.generations if number]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, tuple) and value[0] == "ref":
+                out.add(value[1])
+            elif isinstance(value, tuple) and value[0] == "stream":
+                stack.append(value[1])
+            elif isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+        return out
+
     def ref(self, key: bytes) -> tuple[int, int] | None:
         found = self.refs[key]
         return (int(found[1]), int(found[2])) if found else None
@@ -247,8 +265,8 @@ def _resolved_list(revision: Revision, value: Any) -> list[Any]:
     return list(value)
 
 
-def _review(before: Revision, after: Revision, notarised_size: int, section: bytes) -> None:
-    """Rule 3 for one later revision, as written in docs/seal.md."""
+def _review(before: Revision, after: Revision, notarised_size: int, section: bytes, referenced: set[int]) -> None:
+    """Rule 3 for one later revision, as written in docs/seal.md (``referenced``: §4 Terms, up to ``before``)."""
     if before.ref(b"Root") != after.ref(b"Root") or before.ref(b"Encrypt") != after.ref(b"Encrypt"):
         raise Refused("3.1 /Root or /Encrypt")
     if before.ref(b"Info") != after.ref(b"Info"):
@@ -299,7 +317,7 @@ def _review(before: Revision, after: Revision, notarised_size: int, section: byt
     for number, generation, _ in entries:
         if number == 0:
             continue
-        existing = number < before.size or number in before.generations
+        existing = number < before.size or number in before.generations or number in referenced
         if generation != (before.generations.get(number, 0) if existing else 0):
             raise Refused("3.2 another generation")
         if not existing:
@@ -349,9 +367,12 @@ def spec_allows(pdf: bytes, notarised_length: int) -> bool:
     tables = [list(_TABLE.finditer(pdf, s, e)) for s, e in zip(starts, ends, strict=True)]
     if not all(tables):
         return False  # a revision without its own cross-reference table (%%EOF count, rule 2)
+    referenced: set[int] = set()
     try:
         for k in range(1, len(revisions)):
-            _review(revisions[k - 1], revisions[k], revisions[0].size, pdf[tables[k - 1][-1].start() : ends[k - 1]])
+            referenced |= revisions[k - 1].referenced()
+            section = pdf[tables[k - 1][-1].start() : ends[k - 1]]
+            _review(revisions[k - 1], revisions[k], revisions[0].size, section, referenced)
     except Refused:
         return False
     return True
@@ -381,3 +402,15 @@ def test_rule_4_from_the_spec_alone_agrees_on_the_forged_revisions() -> None:
         pdf = make()
         ours = review_later_updates(pdf, rules.NOTARISED_LENGTH).allowed
         assert spec_allows(pdf, rules.NOTARISED_LENGTH) == ours == rule.startswith("allowed"), rule
+
+
+def test_rule_4_from_the_spec_alone_agrees_on_dangling_references() -> None:
+    """§4 Terms (referenced numbers) on the classic-table case of test_seal_dangling.py."""
+    from notary.pdf.seal import review_later_updates
+    from tests.unit import test_seal_dangling as dangling
+
+    notarised, sealed = dangling._sealed()["classic"]
+    cases = [(sealed, True), (dangling._define(sealed, 70, b"<</Foo 1>>"), True)]
+    cases += [(dangling._define(sealed, n, b"<</Length 0>>\nstream\n\nendstream"), False) for n in (50, 60)]
+    for pdf, allowed in cases:
+        assert spec_allows(pdf, len(notarised)) == review_later_updates(pdf, len(notarised)).allowed == allowed
