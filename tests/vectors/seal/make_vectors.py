@@ -222,8 +222,9 @@ class VectorPki:
             return [self.other_root.cert]
         return [self.intermediate.cert, self.root.cert]
 
-    def crl(self) -> bytes:
-        """The intermediate's CRL (it lists a serial no vector uses): B-LTA embeds it in the DSS."""
+    def crl(self, serial: int = 99) -> bytes:
+        """The intermediate's CRL listing ``serial``: B-LTA embeds it in the DSS (99: a serial no vector uses);
+        seal-revoked's lists the city's seal certificate."""
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(self.intermediate.cert.subject)
@@ -232,7 +233,7 @@ class VectorPki:
             .add_extension(x509.CRLNumber(1), critical=False)
             .add_revoked_certificate(
                 x509.RevokedCertificateBuilder()
-                .serial_number(99)
+                .serial_number(serial)
                 .revocation_date(dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
                 .build()
             )
@@ -354,6 +355,69 @@ def change_page(pdf: bytes, label: str) -> bytes:
     return out.getvalue()
 
 
+def break_seal(sealed: bytes) -> bytes:
+    """One byte of the seal revision's /Producer changed (inside the ByteRange; §4 allows /Producer to change)."""
+    old = b"/Producer (notary vectors"
+    at = sealed.rindex(old)
+    return sealed[:at] + b"/Producer (notary vectorz" + sealed[at + len(old) :]
+
+
+def unreadable(sealed: bytes) -> bytes:
+    """The seal's /Contents hex digits all zero: no CMS to read."""
+    a, b = _last_byte_range(sealed)[1:3]
+    return sealed[: a + 1] + b"0" * (b - a - 2) + sealed[b - 1 :]
+
+
+def _last_byte_range(pdf: bytes) -> list[int]:
+    import re
+
+    *_, found = re.finditer(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    return [int(found[i]) for i in range(1, 5)]
+
+
+def not_covering(pki: VectorPki, sealed: bytes, holder: Issued, label: str, cut: int = 20) -> bytes:
+    """The holder's own CMS, correct, but over a ByteRange that stops ``cut`` bytes before the revision's end
+    (its trailer and %%EOF unsigned): rule B broken by the signer itself."""
+    import asyncio
+    import re
+
+    from asn1crypto import keys as asn1_keys
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    found = list(re.finditer(rb"/ByteRange\s*\[[^\]]*\][ ]*", sealed))[-1]
+    start, a, b, c = _last_byte_range(sealed)
+    text = b"/ByteRange [%d %d %d %d]" % (start, a, b, c - cut)
+    text += b" " * (found.end() - found.start() - len(text))
+    pdf = sealed[: found.start()] + text + sealed[found.end() :]
+    key = holder.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    chain = [asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)) for cert in pki.chain_of(holder)]
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(holder.der), signing_key=asn1_keys.PrivateKeyInfo.load(key),
+        cert_registry=SimpleCertificateStore.from_certs(chain),
+    )  # fmt: skip
+    digest = hashlib.sha256(pdf[start:a] + pdf[b : b + c - cut]).digest()
+    with frozen(label):
+        cms = asyncio.run(signer.async_sign(digest, "sha256", use_pades=True)).dump().hex().encode()
+    assert len(cms) <= b - a - 2
+    return pdf[: a + 1] + cms.ljust(b - a - 2, b"0") + pdf[b - 1 :]
+
+
+def with_crl(sealed: bytes, crl: bytes, label: str) -> bytes:
+    """An unsigned revision adding a DSS with ``crl`` (as pyHanko writes one for B-LT)."""
+    from asn1crypto import crl as asn1_crl
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    out = io.BytesIO(sealed)
+    with frozen(label):
+        DocumentSecurityStore.add_dss(
+            out, None, crls=[asn1_crl.CertificateList.load(crl)], strict=False, force_write=True
+        )
+    return out.getvalue()
+
+
 # ---------------------------------------------------------------------- the cases
 
 
@@ -452,7 +516,20 @@ def build() -> tuple[dict[str, Any], dict[str, bytes]]:
         _case("weak-sha1", "the city's seal (its own certificate) with SHA-1 as the CMS digest, bound",
               seal(pki, notarised, pki.city, city_binding, "weak-sha1", md_algorithm="sha1"), pki.city,
               seal_reason="seal-weak-algorithm", level="B-B", bound=True),
+        _case("seal-broken", "b-b with one byte of the seal revision's /Producer changed (inside the ByteRange)",
+              break_seal(b_b), pki.city, seal_reason="seal-broken", level="B-B", bound=True),
+        _case("seal-not-covering", "the city's seal re-signed by the city over a ByteRange that leaves the last "
+              "20 bytes of its revision (trailer, %%EOF) out", not_covering(pki, b_b, pki.city, "seal-not-covering"),
+              pki.city, seal_reason="seal-not-covering", level="B-B", bound=True),
+        _case("seal-revoked", "b-b plus an unsigned DSS revision with the Seal CA's CRL listing the city's seal "
+              "certificate (serial 10, revoked 2025-06-01)", with_crl(b_b, pki.crl(serial=10), "seal-revoked"),
+              pki.city, seal_reason="seal-revoked", level="B-LT", bound=True),
+        _case("seal-unreadable", "b-b with the seal's /Contents all zero (no CMS)", unreadable(b_b), pki.city,
+              seal_reason="seal-unreadable"),
     ]  # fmt: skip
+    # unreadable: nothing about the signer can be said (docs/seal.md §5)
+    broken = next(entry for entry, _ in cases if entry["name"] == "seal-unreadable")
+    broken["expected"]["seal"] = {"status": "INVALID", "reason": "seal-unreadable", "subject": None}
     # a stripped seal without require_seal: no seal check at all (docs/seal.md §5); with it: seal-missing
     stripped = next(entry for entry, _ in cases if entry["name"] == "seal-stripped")
     stripped["expected"]["seal_check_if_seal_required"] = "seal-missing"
