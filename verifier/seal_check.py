@@ -247,7 +247,7 @@ def _check(
     trusted_ts = ts is not None and ts.intact and ts.valid and ts.trusted
     if ts is not None and trusted_ts:
         facts["timestamped_at"] = _iso(ts.timestamp)
-    facts["level"] = _level(reader, trusted_ts)
+    facts["level"] = _level(reader, trusted_ts, bool(dss_certs or dss_crls))
     binding = read_binding(seal.sig_object)
     fingerprint = bytes.fromhex(str(facts["fingerprint_sha256"]))
     bound = False
@@ -459,8 +459,9 @@ def _expired(cert: asn1_x509.Certificate, now: dt.datetime | None) -> bool:
     return not validity["not_before"].native <= moment <= validity["not_after"].native
 
 
-def _level(reader: Any, timestamped: bool) -> str:
-    has_dss = "/DSS" in reader.root
+def _level(reader: Any, timestamped: bool, has_dss: bool) -> str:
+    """What the file carries (docs/seal.md §5): ``has_dss`` only for a DSS with a readable certificate or CRL, so
+    an empty DSS anyone can append does not make a seal look long-term."""
     has_doc_ts = bool(reader.embedded_timestamp_signatures)
     if has_dss and has_doc_ts:
         return "B-LTA"

@@ -149,3 +149,12 @@ def test_the_same_rule_for_the_operators_crls() -> None:
     assert check_seal(_sealed(), proof, roots=roots, crls=[forged]).reason.value == "ok"
     assert check_seal(_sealed(), proof, roots=roots, crls=[b"not a CRL"]).reason.value == "ok"
     assert check_seal(_sealed(), proof, roots=roots, crls=[forged, genuine]).reason.value == "seal-revoked"
+
+
+def test_an_empty_dss_makes_no_long_term_seal() -> None:
+    """The level counts a DSS only with validation data in it (anyone can append an empty one)."""
+    empty = _seal(_with_dss(_sealed(), []))
+    assert empty == ("ok", "ok")
+    assert prepare_pdf(_trust(require_seal=True), _with_dss(_sealed(), [])).seal["level"] == "B-B"  # type: ignore[index]
+    genuine = _with_dss(_sealed(), [_crl(_pki().intermediate.key, _pki().intermediate.cert.subject, serial=99)])
+    assert prepare_pdf(_trust(require_seal=True), genuine).seal["level"] == "B-LT"  # type: ignore[index]
