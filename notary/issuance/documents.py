@@ -413,6 +413,8 @@ def stamp_staged(job: StampJob) -> Stamped:
         return Stamped(job.doc_id, None, str(exc))
     except OSError as exc:
         return Stamped(job.doc_id, None, f"cannot write {job.out}: {exc.strerror}")
+    except Exception as exc:  # e.g. the seal library on an odd file: this document fails, never the whole run
+        return Stamped(job.doc_id, None, f"could not be stamped ({type(exc).__name__}: {exc})"[:300])
 
 
 def _earlier_attempt(

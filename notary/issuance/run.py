@@ -35,7 +35,6 @@ the trace costs nothing.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -70,6 +69,8 @@ T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
 CHUNK = 256
 STAMP_DEPTH = 8
+MAX_AHEAD_CHUNKS = 8
+"""Chunks prepared ahead of journaling at most (a batch ahead, but bounded whatever --batch-size says)."""
 """Stamp chunks (of 16) in flight per worker: it stays busy while this process writes and journals a part."""
 MAX_HELD_PARSES = 65_536
 """At most this many parsed originals (~1 KB each) are held between prepare and stamp; beyond, stamp re-parses."""
@@ -267,6 +268,7 @@ class Issuance:
         own = self.executor is None
         executor = self.executor or Workers(self.options.workers)
         stopped: str | None = None
+        failed = False
         try:
             self.progress.start(total)
             self._cut = len(self.journal.batches(run.id, ["signed", "sending", "anchored", "refused"]))
@@ -281,7 +283,7 @@ class Issuance:
             # cuts, signs and anchors this one (the CPUs would idle while the chain mines) and before they stamp
             # it. Preparing has no effects, so this changes nothing for a crash.
             ahead: deque[tuple[list[_Item], Iterator[documents.Prepared]]] = deque()
-            depth = -(-self.options.batch_size // max(1, self.options.chunk))
+            depth = min(-(-self.options.batch_size // max(1, self.options.chunk)), MAX_AHEAD_CHUNKS)
             for chunk in _chunks(fresh, self.options.chunk):
                 ahead.append((chunk, self._submit_prepare(chunk, executor)))
                 if len(ahead) > depth:
@@ -293,12 +295,16 @@ class Issuance:
             self.finish_stamping()
         except StoppedEarly as exc:
             stopped = str(exc)
+        except BaseException:
+            failed = True  # an error or an interrupt: queued work is dropped, not finished, on the way out
+            raise
         finally:
-            if self._stamping is not None:  # a failure while the next batch was anchored: keep this one's copies
-                with contextlib.suppress(Exception):
-                    self.finish_stamping()
-            if own:
-                executor.shutdown(cancel_futures=stopped is not None)
+            try:
+                if self._stamping is not None:  # a failure while the next batch was anchored: keep this one's copies
+                    self._finish_after_failure()
+            finally:
+                if own:
+                    executor.shutdown(cancel_futures=stopped is not None or failed)
         if stopped is None:
             self.journal.finish_run(run.id)
         csv_path, json_path = write_reports(self.journal, run.id, out_dir)
@@ -780,6 +786,17 @@ class Issuance:
             self._stamping = (batch, docs, stamped)
             return
         self._write(batch, docs, stamped)
+
+    def _finish_after_failure(self) -> None:
+        """Put the deferred batch's copies in place after another error; if that fails too, say so (the error
+        on its way out is the one the user sees) — the same command finishes them."""
+        batch = self._stamping[0] if self._stamping is not None else None
+        try:
+            self.finish_stamping()
+        except Exception as exc:
+            self._stamping = None
+            where = f"batch {batch.id}" if batch is not None else "the last batch"
+            self.progress.say(f"the copies of {where} were not all put in place ({exc}); run the same command again")
 
     def finish_stamping(self) -> None:
         """Put the copies of a batch whose stamping was deferred in place and journal them."""
