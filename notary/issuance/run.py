@@ -69,9 +69,9 @@ T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 1024
 CHUNK = 256
 STAMP_DEPTH = 8
+"""Stamp chunks (of 16) in flight per worker: it stays busy while this process writes and journals a part."""
 MAX_AHEAD_CHUNKS = 8
 """Chunks prepared ahead of journaling at most (a batch ahead, but bounded whatever --batch-size says)."""
-"""Stamp chunks (of 16) in flight per worker: it stays busy while this process writes and journals a part."""
 MAX_HELD_PARSES = 65_536
 """At most this many parsed originals (~1 KB each) are held between prepare and stamp; beyond, stamp re-parses."""
 
@@ -790,13 +790,13 @@ class Issuance:
     def _finish_after_failure(self) -> None:
         """Put the deferred batch's copies in place after another error; if that fails too, say so (the error
         on its way out is the one the user sees) — the same command finishes them."""
-        batch = self._stamping[0] if self._stamping is not None else None
+        assert self._stamping is not None
+        batch = self._stamping[0]
         try:
             self.finish_stamping()
         except Exception as exc:
-            self._stamping = None
-            where = f"batch {batch.id}" if batch is not None else "the last batch"
-            self.progress.say(f"the copies of {where} were not all put in place ({exc}); run the same command again")
+            again = "run the same command again"
+            self.progress.say(f"the copies of batch {batch.id} were not all put in place ({exc}); {again}")
 
     def finish_stamping(self) -> None:
         """Put the copies of a batch whose stamping was deferred in place and journal them."""

@@ -35,7 +35,8 @@ class Workers(Executor):
     def __init__(self, count: int) -> None:
         context = get_context("fork")
         self._pools = [ProcessPoolExecutor(1, mp_context=context) for _ in range(max(1, count))]
-        # fork the processes now, from this thread, not later from a feeding thread while others hold locks
+        # fork the processes now, from this thread, not later from a feeding thread (the pools' own helper
+        # threads, started with the first fork, hold no lock a later child uses)
         for started in [pool.submit(int) for pool in self._pools]:
             started.result()
         self._where: dict[Hashable, int] = {}  # key -> the process that last ran (and remembers) its item

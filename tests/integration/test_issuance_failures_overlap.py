@@ -33,6 +33,15 @@ def _inputs(tmp_path: Path, count: int, seed: int) -> Path:
     return src
 
 
+def _issuance(anvil_url: str, dev: Any, tmp_path: Path, journal: Journal, **given: Any) -> Issuance:
+    """The run as the tests here make it: batches of 2, read 2 at a time, output to tmp_path/out."""
+    return Issuance(
+        journal, Registry(connect(anvil_url), dev.registry.address), Account.from_key(dev.issuer.key),
+        IssueOptions(out_dir=tmp_path / "out", batch_size=2, chunk=2, chain_wait=60, **given.pop("options", {})),
+        **given,
+    )  # fmt: skip
+
+
 class _Pool(Workers):
     """The run's own worker processes, recording how the run shut them down."""
 
@@ -60,10 +69,9 @@ def test_an_unexpected_error_while_stamping_fails_that_document_only(
     journal = Journal(tmp_path / "j.sqlite")
     try:
         with ThreadPoolExecutor(2) as pool:
-            summary = Issuance(
-                journal, Registry(connect(anvil_url), dev.registry.address), Account.from_key(dev.issuer.key),
-                IssueOptions(out_dir=tmp_path / "out", batch_size=2, chunk=2, chain_wait=60), executor=pool,
-            ).issue(from_paths([src], DEFAULTS), spec="choke")  # fmt: skip
+            summary = _issuance(anvil_url, dev, tmp_path, journal, executor=pool).issue(
+                from_paths([src], DEFAULTS), spec="choke"
+            )
     finally:
         journal.close()
     assert summary.counts == {"written": 3, "failed": 1}
@@ -95,10 +103,9 @@ def test_a_run_that_dies_anchoring_the_next_batch_drops_queued_work_and_keeps_th
     journal = Journal(tmp_path / "j.sqlite")
     try:
         with pytest.raises(ChainError, match="the node went away"):
-            Issuance(
-                journal, Registry(connect(anvil_url), dev.registry.address), Account.from_key(dev.issuer.key),
-                IssueOptions(out_dir=tmp_path / "out", batch_size=2, chunk=2, chain_wait=60, workers=2),
-            ).issue(from_paths([src], DEFAULTS), spec="dies")  # fmt: skip
+            _issuance(anvil_url, dev, tmp_path, journal, options={"workers": 2}).issue(
+                from_paths([src], DEFAULTS), spec="dies"
+            )
         written = journal.db.execute("SELECT COUNT(*) FROM docs WHERE state = 'written'").fetchone()[0]
     finally:
         journal.close()
