@@ -43,6 +43,8 @@ def _pair(url: str, address: str) -> tuple[Registry, Registry]:
 def _facts_both_ways(lean: Registry, plain: Registry, proof: Proof) -> ChainFacts:
     found = read_facts(lean, proof)
     assert found == read_facts(plain, proof)
+    # the batch read issuance makes before and after anchoring: the same record and status either way
+    assert lean.batch(bytes(proof.root), proof.issuer) == plain.batch(bytes(proof.root), proof.issuer)
     return found
 
 
@@ -180,3 +182,20 @@ def test_an_unreachable_node_is_the_same_chain_error(chain: tuple[Actors, Issued
     proof = first.proof(0)
     with pytest.raises(ChainError, match="cannot reach the chain while reading a document's status"):
         read_facts(dead, proof)
+
+
+def test_issuance_batch_reads_take_the_lean_path(chain: tuple[Actors, Issued, Issued], anvil_url: str) -> None:
+    """Issuing reads each batch two or three times; on a plain node those reads never touch web3's contract layer
+    (each of its calls costs milliseconds of CPU beside the workers)."""
+    actors, first, _ = chain
+    lean, plain = _pair(anvil_url, actors.registry.address)
+    proof = first.proof(0)
+    expected = plain.batch(bytes(proof.root), proof.issuer)
+
+    class NoContract:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"web3's contract layer was used ({name})")
+
+    lean.contract = NoContract()
+    assert lean.batch(bytes(proof.root), proof.issuer) == expected
+    assert expected[0].anchored
