@@ -336,7 +336,7 @@ class Issuance:
         batches, that may already be anchored, and the chain recognises them instead of anchoring them twice."""
         assert self.run is not None
         message = b"|".join((self.run.key.encode(), doc_hash, claims_digest))
-        return Salt(hmac.new(self._salt_key, message, hashlib.sha256).digest())
+        return Salt(hmac.digest(self._salt_key, message, "sha256"))  # one-shot: OpenSSL without the HMAC object
 
     def _check_issuer(self) -> None:
         """Refuse a key the registry would not let anchor now, before the run starts."""

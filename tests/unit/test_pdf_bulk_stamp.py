@@ -163,3 +163,28 @@ def test_the_stamp_draws_a_symbol_as_from_its_matrix(version: int) -> None:
     layout = default_layout(595, 842, "NT1:0", CAPTION)  # where it goes; the symbol drawn is the one given
     box = (Fraction(0), Fraction(0), Fraction(595), Fraction(842))
     assert stamp_content(symbol, layout, box, 0, b"/NotaryHelv") == stamp_content(rows, layout, box, 0, b"/NotaryHelv")
+
+
+def test_what_crosses_to_the_workers_pickles_to_equal_values(tmp_path: Path) -> None:
+    """Jobs, results and prepared originals are pickled by their constructors (documents._pickled_by_constructor):
+    every field comes back, with the right types, and a changed field class is refused at import, not lost."""
+    src = tmp_path / "zeugnis.pdf"
+    src.write_bytes(make_certificate(SAMPLE_PUPILS[2]))
+    prepared = documents.prepare(str(src), documents.Placement(CAPTION, qr_url="https://pruefen.example/#"))
+    job = _job(src, tmp_path / "a.pdf", prepared, b"parsed")
+    stamped = documents.Stamped(7, str(tmp_path / "a.pdf"), None, b"\x01" * 32, (("t", "f"),))
+    failed = documents.Stamped(8, None, "why")
+    for value in (prepared, job, stamped, failed):
+        back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == value and type(back) is type(value)
+        assert [getattr(back, f.name) for f in dataclasses.fields(back)] == [
+            getattr(value, f.name) for f in dataclasses.fields(value)
+        ]
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+    with pytest.raises(TypeError):
+        documents._pickled_by_constructor(Derived)
