@@ -5,7 +5,7 @@ reason, the first MAX_PROBLEMS of them), not only in the report, and sets the ex
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -20,10 +20,11 @@ from notary import localchain
 from notary.context import open_registry
 from notary.errors import ConfigError, FormatError, UsageError
 from notary.issuance import ClaimDefaults, InputDoc, Issuance, IssueOptions, Journal, from_manifest, from_paths
+from notary.issuance.documents import read_ahead
 from notary.issuance.inputs import check_facts, describe, format_facts, parse_facts
 from notary.issuance.run import DEFAULT_BATCH_SIZE, EXIT_SKIPPED, Summary
 from notary.pdf.seal_options import seal_options
-from notary.signing.opening import open_signer
+from notary.signing.opening import open_signer_soon
 from notary.signing.sign_only import SignOnlyIssuance
 
 HELP = f"""Hash, batch, sign (EIP-712), anchor and stamp PDFs. Run the same command again to resume after a crash
@@ -51,6 +52,28 @@ Exit codes:
   4   refused before starting: the key is not an active issuer of the registry (nothing spent)
   78  configuration missing or unreadable
 """
+
+KEEP_LISTED = 100_000
+"""Inputs listed once and kept for the run up to this many; a longer list is streamed again (memory)."""
+READ_AHEAD = 2_048
+"""Inputs whose reading the kernel is asked to start while the key is decrypted (a few batches' worth)."""
+
+
+def _listing(stream: Callable[[], Iterator[InputDoc]]) -> tuple[int, Callable[[], Iterable[InputDoc]]]:
+    """(how many inputs, a way to go through them again): the list itself while it is not too long."""
+    kept: list[InputDoc] | None = []
+    total = 0
+    for doc in stream():
+        total += 1
+        if kept is not None:
+            kept.append(doc)
+            if len(kept) > KEEP_LISTED:
+                kept = None
+    if kept is None:
+        return total, stream
+    read_ahead(str(doc.src) for doc in kept[:READ_AHEAD] if doc.error is None)
+    remembered = kept
+    return total, lambda: remembered
 
 
 def issue(
@@ -143,13 +166,18 @@ def issue(
     facts = _facts(fact or [])
     settings = settings_from(chain=chain, registry=registry, key_file=key_file)
     reg = open_registry(settings)
-    signer = open_signer(settings)
+    pending = open_signer_soon(settings)  # a keystore's scrypt runs beside the listing below
     defaults = ClaimDefaults(doc_type, title, holder, issue_date, valid_until, issuer_ref, facts)
 
     def stream() -> Iterator[InputDoc]:
         return from_manifest(manifest, defaults) if manifest is not None else from_paths(paths, defaults, claims)
 
-    total = sum(1 for _ in stream())  # listing paths only: cheap, and gives the bar its length
+    try:
+        total, listed = _listing(stream)  # gives the bar its length
+    except BaseException:
+        pending.result()  # a key that cannot be opened is told first, as before the two overlapped
+        raise
+    signer = pending.result()
     options = IssueOptions(
         out_dir=out, batch_size=batch_size, caption=f"Digital geprüft: {settings.verifier_url}", sidecar=sidecar,
         qr_corner=qr_corner, qr_size_mm=qr_size, qr_url=settings.stamp_qr_url(),
@@ -167,7 +195,7 @@ def issue(
             run: Issuance = SignOnlyIssuance(journal, reg, signer, options, progress, persist=persist, outbox=sign_only)
         else:
             run = Issuance(journal, reg, signer, options, progress, persist=persist)
-        summary = run.issue(stream(), spec=describe(paths, manifest), total=total)
+        summary = run.issue(listed(), spec=describe(paths, manifest), total=total)
     finally:
         progress.stop()
         journal.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -65,6 +66,11 @@ def registry_options(settings: Settings) -> dict[str, Any]:
 
 def load_signer(settings: Settings, *, password: str | None = None, admin: bool = False) -> LocalAccount:
     """The issuer key (or, with ``admin``, the registry admin key, falling back to the issuer key)."""
+    return load_account(*keystore_secret(settings, password=password, admin=admin))
+
+
+def keystore_secret(settings: Settings, *, password: str | None = None, admin: bool = False) -> tuple[Path, str]:
+    """The keystore file :func:`load_signer` opens and its password (asked for here when nothing gives it)."""
     key_file = settings.resolved(settings.admin_key_file if admin and settings.admin_key_file else settings.key_file)
     if key_file is None:
         raise ConfigError("no key configured: create one with `notary keys new` and set key_file / NOTARY_KEY_FILE")
@@ -73,4 +79,4 @@ def load_signer(settings: Settings, *, password: str | None = None, admin: bool 
         password_file=settings.resolved(settings.key_password_file),
         prompt=f"Password for {key_file.name}: ",
     )
-    return load_account(key_file, secret)
+    return key_file, secret

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
+
 from notary.config import Settings
 from notary.errors import ConfigError
 from notary.signing.base import Signer
@@ -19,6 +22,36 @@ def open_signer(settings: Settings, *, password: str | None = None) -> Signer:
 
     where = settings.resolved(settings.key_file)
     return KeystoreSigner(load_signer(settings, password=password), str(where))
+
+
+def open_signer_soon(settings: Settings) -> Future[Signer]:
+    """:func:`open_signer`, with a keystore's key decrypted in a thread of its own: scrypt holds one core for
+    about a second without the GIL, and the caller lists its inputs meanwhile. The password is asked for
+    first, here, in the caller's thread. Errors come out of ``result()`` as open_signer raises them."""
+    pending: Future[Signer] = Future()
+    config = signer_config(settings)
+    if config.kind != "keystore":
+        try:
+            pending.set_result(open_signer(settings))
+        except BaseException as exc:
+            pending.set_exception(exc)
+        return pending
+    from notary.context import keystore_secret
+    from notary.keys import load_account
+    from notary.signing.keystore import KeystoreSigner
+
+    key_file, secret = keystore_secret(settings)
+    where = str(settings.resolved(settings.key_file))
+
+    def decrypt() -> None:
+        try:
+            pending.set_result(KeystoreSigner(load_account(key_file, secret), where))
+        except BaseException as exc:  # handed to the caller's result(), never lost in the thread
+            pending.set_exception(exc)
+
+    # a daemon: an interrupted command does not wait for scrypt to finish on its way out
+    threading.Thread(target=decrypt, name="notary-key-unlock", daemon=True).start()
+    return pending
 
 
 def open_admin_signer(settings: Settings, *, password: str | None = None) -> Signer:

@@ -129,3 +129,33 @@ def test_revert_decoding_from_both_backends_shapes() -> None:
     assert revert_from_exception(ValueError("something else")) is None
     assert decode_revert_data(b"\x12\x34\x56\x78").name == "UnknownError"
     assert decode_revert_data(b"").name == "Reverted"
+
+
+def test_a_keystore_opened_beside_other_work_gives_the_key_or_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`notary issue` decrypts the keystore in a thread while it lists the inputs (open_signer_soon): the same
+    key, and the same one-line errors, out of result() in the caller's thread."""
+    from notary.signing.opening import open_signer, open_signer_soon
+
+    monkeypatch.delenv("NOTARY_KEY_PASSWORD", raising=False)
+    info = create_key(tmp_path, "school", "a long password", kdf_cost=2**10)
+    config = tmp_path / "notary.toml"
+    (tmp_path / "pw").write_text("a long password\n")
+    write_config(config, {"chain": "memory", "key_file": str(info.path), "key_password_file": "pw"})
+    monkeypatch.setenv("NOTARY_CONFIG", str(config))
+    settings = load_settings()
+    pending = open_signer_soon(settings)
+    signer = pending.result(timeout=60)
+    assert signer.address == info.address == open_signer(settings).address
+    assert signer.describe() == open_signer(settings).describe()
+
+    (tmp_path / "pw").write_text("not the password\n")
+    pending = open_signer_soon(load_settings())
+    with pytest.raises(KeyStoreError, match="wrong password"):
+        pending.result(timeout=60)
+
+    (tmp_path / "pw").unlink()  # no password anywhere and no terminal: said at once, in the caller's thread
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    with pytest.raises(KeyStoreError):
+        open_signer_soon(load_settings())
