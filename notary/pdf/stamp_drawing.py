@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import cache, lru_cache
-from typing import Literal
 
 from notary.core.layout import StampLayout
 from notary.errors import PdfError
@@ -151,11 +150,11 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
     # leftwards: flags at the first module of every new rectangle
     # (g & ~(g << 8) & (differs << 8) as g & ((differs & ~g) << 8): a shift distributes over & and ~)
     g = int.from_bytes(raw, "big")
-    starts = g & ~(g >> 8)
+    starts = g & ~(g >> 8) & ones
     differs = g ^ (g >> row_bits)
     seeds = ((differs & g) | (g & ((differs & ~g) << 8))) & ones
-    new = (((g + seeds) | differs) >> 8) & starts & ones
-    continuing = (starts & ones) ^ new
+    new = (((g + seeds) | differs) >> 8) & starts
+    continuing = starts ^ new
 
     # rightwards: flags on the light module after the last module of every new rectangle
     g = int.from_bytes(raw, "little")
@@ -175,19 +174,23 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
             break
         heights += going
 
-    def picked(value: int, order: Literal["big", "little"]) -> bytes:
-        return value.to_bytes(length, order).translate(None, b"\x00")
-
-    # bytewise differences never borrow: every y is at least QUIET_ZONE, every width at least 1.
-    # Y and X are picked together: Y moved onto the light module before the rectangle's first (no other
-    # rectangle starts there), so the picked bytes alternate Y, X in the order the rectangles start.
+    # Y moved onto the light module before the rectangle's first (no other rectangle starts there; bytewise
+    # differences never borrow: every y is at least QUIET_ZONE), X on its first module, its height there too,
+    # its end column on the light module after its last. Interleaved position by position as (end, Y or X,
+    # height), the nonzero bytes are Y, X, H, end for one rectangle after the other in the order they start
+    # (an end shares its position only with the Y of the next rectangle, after which it is placed): one
+    # compaction instead of one per field.
     big = 0xFF * new
-    pairs = picked((big & cols_big) | (((big & rows_big) - heights) << 8), "big")
-    ys, xs = pairs[0::2], pairs[1::2]
-    ends = picked((0xFF * after) & cols_little, "little")
+    merged = bytearray(3 * length)
+    merged[0::3] = ((0xFF * after) & cols_little).to_bytes(length, "little")
+    merged[1::3] = ((big & cols_big) | (((big & rows_big) - heights) << 8)).to_bytes(length, "big")
+    merged[2::3] = heights.to_bytes(length, "big")
+    picked = bytes(merged).translate(None, b"\x00")
+    xs = picked[1::4]
     count = len(xs)
-    widths = (int.from_bytes(ends, "big") - int.from_bytes(xs, "big")).to_bytes(count, "big")
-    return xs, ys, widths, picked(heights, "big")
+    # every width is at least 1: no borrows
+    widths = (int.from_bytes(picked[3::4], "big") - int.from_bytes(xs, "big")).to_bytes(count, "big")
+    return xs, picked[0::4], widths, picked[2::4]
 
 
 def _rect_operators(matrix: Matrix | Symbol) -> list[bytes]:
@@ -203,17 +206,35 @@ def _rect_operators(matrix: Matrix | Symbol) -> list[bytes]:
     count = len(xs)
     if not count:
         return []
-    # every value is below 256, so its decimal digits are three byte translations (a leading zero digit
-    # becomes 0x00); they are put into fixed 19-byte slots and the 0x00 bytes dropped
-    text = bytearray(_SLOT * count)
-    for offset, values in ((0, xs), (4, ys), (8, widths), (12, heights)):
-        text[offset::19] = values.translate(_HUNDREDS)
-        text[offset + 1 :: 19] = values.translate(_TENS)
-        text[offset + 2 :: 19] = values.translate(_ONES)
-    return [bytes(text[:-1]).translate(None, b"\x00")]
+    # every value is below 256, so its decimal digits are byte translations (a leading zero digit becomes
+    # 0x00), put into fixed slots (as many digit places per field as its largest value needs: often one for
+    # the heights, two for the rest) whose 0x00 bytes are then dropped, when there are any
+    slot = bytearray()
+    places: list[tuple[int, bytes]] = []
+    for values in (xs, ys, widths, heights):
+        hundreds = values.translate(_HUNDREDS)
+        tens = values.translate(_TENS)
+        if hundreds.count(0) != count:
+            digits: tuple[bytes, ...] = (hundreds, tens, values.translate(_ONES))
+        elif tens.count(0) != count:
+            digits = (tens, values.translate(_ONES))
+        else:
+            digits = (values.translate(_ONES),)
+        for column in digits:
+            places.append((len(slot), column))
+            slot.append(0)
+        slot += b" "
+    slot += b"re\n"
+    size = len(slot)
+    text = bytearray(slot * count)
+    for offset, column in places:
+        text[offset::size] = column
+    del text[-1]
+    if 0 in text:
+        return [bytes(text.translate(None, b"\x00"))]
+    return [bytes(text)]
 
 
-_SLOT = b"\x00\x00\x00 \x00\x00\x00 \x00\x00\x00 \x00\x00\x00 re\n"
 _HUNDREDS = bytes(0x30 + v // 100 if v >= 100 else 0 for v in range(256))
 _TENS = bytes(0x30 + v // 10 % 10 if v >= 10 else 0 for v in range(256))
 _ONES = bytes(0x30 + v % 10 for v in range(256))
