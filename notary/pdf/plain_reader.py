@@ -97,6 +97,10 @@ def _interned(cache: dict[bytes, Name], raw: bytes) -> Name:
     return value
 
 
+_HEADERS = {num: b"%d 0 obj" % num for num in range(1024)}
+"""The object headers of generation 0 that most files have (formatting each again costs more than reading it)."""
+
+
 class PlainPdf:
     """The classic cross-reference table, trailer and objects of a plain single-revision PDF."""
 
@@ -114,7 +118,9 @@ class PlainPdf:
         size = len(data)
         for num, (offset, gen) in self.offsets.items():  # as pypdf checks every entry, so do we
             # the header as most files write it, else any header _OBJ_HEADER accepts
-            prefix = b"%d %d obj" % (num, gen)
+            prefix = _HEADERS.get(num) if gen == 0 else None
+            if prefix is None:
+                prefix = b"%d %d obj" % (num, gen)
             end = offset + len(prefix)
             if num < 10**10 and data.startswith(prefix, offset) and end < size and data[end] in b" \t\r\n":
                 self.bodies[num] = end
@@ -152,12 +158,13 @@ class PlainPdf:
             entries = _ENTRY.findall(data, pos, pos + 20 * count)
             if len(entries) != count:
                 raise Unusual("unusual xref entry")
-            for num, (entry_offset, gen, kind) in zip(range(first, first + count), entries, strict=True):
-                if num in seen:
-                    raise Unusual("unusual xref entry")
-                seen.add(num)
+            nums = range(first, first + count)  # distinct: only another subsection's may repeat one
+            if seen and not seen.isdisjoint(nums):
+                raise Unusual("unusual xref entry")
+            seen.update(nums)
+            for num, (entry_offset, gen, kind) in zip(nums, entries, strict=True):
                 if kind == b"n":
-                    offsets[num] = (int(entry_offset), int(gen))
+                    offsets[num] = (int(entry_offset), 0 if gen == b"00000" else int(gen))
             pos += 20 * count
 
     def trailer(self) -> dict[Name, PdfValue]:
@@ -262,6 +269,88 @@ class PlainPdf:
         return value, end
 
     def _dict(self, pos: int, depth: int) -> tuple[PdfValue, int]:
+        data = self.data
+        if depth < _FAST_DEPTH:
+            whole = _DICT_FAST.match(data, pos, pos + _FAST_TEXT_MAX)
+            if whole is not None:
+                end = whole.end()
+                if end - pos > _KNOWN_TEXT_MAX:
+                    return self._entries(_DICT_ENTRY.findall(data, pos, end - 2)), end
+                text = data[pos:end]
+                known = _KNOWN.get(text)
+                if known is not None:
+                    self.spend(known[1])
+                    return _fresh(known[0]), end
+                before = self.nodes
+                result = self._entries(_DICT_ENTRY.findall(data, pos, end - 2))
+                if len(_KNOWN) >= _KNOWN_MAX:
+                    _KNOWN.clear()
+                _KNOWN[text] = (_fresh(result), before - self.nodes)
+                return result, end
+            whole = _DICT_COMMENTED.match(data, pos, pos + _FAST_TEXT_MAX)
+            if whole is not None:  # as a trailer often is
+                end = whole.end()
+                entries, at = [], pos
+                while (entry := _DICT_ENTRY_COMMENTED.match(data, at, end - 2)) is not None:
+                    entries.append(entry.groups(b""))
+                    at = entry.end()
+                return self._entries(entries), end
+        return self._dict_token_by_token(pos, depth)
+
+    def _entries(self, entries: list[tuple[bytes, ...]]) -> dict[Name, PdfValue]:
+        """The dictionary of the entries of _DICT_ENTRY (or _DICT_ENTRY_FLAT, _DICT_ENTRY_COMMENTED), converted in
+        their order as :meth:`_dict_token_by_token` converts them: the same values, checks and budget spent in the
+        same order."""
+        result: dict[Name, PdfValue] = {}
+        value: PdfValue
+        for raw_key, name, ref, integer, real, string, hexadecimal, keyword, array, inner in entries:
+            key = _NAMES.get(raw_key)
+            if key is None:
+                key = _interned(_NAMES, raw_key)
+            if key in result:
+                raise Unusual("unusual dictionary key")
+            if name:
+                value = _NAMES.get(name)
+                if value is None:
+                    value = _interned(_NAMES, name)
+            elif ref:
+                value = _REFS.get(ref)
+                if value is None:
+                    value = _ref(ref)
+            elif integer:
+                value = int(integer)
+            elif array:
+                value = self._items(array)
+            elif inner:
+                value = self._entries(_DICT_ENTRY_FLAT.findall(inner, 2, len(inner) - 2))
+            else:
+                value = _other(real, string, hexadecimal, keyword)
+            result[key] = value
+        self.spend(1 + len(result))
+        return result
+
+    def _items(self, array: bytes) -> list[PdfValue]:
+        """The array of a _SIMPLE_ARRAY ``[...]``, converted as :meth:`_array` converts it."""
+        result: list[PdfValue] = []
+        value: PdfValue
+        for name, ref, integer, real, string, hexadecimal, keyword in _ITEM.findall(array, 1, len(array) - 1):
+            if name:
+                value = _NAMES.get(name)
+                if value is None:
+                    value = _interned(_NAMES, name)
+            elif ref:
+                value = _REFS.get(ref)
+                if value is None:
+                    value = _ref(ref)
+            elif integer:
+                value = int(integer)
+            else:
+                value = _other(real, string, hexadecimal, keyword)
+            result.append(value)
+        self.spend(1 + len(result))
+        return result
+
+    def _dict_token_by_token(self, pos: int, depth: int) -> tuple[PdfValue, int]:
         data, size = self.data, len(self.data)
         result: dict[Name, PdfValue] = {}
         key: PdfValue
@@ -323,6 +412,130 @@ _SIMPLE_NEXT = re.compile(
 )
 """After whitespace: the commonest values, read as :meth:`PlainPdf._value` reads them but without its dispatch;
 anything else (and a reference too long for pypdf) goes through _value."""
+
+
+_FAST_WS = rb"[ \t\r\n]*+"
+"""Whitespace between tokens on the fast path: no comment, inside which findall could find tokens (the comments
+between a dictionary's entries are read by _DICT_COMMENTED's path, any other by the token-by-token one)."""
+_RUNS_ON = rb"(?![^ \t\r\n()<>\[\]{}/%])"
+"""Not followed by a byte that would make the token run on (the end of the text is no such byte)."""
+
+
+def _simple_pattern(group: bytes) -> bytes:
+    """The tokens of _TOKEN that are whole values, each in a group opened by ``group`` (``(`` to capture it whole
+    or with its delimiters: findall gives b"" for a group that did not take part, so an empty capture must not be a
+    value; ``(?:`` not to capture)."""
+    return (
+        rb"/" + group + rb"[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})"  # a name
+        rb"|" + group + rb"\d{1,10}[ \t\r\n]+\d{1,5}[ \t\r\n]+R)"  # a reference, before a number as in _TOKEN
+        rb"|" + group + rb"[+-]?\d+)(?![\d.])"  # an integer
+        rb"|" + group + rb"[+-]?(?:\d+\.\d*|\.\d+))"  # a real
+        rb"|" + group + rb"\([^()\\\r]*\))"  # a literal string without escapes or nesting
+        rb"|" + group + rb"<[0-9A-Fa-f]*>)"  # a hex string
+        rb"|" + group + rb"true|null)"  # a keyword
+    )
+
+
+def _item_pattern(group: bytes) -> bytes:
+    return _FAST_WS + rb"(?>" + _simple_pattern(group) + rb")" + _RUNS_ON
+
+
+_SIMPLE_ARRAY = rb"\[(?:" + _item_pattern(b"(?:") + rb")*+" + _FAST_WS + rb"\]"
+"""An array of _TOKEN's whole values, without groups."""
+_FLAT_DICT = (
+    rb"<<(?:" + _FAST_WS + rb"/(?:[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})" + _RUNS_ON + _FAST_WS
+    + rb"(?>" + _simple_pattern(b"(?:") + rb"|" + _SIMPLE_ARRAY + rb")" + _RUNS_ON + rb")*+" + _FAST_WS + rb">>"
+)  # fmt: skip
+"""A dictionary of whole values and simple arrays, without groups."""
+
+
+def _entry_pattern(space: bytes, group: bytes, inner: bytes) -> bytes:
+    """A dictionary entry: ``space``, a key as _KEY_NEXT reads it, ``space``, then a whole value, a simple array
+    or ``inner`` (each in a group opened by ``group``; ``(`` or ``(?:`` as for _simple_pattern)."""
+    return (
+        space + rb"/" + group + rb"[^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})" + _RUNS_ON + space
+        + rb"(?>" + _simple_pattern(group) + rb"|" + group + _SIMPLE_ARRAY + rb")|" + group + inner + rb"))"
+        + _RUNS_ON
+    )  # fmt: skip
+
+
+def _dict_pattern(space: bytes) -> bytes:
+    """After a dictionary's ``<<``: entries of _entry_pattern, without groups (Python 3.11's re fails with a
+    SystemError on some groups inside possessive repeats), and the end."""
+    return rb"(?:" + _entry_pattern(space, b"(?:", _FLAT_DICT) + rb")*+" + space + rb">>"
+
+
+_ITEM = re.compile(_item_pattern(b"("))
+_DICT_ENTRY = re.compile(_entry_pattern(_FAST_WS, b"(", _FLAT_DICT))
+_DICT_ENTRY_FLAT = re.compile(_entry_pattern(_FAST_WS, b"(", rb"(?!)"))
+"""As _DICT_ENTRY, with the same groups, but its last (a flat dictionary) never takes part."""
+_DICT_FAST = re.compile(_dict_pattern(_FAST_WS))
+"""A dictionary of _DICT_ENTRY's entries: findall then finds each entry exactly where this match went (no
+comments, so nothing between entries is skipped)."""
+_DICT_ENTRY_COMMENTED = re.compile(_entry_pattern(_SKIP, b"(", _FLAT_DICT))
+_DICT_COMMENTED = re.compile(_dict_pattern(_SKIP))
+"""As _DICT_FAST, with comments between its entries (not in its arrays or dictionaries, whose text findall reads):
+its entries are then read one after the other, from where the last one ended, never inside a comment."""
+_FAST_TEXT_MAX = 1 << 16
+"""Longer dictionaries are read token by token: the fast path's lists of entries stay small whatever the file (the
+cut cannot make a match: a dictionary's last token is followed by at least its ``>>``)."""
+_FAST_DEPTH = MAX_DEPTH - 2
+"""A dictionary at a smaller depth may take the fast path: values in arrays in dictionaries in it (depth + 3) are
+still read inline by the token-by-token path."""
+
+
+_KNOWN: dict[bytes, tuple[dict[Name, PdfValue], int]] = {}
+"""The text of a _DICT_FAST dictionary (after its ``<<``, up to its ``>>``) -> its value and the nodes it cost: its
+value depends on nothing else, and the same few dictionaries (catalog, page tree, page, fonts) recur in every
+original from the same software. Each hit is handed out as a fresh copy, as reading it again would give."""
+_KNOWN_MAX = 1024
+_KNOWN_TEXT_MAX = 1024
+"""Bounds of _KNOWN (entries, bytes of a text): at most about a megabyte, whatever the files."""
+
+
+def _fresh(entries: dict[Name, PdfValue]) -> dict[Name, PdfValue]:
+    """A copy of a _DICT_FAST dictionary sharing no container with it (its leaves are immutable; an array in it,
+    or in a dictionary in it, holds only leaves)."""
+    copy = entries.copy()
+    for key, value in entries.items():
+        if type(value) is list:
+            copy[key] = value.copy()
+        elif type(value) is dict:
+            copy[key] = _fresh(value)
+    return copy
+
+
+def _ref(text: bytes) -> Ref:
+    """The reference of an _SIMPLE reference's text (not yet in _REFS), checked as :func:`_simple` checks it."""
+    if len(text) > _MAX_REF_TEXT:
+        raise Unusual("a reference pypdf would read as numbers")
+    if len(_REFS) >= _INTERNED_MAX:
+        _REFS.clear()
+    num, gen = text.split()[:2]
+    ref = _REFS[text] = Ref(int(num), int(gen))
+    return ref
+
+
+def _real(text: bytes) -> Real:
+    value = _REALS.get(text)
+    if value is None:
+        if len(_REALS) >= _INTERNED_MAX:
+            _REALS.clear()
+        value = _REALS[text] = Real(Decimal(repr(float(text))))
+    return value
+
+
+def _other(real: bytes, string: bytes, hexadecimal: bytes, keyword: bytes) -> PdfValue:
+    """A real, string, hex string or keyword of _SIMPLE, as :meth:`PlainPdf._value` converts it."""
+    if real:
+        return _real(real)
+    if string:
+        return _plain_string(string[1:-1])
+    if hexadecimal:
+        if len(hexadecimal) % 2:  # odd digits between the brackets
+            raise Unusual("unusual hex string")
+        return _plain_string(bytes.fromhex(hexadecimal[1:-1].decode("ascii")))
+    return _KEYWORDS[keyword]
 
 
 def _simple(token: re.Match[bytes]) -> PdfValue:
