@@ -291,7 +291,7 @@ def read_original_plain(data: bytes) -> OriginalPdf | None:
         return None
     try:
         return _read_plain(data)
-    except (Unusual, RecursionError):
+    except (Unusual, RecursionError, ValueError):  # ValueError: e.g. a number longer than int() takes (4,300 digits)
         return None
 
 

@@ -118,3 +118,29 @@ def test_the_fallback_is_pypdf(monkeypatch: pytest.MonkeyPatch) -> None:
     data = (VECTORS / "classic.notarised.pdf").read_bytes()
     monkeypatch.setattr(original_pdf, "read_original_pypdf", lambda raw: "pypdf")
     assert read_original(data) == "pypdf"
+
+
+def _one_page_pdf(page_extra: bytes) -> bytes:
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> " + page_extra + b" >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("extra", [b"/Big " + b"7" * 5000, b"/Big [ " + b"7" * 5000 + b" ]"])
+def test_a_number_longer_than_int_takes_is_a_pdf_error_not_a_crash(extra: bytes) -> None:
+    """int() refuses more than 4,300 digits with ValueError: that file goes to pypdf, which refuses it cleanly."""
+    assert read_original(_one_page_pdf(b"/Small 12")).page_ref is not None
+    assert read_original_plain(_one_page_pdf(extra)) is None
+    with pytest.raises(PdfError):
+        read_original(_one_page_pdf(extra))
