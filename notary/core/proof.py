@@ -285,6 +285,28 @@ class Proof:
         object.__setattr__(qr, "version", required_version(self.claims))
         return qr
 
+    def with_stamp(self, document_hash: bytes, stamp: StampLayout, original_length: int) -> Proof:
+        """``replace(self, document_hash=..., stamp=..., original_length=..., version=None)``: the proof a
+        notarised PDF carries, from its QR form. Checks only what is new (the stamp's type, that ``document``
+        commits to the hash and the stamp, the length) with the same errors; bulk issuance makes one per
+        document, and checking the unchanged fields again cost more than the rest of it."""
+        if not isinstance(stamp, StampLayout):
+            raise FormatError("proof field 'stamp' must be a StampLayout")
+        digest = document_hash if type(document_hash) is Digest32 else Digest32(document_hash)
+        derived = document_commitment(digest, _placement_digest(stamp))
+        if self.document is not None and Digest32(self.document) != derived:
+            raise FormatError("proof field 'document' does not commit to its document hash and stamp")
+        _int_field("original_length", original_length, 1, MAX_SAFE_INTEGER)
+        full = object.__new__(Proof)
+        for name in _FIELD_NAMES:
+            object.__setattr__(full, name, getattr(self, name))
+        for name, value in (
+            ("document_hash", digest), ("stamp", stamp), ("original_length", original_length),
+            ("document", derived), ("version", required_version(self.claims, stamp)),
+        ):  # fmt: skip
+            object.__setattr__(full, name, value)
+        return full
+
     # -- JSON -------------------------------------------------------------------------------------------
 
     def to_json_dict(self) -> dict[str, Any]:

@@ -367,7 +367,7 @@ def _notarise(
         doc = read_original(original)  # once, for the page size and the stamp
     width, height = page_size_of(doc)
     layout = placement.layout(width, height, qr_text)
-    full = replace(qr_proof, document_hash=original_hash, stamp=layout, original_length=len(original), version=None)
+    full = qr_proof.with_stamp(original_hash, layout, len(original))
     notarised = stamp_read_original(original, doc, proof_json=full.to_json(), qr_text=qr_text, layout=layout)
     return notarised, full
 

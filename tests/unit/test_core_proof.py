@@ -261,3 +261,29 @@ def test_to_compact_refuses_oversized() -> None:
     q = replace(p, claims=big, merkle_proof=p.merkle_proof)
     assert len(q.to_compact()) < MAX_COMPACT_BYTES  # the largest claims still fit
     assert Proof.from_compact(q.to_compact()).claims == big
+
+
+def test_with_stamp_is_replace_with_the_new_fields_checked() -> None:
+    """Bulk issuance makes the carried proof from the QR form with ``with_stamp``: the very value replace() gives,
+    and the same refusals for what is new (a stamp that is not a layout, a hash the commitment is not of, a
+    length out of range)."""
+    proofs, _ = _batch(6)
+    other = StampLayout(1, 0, 400, 30, 113, "Digital geprüft", 12, "M", 5)
+    for p in proofs[1::2]:  # carried in a PDF: hash + stamp
+        assert p.document_hash is not None and p.stamp is not None
+        qr = p.for_qr()
+        made = qr.with_stamp(bytes(p.document_hash), p.stamp, 4321)
+        expected = replace(qr, document_hash=p.document_hash, stamp=p.stamp, original_length=4321, version=None)
+        assert made == expected and made.version == expected.version and made.to_json() == expected.to_json()
+        assert type(made.document_hash) is Digest32
+        with pytest.raises(FormatError, match="does not commit") as mine:
+            qr.with_stamp(bytes(p.document_hash), other, 4321)
+        with pytest.raises(FormatError, match="does not commit") as theirs:
+            replace(qr, document_hash=p.document_hash, stamp=other, original_length=4321, version=None)
+        assert str(mine.value) == str(theirs.value)
+        with pytest.raises(FormatError, match="does not commit"):
+            qr.with_stamp(b"\x01" * 32, p.stamp, 4321)
+        with pytest.raises(FormatError):
+            qr.with_stamp(bytes(p.document_hash), p.stamp, 0)
+        with pytest.raises(FormatError, match="StampLayout"):
+            qr.with_stamp(bytes(p.document_hash), "stamp", 4321)  # type: ignore[arg-type]
