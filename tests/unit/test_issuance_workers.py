@@ -120,3 +120,16 @@ def test_held_originals_stay_within_their_limits(tmp_path: Path) -> None:
     with_bytes = [held.take(str(tmp_path / f"{i}.pdf"), hashes[i]) for i in (1, 2, 3)]
     assert [h is not None and h.data is not None for h in with_bytes] == [True, False, False]  # room for two
     assert all(h is not None and h.doc_hash == hashes[i] for h, i in zip(with_bytes, (1, 2, 3), strict=True))
+
+
+def test_the_children_do_not_collect_what_they_inherited_and_this_process_still_does() -> None:
+    import gc
+
+    before = gc.get_freeze_count()
+    pool = Workers(2)
+    try:
+        assert gc.get_freeze_count() == before  # unfrozen again here: this process collects as before
+        inherited = [pool.submit(gc.get_freeze_count).result() for _ in range(2)]  # one call per process
+    finally:
+        pool.shutdown()
+    assert all(count > 1000 for count in inherited)  # the parent's objects, frozen at the fork
