@@ -60,7 +60,7 @@ def _jobs(files: list[Path], out: Path) -> tuple[list[documents.StampJob], list[
             size=p.size,
             claims_json=claims.to_json(),
             salt=salts[i],
-            siblings=tuple(bytes(s) for s in tree.proof(i)),
+            siblings=tree.proof(i).blob,
             root=bytes(tree.root),
             chain_id=31337,
             registry=registry,

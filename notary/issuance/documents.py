@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from notary.core import Claims, Digest32, Proof, StampLayout, document_hash, encode_qr_text
 from notary.core.leaves import document_commitment
+from notary.core.merkle import MerkleProof
 from notary.errors import NotaryError, PdfError
 from notary.localchain import process_alive
 from notary.pdf import default_layout
@@ -293,7 +294,8 @@ class StampJob:
     size: int
     claims_json: bytes
     salt: bytes
-    siblings: tuple[bytes, ...]
+    siblings: bytes
+    """The Merkle proof: the 32-byte siblings from the leaf up, one after another (``MerkleProof.blob``)."""
     root: bytes
     chain_id: int
     registry: str
@@ -331,7 +333,7 @@ def build_proof(job: StampJob, document: Digest32) -> Proof:
         document=document,
         claims=_claims_of(job.claims_json),
         salt=job.salt,  # type: ignore[arg-type]
-        merkle_proof=job.siblings,  # type: ignore[arg-type]
+        merkle_proof=MerkleProof(job.siblings),
         issuer=job.issuer,  # type: ignore[arg-type]
         signature=job.signature,
         issued_at=job.issued_at,

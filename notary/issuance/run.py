@@ -756,7 +756,7 @@ class Issuance:
                 size=int(d["size"]),
                 claims_json=d["claims"].encode() if isinstance(d["claims"], str) else d["claims"],
                 salt=bytes(d["salt"]),
-                siblings=tuple(bytes(s) for s in tree.proof(i)),
+                siblings=tree.proof(i).blob,
                 root=batch.root,
                 chain_id=self.registry.chain_id,
                 registry=self.registry.address,

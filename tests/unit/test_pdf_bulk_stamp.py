@@ -88,7 +88,7 @@ def _job(src: Path, out: Path, prepared: documents.Prepared, parsed: bytes | Non
     signature = sign_batch(bytes(account.key), BatchDomain(31337, registry), Batch(tree.root, 2, 1_700_000_000))  # type: ignore[arg-type]
     return documents.StampJob(
         doc_id=1, src=str(src), out=str(out), doc_hash=prepared.doc_hash, size=prepared.size,
-        claims_json=claims.to_json(), salt=salt, siblings=tuple(bytes(s) for s in tree.proof(0)),
+        claims_json=claims.to_json(), salt=salt, siblings=tree.proof(0).blob,
         root=bytes(tree.root), chain_id=31337, registry=registry, issuer=account.address, signature=signature,
         issued_at=1_700_000_000, count=2, placement=documents.Placement(CAPTION), sidecar=True, parsed=parsed,
     )  # fmt: skip
