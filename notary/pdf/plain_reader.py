@@ -65,6 +65,10 @@ _KEYWORDS: dict[bytes, PdfValue] = {b"true": True, b"null": None}
 truthy), and the stamp must stay what it was."""
 _MAX_REF_TEXT = 19
 """pypdf recognises ``N G R`` only within a 20-byte look-ahead that includes the byte after the ``R``."""
+_MAX_NUMBER_TEXT = 32
+"""Longer numbers go to pypdf, which refuses those of more than ~48 bytes (it reads a number in 16-byte steps up to
+a 64-byte limit): a file must not be read here that pypdf would refuse. No real file writes a number this long, and
+a longer real could also overflow a float (to infinity: an OverflowError later in Fraction)."""
 
 _TOKEN = re.compile(
     rb"/([^\x00-\x20\x7f-\xff()<>\[\]{}/%#]{1,127})"  # 1: a name
@@ -240,14 +244,7 @@ class PlainPdf:
             return self._dict(pos + 2, depth)
         elif kind == 6:
             text = token.group()
-            if token.group(7) and not token.group(8):
-                value = int(text)
-            else:
-                value = _REALS.get(text)
-                if value is None:
-                    if len(_REALS) >= _INTERNED_MAX:
-                        _REALS.clear()
-                    value = _REALS[text] = Real(Decimal(repr(float(text))))
+            value = _integer(text) if token.group(7) and not token.group(8) else _real(text)
         elif kind == 10:
             return self._array(pos + 1, depth)
         elif kind == 12:
@@ -270,7 +267,7 @@ class PlainPdf:
 
     def _dict(self, pos: int, depth: int) -> tuple[PdfValue, int]:
         data = self.data
-        if depth < _FAST_DEPTH:
+        if depth < _FAST_DEPTH and _FAST_PATH:
             whole = _DICT_FAST.match(data, pos, pos + _FAST_TEXT_MAX)
             if whole is not None:
                 end = whole.end()
@@ -318,7 +315,7 @@ class PlainPdf:
                 if value is None:
                     value = _ref(ref)
             elif integer:
-                value = int(integer)
+                value = _integer(integer)
             elif array:
                 value = self._items(array)
             elif inner:
@@ -343,7 +340,7 @@ class PlainPdf:
                 if value is None:
                     value = _ref(ref)
             elif integer:
-                value = int(integer)
+                value = _integer(integer)
             else:
                 value = _other(real, string, hexadecimal, keyword)
             result.append(value)
@@ -490,7 +487,24 @@ value depends on nothing else, and the same few dictionaries (catalog, page tree
 original from the same software. Each hit is handed out as a fresh copy, as reading it again would give."""
 _KNOWN_MAX = 1024
 _KNOWN_TEXT_MAX = 1024
-"""Bounds of _KNOWN (entries, bytes of a text): at most about a megabyte, whatever the files."""
+"""Bounds of _KNOWN (entries, bytes of a text): ~9 MB at most (measured with texts of nested dictionaries and
+arrays), whatever the files."""
+
+
+def _possessive_repeats_hold() -> bool:
+    """Whether this Python's ``re`` ends a possessive repeat after its last whole iteration. CPython 3.11.0-3.11.4
+    keep a half-matched last one (gh-106052, fixed in 3.11.5): a dictionary whose last key has no value would pass
+    the fast path with entries missing, where it must be refused. There the token-by-token path reads everything."""
+    broken = (
+        re.fullmatch(rb"(?:ab?c)*+", b"a"),
+        _DICT_FAST.match(b" /Size 4 /Root 1 0 R /P >>"),
+        _DICT_FAST.match(b" /A 1 /B /C /D >>"),
+        _DICT_COMMENTED.match(b" /Size 4 %c\n /P >>"),
+    )
+    return all(match is None for match in broken)
+
+
+_FAST_PATH = _possessive_repeats_hold()
 
 
 def _fresh(entries: dict[Name, PdfValue]) -> dict[Name, PdfValue]:
@@ -516,9 +530,17 @@ def _ref(text: bytes) -> Ref:
     return ref
 
 
+def _integer(text: bytes) -> int:
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise Unusual("a number longer than pypdf reads")
+    return int(text)
+
+
 def _real(text: bytes) -> Real:
     value = _REALS.get(text)
     if value is None:
+        if len(text) > _MAX_NUMBER_TEXT:
+            raise Unusual("a number longer than pypdf reads")
         if len(_REALS) >= _INTERNED_MAX:
             _REALS.clear()
         value = _REALS[text] = Real(Decimal(repr(float(text))))
@@ -553,7 +575,7 @@ def _simple(token: re.Match[bytes]) -> PdfValue:
                 _REFS.clear()
             ref = _REFS[text] = Ref(int(token.group(3)), int(token.group(4)))
         return ref
-    return int(token.group(5))
+    return _integer(token.group(5))
 
 
 def _plain_string(value: bytes) -> bytes:

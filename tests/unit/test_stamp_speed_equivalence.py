@@ -261,6 +261,9 @@ def _random_value_text(rng: random.Random) -> bytes:
     return b"".join(out)
 
 
+_LONG_NUMBER = re.compile(rb"[+\-.0-9]{33,}")
+
+
 def _outcome(parser: Any, data: bytes) -> object:
     try:
         value, end = parser._value(0, 0)
@@ -277,7 +280,10 @@ def test_plain_reader_values_are_the_frozen_definition() -> None:
         fresh = object.__new__(plain_reader.PlainPdf)
         fresh.data, fresh.nodes = data, pdf_objects.MAX_NODES // 3
         expected = _outcome(_OldValues(data), data)
-        assert _outcome(fresh, data) == expected, data
+        found = _outcome(fresh, data)
+        if found is plain_reader.Unusual and found != expected and _LONG_NUMBER.search(data):
+            continue  # numbers longer than pypdf reads are left to pypdf now (test_plain_reader_fast.py)
+        assert found == expected, data
         accepted += isinstance(expected, tuple)
     assert accepted > 1000  # the inputs reach deep into the grammar, not only its refusals
 
