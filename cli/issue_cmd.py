@@ -174,7 +174,7 @@ def issue(
 
     try:
         total, listed = _listing(stream)  # gives the bar its length
-    except BaseException:
+    except Exception:  # (an interrupt goes at once; the key's thread is a daemon)
         pending.result()  # a key that cannot be opened is told first, as before the two overlapped
         raise
     signer = pending.result()

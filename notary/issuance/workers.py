@@ -39,7 +39,8 @@ class Workers(Executor):
         # fork the processes now, from this thread, not later from a feeding thread (the pools' own helper
         # threads, started with the first fork, hold no lock a later child uses). Frozen for the fork: in the
         # children everything this process holds is out of the collector's reach, so their full collections
-        # skip it (each took ~0.1 s over the CLI's heap) and leave its pages shared; this process unfreezes.
+        # skip it (each took ~0.1 s over the CLI's heap) and leave its pages shared; this process unfreezes. The
+        # children never do: a cycle among what they inherited is never collected there (they live for one run).
         gc.freeze()
         try:
             for started in [pool.submit(int) for pool in self._pools]:
