@@ -306,44 +306,19 @@ class PlainPdf:
                 key = _interned(_NAMES, raw_key)
             if key in result:
                 raise Unusual("unusual dictionary key")
-            if name:
-                value = _NAMES.get(name)
-                if value is None:
-                    value = _interned(_NAMES, name)
-            elif ref:
-                value = _REFS.get(ref)
-                if value is None:
-                    value = _ref(ref)
-            elif integer:
-                value = _integer(integer)
-            elif array:
+            if array:  # one group of an entry takes part
                 value = self._items(array)
             elif inner:
                 value = self._entries(_DICT_ENTRY_FLAT.findall(inner, 2, len(inner) - 2))
             else:
-                value = _other(real, string, hexadecimal, keyword)
+                value = _leaf(name, ref, integer, real, string, hexadecimal, keyword)
             result[key] = value
         self.spend(1 + len(result))
         return result
 
     def _items(self, array: bytes) -> list[PdfValue]:
         """The array of a _SIMPLE_ARRAY ``[...]``, converted as :meth:`_array` converts it."""
-        result: list[PdfValue] = []
-        value: PdfValue
-        for name, ref, integer, real, string, hexadecimal, keyword in _ITEM.findall(array, 1, len(array) - 1):
-            if name:
-                value = _NAMES.get(name)
-                if value is None:
-                    value = _interned(_NAMES, name)
-            elif ref:
-                value = _REFS.get(ref)
-                if value is None:
-                    value = _ref(ref)
-            elif integer:
-                value = _integer(integer)
-            else:
-                value = _other(real, string, hexadecimal, keyword)
-            result.append(value)
+        result = [_leaf(*groups) for groups in _ITEM.findall(array, 1, len(array) - 1)]
         self.spend(1 + len(result))
         return result
 
@@ -545,6 +520,21 @@ def _real(text: bytes) -> Real:
             _REALS.clear()
         value = _REALS[text] = Real(Decimal(repr(float(text))))
     return value
+
+
+def _leaf(
+    name: bytes, ref: bytes, integer: bytes, real: bytes, string: bytes, hexadecimal: bytes, keyword: bytes
+) -> PdfValue:
+    """The value of the one group of _simple_pattern that took part (findall gives b"" for the others)."""
+    if name:
+        value = _NAMES.get(name)
+        return value if value is not None else _interned(_NAMES, name)
+    if ref:
+        found = _REFS.get(ref)
+        return found if found is not None else _ref(ref)
+    if integer:
+        return _integer(integer)
+    return _other(real, string, hexadecimal, keyword)
 
 
 def _other(real: bytes, string: bytes, hexadecimal: bytes, keyword: bytes) -> PdfValue:

@@ -25,6 +25,12 @@ def simple_pdf(extra_page_entry: bytes = b"") -> bytes:
         b"<< /Length 40 >>\nstream\nBT /F1 12 Tf 72 720 Td (Zeugnis) Tj ET  \nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]  # fmt: skip
+    return pdf_file(objects)
+
+
+def pdf_file(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A file with a classic xref table holding ``objects`` (numbered from 1, the catalog first) and ``trailer``
+    in its trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for num, body in enumerate(objects, 1):
@@ -33,7 +39,7 @@ def simple_pdf(extra_page_entry: bytes = b"") -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
     return bytes(out)
 
 
@@ -120,27 +126,10 @@ def test_the_fallback_is_pypdf(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read_original(data) == "pypdf"
 
 
-def _one_page_pdf(page_extra: bytes) -> bytes:
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> " + page_extra + b" >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.7\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 @pytest.mark.parametrize("extra", [b"/Big " + b"7" * 5000, b"/Big [ " + b"7" * 5000 + b" ]"])
 def test_a_number_longer_than_int_takes_is_a_pdf_error_not_a_crash(extra: bytes) -> None:
     """int() refuses more than 4,300 digits with ValueError: that file goes to pypdf, which refuses it cleanly."""
-    assert read_original(_one_page_pdf(b"/Small 12")).page_ref is not None
-    assert read_original_plain(_one_page_pdf(extra)) is None
+    assert read_original(simple_pdf(b"/Small 12")).page_ref is not None
+    assert read_original_plain(simple_pdf(extra)) is None
     with pytest.raises(PdfError):
-        read_original(_one_page_pdf(extra))
+        read_original(simple_pdf(extra))

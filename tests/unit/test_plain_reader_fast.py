@@ -21,6 +21,7 @@ import pytest
 from notary.pdf import original_pdf, plain_reader
 from notary.pdf.pdf_objects import Name, Ref
 from notary.pdf.samples import make_certificate, sample_certificates
+from tests.unit.test_pdf_plain_reader import pdf_file
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "pdf"
 
@@ -482,23 +483,9 @@ def assert_same(data: bytes) -> None:
     assert _read(data, plain_reader) == _read(data, FROZEN)
 
 
-def _pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
-    """A file with a classic xref table holding ``objects`` (numbered from 1) and ``trailer`` in its trailer."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for num, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (num, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
-    return bytes(out)
-
-
 def _document(page_entries: bytes = b"", extra: bytes = b"<< >>", trailer: bytes = b"") -> bytes:
     """A one-page file whose page has ``page_entries`` too, with ``extra`` as object 6."""
-    return _pdf(
+    return pdf_file(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -734,7 +721,7 @@ def test_known_dictionaries_are_handed_out_as_fresh_copies() -> None:
 def test_known_dictionaries_stay_bounded() -> None:
     many = [b"<< /N %d /M /Name >>" % i for i in range(plain_reader._KNOWN_MAX + 100)]
     many.append(b"<< /Big (" + b"x" * plain_reader._KNOWN_TEXT_MAX + b") >>")
-    pdf = plain_reader.PlainPdf(_pdf(many))
+    pdf = plain_reader.PlainPdf(pdf_file(many))
     for num in range(1, len(many) + 1):
         assert type(pdf.resolve(Ref(num, 0))) is dict
     assert 0 < len(plain_reader._KNOWN) <= plain_reader._KNOWN_MAX
@@ -743,7 +730,7 @@ def test_known_dictionaries_stay_bounded() -> None:
 
 def test_the_budget_is_spent_as_before() -> None:
     wide = b"<< " + b"".join(b"/K%d [1 2 3] " % i for i in range(3000)) + b">>"
-    data = _pdf([wide] * 4)
+    data = pdf_file([wide] * 4)
     assert _objects(data, plain_reader) == _objects(data, FROZEN)
     outcomes = _objects(data, plain_reader)
     assert isinstance(outcomes, list) and type(outcomes[1][1]) is dict and outcomes[2] == (2, "Unusual")
