@@ -24,6 +24,16 @@ def dumps(value: Any) -> bytes:
     return cbor2.dumps(value, canonical=True)
 
 
+def head(major: int, argument: int) -> bytes:
+    """The canonical (shortest) head of an item: ``major`` type 0 (the unsigned integer ``argument``), 2 or 3
+    (a string of ``argument`` bytes), 4 or 5 (an array or map of ``argument`` elements or pairs); what
+    :func:`dumps` writes before the content. Lets a caller put together an item from pieces."""
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    size = 1 if argument < 0x100 else 2 if argument < 0x10000 else 4 if argument < 0x100000000 else 8
+    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + argument.to_bytes(size, "big")
+
+
 def loads(data: bytes, *, max_bytes: int, what: str) -> Any:
     """Decode one canonical CBOR item of the accepted subset or raise :class:`FormatError`."""
     data = bounded(data, max_bytes=max_bytes, what=what)

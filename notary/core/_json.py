@@ -18,7 +18,12 @@ from notary.errors import FormatError
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return dumps_text(value).encode("utf-8")
+
+
+def dumps_text(value: Any) -> str:
+    """:func:`dumps` before the UTF-8 encoding: the piece a member of a canonical object is made of."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from eth_typing import ChecksumAddress
@@ -45,7 +46,7 @@ from notary.core.format_errors import NonCanonicalError, UnknownFieldError, Unsu
 from notary.core.hashing import Digest32, Salt, parse_hex_bytes
 from notary.core.layout import URL_STAMP_VERSION, StampLayout
 from notary.core.leaves import document_commitment, leaf_hash
-from notary.core.merkle import MerkleProof, process_proof, proof_length_bounds
+from notary.core.merkle import MAX_PROOF_DEPTH, MerkleProof, process_proof, proof_length_bounds
 from notary.errors import FormatError
 
 __all__ = [
@@ -276,14 +277,39 @@ class Proof:
         length, and the version its claims need (the stamp's own, 1.2, goes with the stamp).
 
         Built without ``__post_init__``: every field is this proof's, checked when it was made, or one that
-        is valid by construction (None, the derived version), so checking them again would find nothing."""
-        qr = object.__new__(Proof)
-        for name in _FIELD_NAMES:
-            object.__setattr__(qr, name, getattr(self, name))
-        for name in ("document_hash", "stamp", "original_length"):
-            object.__setattr__(qr, name, None)
-        object.__setattr__(qr, "version", required_version(self.claims))
-        return qr
+        is valid by construction (None, the derived version), so checking them again would find nothing. A
+        proof already in that form is its own QR form (it is immutable)."""
+        version = required_version(self.claims)
+        if (self.document_hash, self.stamp, self.original_length, self.version) == (None, None, None, version):
+            return self
+        values = _field_values(self)
+        values[_DOCUMENT_HASH] = values[_STAMP] = values[_ORIGINAL_LENGTH] = None
+        values[_VERSION_FIELD] = version
+        return _made(values)
+
+    def for_leaf(self, document: Digest32, salt: bytes, siblings: bytes) -> Proof:
+        """``replace(self, document=document, salt=salt, merkle_proof=MerkleProof(siblings))`` for a proof in
+        QR form: the proof of another document of the same signed batch. Bulk issuance makes one per document
+        from one checked proof of its batch; values that are plainly valid (a :class:`Digest32`, 32 bytes of
+        salt, whole siblings as many as a batch of this size has) are taken without checking the batch's
+        again, anything else goes through ``replace`` and its checks (and errors)."""
+        low, high = proof_length_bounds(self.document_count)
+        if (
+            self.document_hash is None
+            and self.stamp is None
+            and type(document) is Digest32
+            and (type(salt) is bytes or type(salt) is Salt)
+            and len(salt) == 32
+            and type(siblings) is bytes
+            and not len(siblings) & 31
+            and 32 * low <= len(siblings) <= 32 * min(high, MAX_PROOF_DEPTH)
+        ):
+            values = _field_values(self)
+            values[_DOCUMENT] = document
+            values[_SALT] = salt if type(salt) is Salt else _wrap(Salt, salt)
+            values[_MERKLE_PROOF] = _merkle_proof(siblings)
+            return _made(values)
+        return replace(self, document=document, salt=salt, merkle_proof=MerkleProof(siblings))  # type: ignore[arg-type]
 
     def with_stamp(self, document_hash: bytes, stamp: StampLayout, original_length: int) -> Proof:
         """``replace(self, document_hash=..., stamp=..., original_length=..., version=None)``: the proof a
@@ -297,15 +323,10 @@ class Proof:
         if self.document is not None and Digest32(self.document) != derived:
             raise FormatError("proof field 'document' does not commit to its document hash and stamp")
         _int_field("original_length", original_length, 1, MAX_SAFE_INTEGER)
-        full = object.__new__(Proof)
-        for name in _FIELD_NAMES:
-            object.__setattr__(full, name, getattr(self, name))
-        for name, value in (
-            ("document_hash", digest), ("stamp", stamp), ("original_length", original_length),
-            ("document", derived), ("version", required_version(self.claims, stamp)),
-        ):  # fmt: skip
-            object.__setattr__(full, name, value)
-        return full
+        values = _field_values(self)
+        values[_DOCUMENT_HASH], values[_STAMP], values[_ORIGINAL_LENGTH] = digest, stamp, original_length
+        values[_DOCUMENT], values[_VERSION_FIELD] = derived, required_version(self.claims, stamp)
+        return _made(values)
 
     # -- JSON -------------------------------------------------------------------------------------------
 
@@ -334,8 +355,23 @@ class Proof:
         return out
 
     def to_json(self) -> bytes:
-        """Canonical JSON bytes: sorted keys, no whitespace, UTF-8, hex as ``0x`` + lower case."""
-        data = _json.dumps(self.to_json_dict())
+        """Canonical JSON bytes: sorted keys, no whitespace, UTF-8, hex as ``0x`` + lower case.
+
+        ``_json.dumps(self.to_json_dict())``, put together from the encoded members: those a signed batch's
+        proofs share (its claims, signature, ...) are encoded once per batch (:func:`_batch_json`), the few of
+        the document's own here. A JSON object with sorted keys is ``{`` + its ``"key":value`` members in
+        key order, joined by ``,``, + ``}``; the hex strings need no escapes."""
+        members = _batch_json(self).copy()
+        members["salt"] = '"salt":"0x' + self.salt.hex() + '"'
+        members["merkle_proof"] = '"merkle_proof":' + _hex_list_json(self.merkle_proof.blob)
+        if self.original_length is not None:
+            members["original_length"] = '"original_length":' + int.__repr__(self.original_length)
+        if self.document_hash is not None and self.stamp is not None:
+            members["document_hash"] = '"document_hash":"0x' + self.document_hash.hex() + '"'
+            members["stamp"] = '"stamp":' + _json.dumps_text(self.stamp.to_json_dict())
+        else:
+            members["document"] = '"document":"0x' + self.document_digest.hex() + '"'
+        data = ("{" + ",".join([members[key] for key in sorted(members)]) + "}").encode("utf-8")
         if len(data) > MAX_JSON_BYTES:  # pragma: no cover - field limits keep proofs far below this
             raise FormatError(f"proof JSON would be {len(data)} bytes (limit {MAX_JSON_BYTES})")
         return data
@@ -419,7 +455,14 @@ class Proof:
         return out
 
     def to_compact(self) -> bytes:
-        data = _cbor.dumps(self.to_compact_obj())
+        """``_cbor.dumps(self.to_compact_obj())``, put together from pieces: the canonical map's keys are the
+        small integers 0-10, one byte each, so its items follow each other in key order, and all but three
+        (the document, the salt and the Merkle proof) are the batch's, encoded once (:func:`_batch_cbor`)."""
+        head, middle, tail = _batch_cbor(self)
+        blob = self.merkle_proof.blob
+        data = b"".join(
+            (head, self.document_digest, middle, self.salt, _MERKLE_KEY, _cbor.head(2, len(blob)), blob, tail)
+        )
         if len(data) > MAX_COMPACT_BYTES:
             raise FormatError(f"proof too large for a QR code: {len(data)} bytes (limit {MAX_COMPACT_BYTES})")
         return data
@@ -475,6 +518,95 @@ class Proof:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Proof))
+_DOCUMENT_HASH, _STAMP, _ORIGINAL_LENGTH, _DOCUMENT, _VERSION_FIELD, _SALT, _MERKLE_PROOF = map(
+    _FIELD_NAMES.index, ("document_hash", "stamp", "original_length", "document", "version", "salt", "merkle_proof")
+)
+_get_fields = attrgetter(*_FIELD_NAMES)
+_SLOT_SETTERS = tuple(getattr(Proof, name).__set__ for name in _FIELD_NAMES)
+_wrap = bytes.__new__  # on Salt, for 32 bytes just counted: Salt's own check would find nothing
+
+
+def _field_values(proof: Proof) -> list[Any]:
+    return list(_get_fields(proof))
+
+
+def _made(values: Sequence[Any]) -> Proof:
+    """A Proof with these field values (in field order), made without ``__post_init__``: for values that are
+    a checked proof's or valid by construction. Sets the slots directly, as ``object.__setattr__`` would."""
+    proof = object.__new__(Proof)
+    for set_slot, value in zip(_SLOT_SETTERS, values, strict=True):
+        set_slot(proof, value)
+    return proof
+
+
+def _merkle_proof(blob: bytes) -> MerkleProof:
+    # for a blob of whole siblings within the depth limit, the only checks MerkleProof makes
+    proof = object.__new__(MerkleProof)
+    object.__setattr__(proof, "blob", blob)
+    return proof
+
+
+# -- what a signed batch's proofs share, encoded once --------------------------------------------------------
+
+_BATCH_JSON_MEMBERS = (
+    "type", "version", "chain_id", "registry", "root", "claims", "issuer", "signature", "issued_at", "document_count",
+)  # fmt: skip
+_last_batch_json: tuple[tuple[Any, ...], dict[str, str]] = ((), {})
+
+
+def _batch_json(proof: Proof) -> dict[str, str]:
+    """The ``"key":value`` JSON members of ``proof`` that are its batch's (:data:`_BATCH_JSON_MEMBERS`), as
+    ``_json.dumps`` writes them inside the object; made from ``to_json_dict`` once per batch (the last one
+    is kept: a worker stamps one batch after another). The key holds every value they are made of."""
+    global _last_batch_json
+    key = (
+        proof.version, proof.chain_id, proof.registry, proof.root, proof.claims, proof.issuer, proof.signature,
+        proof.issued_at, proof.document_count,
+    )  # fmt: skip
+    last_key, members = _last_batch_json
+    if key != last_key:
+        whole = proof.to_json_dict()
+        members = {name: f'"{name}":' + _json.dumps_text(whole[name]) for name in _BATCH_JSON_MEMBERS}
+        _last_batch_json = key, members
+    return members
+
+
+def _hex_list_json(blob: bytes) -> str:
+    """``_json.dumps_text(MerkleProof(blob).hex_list())``: the siblings as a JSON array of hex strings."""
+    if not blob:
+        return "[]"
+    text = blob.hex()
+    return '["0x' + '","0x'.join([text[i : i + 64] for i in range(0, len(text), 64)]) + '"]'
+
+
+_MERKLE_KEY = _cbor.dumps(K_MERKLE)
+_last_batch_cbor: tuple[tuple[Any, ...], tuple[bytes, bytes, bytes]] = ((), (b"", b"", b""))
+
+
+def _batch_cbor(proof: Proof) -> tuple[bytes, bytes, bytes]:
+    """The compact form of ``proof`` around its document, salt and Merkle proof: the map's head and items up
+    to the document's head, those between the document and the salt, and those after the Merkle proof. Made
+    from ``to_compact_obj`` once per batch, like :func:`_batch_json`."""
+    global _last_batch_cbor
+    key = (
+        proof.format_version.major, proof.chain_id, proof.registry, proof.claims, proof.signature,
+        proof.issued_at, proof.document_count,
+    )  # fmt: skip
+    last_key, pieces = _last_batch_cbor
+    if key != last_key:
+        obj = proof.to_compact_obj()
+
+        def items(keys: Sequence[int]) -> bytes:
+            return b"".join(_cbor.dumps(k) + _cbor.dumps(obj[k]) for k in keys)
+
+        bstr32 = _cbor.head(2, 32)  # the document and the salt: 32 bytes each
+        pieces = (
+            _cbor.head(5, len(obj)) + items((K_MAJOR, K_CHAIN, K_REGISTRY)) + _cbor.dumps(K_DOCUMENT) + bstr32,
+            items((K_CLAIMS,)) + _cbor.dumps(K_SALT) + bstr32,
+            items(sorted(k for k in obj if k > K_MERKLE)),
+        )
+        _last_batch_cbor = key, pieces
+    return pieces
 
 
 def _claims_digest(claims: Claims) -> Digest32:

@@ -325,7 +325,14 @@ class Stamped:
 
 
 def build_proof(job: StampJob, document: Digest32) -> Proof:
-    """The document's proof before stamping: in QR form, with its ``document`` commitment."""
+    """The document's proof before stamping: in QR form, with its ``document`` commitment.
+
+    The batch's values (all but the document, salt and Merkle proof) are checked once per batch, by the
+    constructor of a proof of its own (:func:`_batch_proof`); each document's come from it by
+    :meth:`Proof.for_leaf`. When the batch's values fail a check, the proof is made as a whole, for its error."""
+    batch = _batch_proof(job)
+    if batch is not None:
+        return batch.for_leaf(document, job.salt, job.siblings)
     return Proof(
         chain_id=job.chain_id,
         registry=job.registry,  # type: ignore[arg-type]  # parsed and checksummed by Proof
@@ -338,6 +345,36 @@ def build_proof(job: StampJob, document: Digest32) -> Proof:
         signature=job.signature,
         issued_at=job.issued_at,
         document_count=job.count,
+    )
+
+
+def _batch_proof(job: StampJob) -> Proof | None:
+    """A checked proof of the job's batch (of a stand-in document), or None when a batch value fails a check."""
+    values = (
+        job.chain_id, job.registry, job.root, job.claims_json, job.issuer, job.signature, job.issued_at, job.count,
+    )  # fmt: skip
+    try:
+        # with the values' types: equal values of other types (1 and True) are not the same job data
+        return _checked_batch_proof(values, tuple(map(type, values)))
+    except Exception:
+        return None
+
+
+@lru_cache(maxsize=16)
+def _checked_batch_proof(values: tuple[Any, ...], types: tuple[type, ...]) -> Proof:
+    chain_id, registry, root, claims_json, issuer, signature, issued_at, count = values
+    return Proof(
+        chain_id=chain_id,
+        registry=registry,
+        root=root,
+        document=Digest32(bytes(32)),
+        claims=_claims_of(claims_json),
+        salt=bytes(32),  # type: ignore[arg-type]
+        merkle_proof=MerkleProof(bytes(32 * (count.bit_length() - 1))),  # the shortest proof a batch this size has
+        issuer=issuer,
+        signature=signature,
+        issued_at=issued_at,
+        document_count=count,
     )
 
 
