@@ -368,7 +368,7 @@ class Proof:
             members["original_length"] = '"original_length":' + int.__repr__(self.original_length)
         if self.document_hash is not None and self.stamp is not None:
             members["document_hash"] = '"document_hash":"0x' + self.document_hash.hex() + '"'
-            members["stamp"] = '"stamp":' + _json.dumps_text(self.stamp.to_json_dict())
+            members["stamp"] = '"stamp":' + _stamp_json(self.stamp)
         else:
             members["document"] = '"document":"0x' + self.document_digest.hex() + '"'
         data = ("{" + ",".join([members[key] for key in sorted(members)]) + "}").encode("utf-8")
@@ -522,7 +522,6 @@ _DOCUMENT_HASH, _STAMP, _ORIGINAL_LENGTH, _DOCUMENT, _VERSION_FIELD, _SALT, _MER
     _FIELD_NAMES.index, ("document_hash", "stamp", "original_length", "document", "version", "salt", "merkle_proof")
 )
 _get_fields = attrgetter(*_FIELD_NAMES)
-_SLOT_SETTERS = tuple(getattr(Proof, name).__set__ for name in _FIELD_NAMES)
 _wrap = bytes.__new__  # on Salt, for 32 bytes just counted: Salt's own check would find nothing
 
 
@@ -532,10 +531,11 @@ def _field_values(proof: Proof) -> list[Any]:
 
 def _made(values: Sequence[Any]) -> Proof:
     """A Proof with these field values (in field order), made without ``__post_init__``: for values that are
-    a checked proof's or valid by construction. Sets the slots directly, as ``object.__setattr__`` would."""
+    a checked proof's or valid by construction."""
     proof = object.__new__(Proof)
-    for set_slot, value in zip(_SLOT_SETTERS, values, strict=True):
-        set_slot(proof, value)
+    set_field = object.__setattr__
+    for name, value in zip(_FIELD_NAMES, values, strict=True):
+        set_field(proof, name, value)
     return proof
 
 
@@ -577,6 +577,24 @@ def _hex_list_json(blob: bytes) -> str:
         return "[]"
     text = blob.hex()
     return '["0x' + '","0x'.join([text[i : i + 64] for i in range(0, len(text), 64)]) + '"]'
+
+
+_stamp_fields = attrgetter(*(f.name for f in fields(StampLayout)))
+_STAMP_JSON: dict[tuple[Any, ...], str] = {}
+_STAMP_JSON_ENTRIES = 256
+
+
+def _stamp_json(stamp: StampLayout) -> str:
+    """``_json.dumps_text(stamp.to_json_dict())``, kept: a run's stamps differ in little but their QR version
+    and mask. Keyed by the fields' values and their types (100 and 100.0 are equal, their JSON is not)."""
+    values = _stamp_fields(stamp)
+    key = (type(stamp), values, tuple(map(type, values)))
+    text = _STAMP_JSON.get(key)
+    if text is None:
+        if len(_STAMP_JSON) >= _STAMP_JSON_ENTRIES:
+            _STAMP_JSON.clear()
+        text = _STAMP_JSON[key] = _json.dumps_text(stamp.to_json_dict())
+    return text
 
 
 _MERKLE_KEY = _cbor.dumps(K_MERKLE)

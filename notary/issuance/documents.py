@@ -457,12 +457,11 @@ def stamp_staged(job: StampJob) -> Stamped:
             from notary.pdf.seal import sealer_for  # pyHanko loads only for sealing runs
 
             notarised = sealer_for(job.seal).seal(notarised, job.seal_binding)
-        out = Path(job.out)
-        kept, staged = _stage(out, notarised, partial(_earlier_attempt, job, original, original_hash, doc))
+        kept, staged = _stage(job.out, notarised, partial(_earlier_attempt, job, original, original_hash, doc))
         if kept is not None:
             notarised, full = kept, Proof.from_json(read_attached_proof(kept) or b"")
         if job.sidecar:
-            _, sidecar = _stage(out.with_name(out.name + PROOF_SUFFIX), full.to_json(), lambda existing: False)
+            _, sidecar = _stage(job.out + PROOF_SUFFIX, full.to_json(), lambda existing: False)
             staged += sidecar
         if kept is None and notarised.startswith(original):
             hasher.update(memoryview(notarised)[len(original) :])
@@ -504,15 +503,15 @@ def _earlier_attempt(
 
 
 def _stage(
-    path: Path, data: bytes, earlier: Callable[[bytes], bool]
+    path: str, data: bytes, earlier: Callable[[bytes], bool]
 ) -> tuple[bytes | None, tuple[tuple[str, str], ...]]:
     """Write ``data`` to a temp file beside ``path``: ((), ((temp, path),)) to be published. Nothing to write
     when ``path`` already has these bytes, or bytes ``earlier`` accepts as an equivalent earlier result (then
-    returned). A file there that is a truncated copy of ``data`` is replaced; anything else is an error."""
-    try:
-        existing = path.read_bytes()
-    except FileNotFoundError:
-        existing = None
+    returned). A file there that is a truncated copy of ``data`` is replaced; anything else is an error.
+
+    ``path`` is a (normalised) str and handled with ``os.path``: pathlib's objects cost more than the rest
+    of this, once or twice per document."""
+    existing = _read_if_there(path)
     if existing is not None:
         if existing == data:
             return None, ()  # written before a crash: the same bytes, nothing to do
@@ -520,15 +519,29 @@ def _stage(
             return existing, ()
         if len(existing) >= len(data) or not data.startswith(existing):
             raise NotaryError(f"{path} exists with other content; remove it or choose another output folder")
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    folder, name = os.path.split(path)
+    temp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         handle = open(temp, "wb")  # noqa: SIM115
     except FileNotFoundError:  # the folder is not there yet
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder or ".", exist_ok=True)
         handle = open(temp, "wb")  # noqa: SIM115
     with handle:
         handle.write(data)
-    return None, ((str(temp), str(path)),)
+    return None, ((temp, path),)
+
+
+def _read_if_there(path: str) -> bytes | None:
+    """The bytes of the file at ``path``, None when there is none. Usually there is none: ``os.access`` says
+    so without the FileNotFoundError that opening it would raise and this would catch (which costs more).
+    Anything else that keeps it from being read raises OSError, there or when the temp file is written."""
+    if not os.access(path, os.F_OK):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:  # removed in between
+        return None
 
 
 def publish(staged: Sequence[tuple[str, str]], top: Path) -> None:

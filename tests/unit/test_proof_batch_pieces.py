@@ -45,6 +45,7 @@ from notary.core.proof import (
     K_SALT,
     K_SIG,
     Proof,
+    _stamp_json,
     required_version,
 )
 from notary.core.qr_payload import b45encode, encode_qr_text
@@ -394,3 +395,12 @@ def test_corpus_documents_encode_as_before(tmp_path: Path) -> None:
         notarised, full = documents._notarise(original, Digest32(job.doc_hash), proof, placement, doc)
         assert full.to_json() == old_to_json(full)
         assert notarised.startswith(original)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(stamps, min_size=1, max_size=8))
+def test_kept_stamp_json_is_the_stamps_own(layouts: list[StampLayout]) -> None:
+    # equal layouts of other field types (a float coordinate) must not share their JSON
+    floats = [replace(la, x=float(la.x)) for la in layouts]  # type: ignore[arg-type]
+    for layout in [*layouts, *floats, *layouts]:
+        assert _stamp_json(layout) == old_json_dumps(layout.to_json_dict()).decode("utf-8")
