@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from notary.pdf.pdf_objects import Name, PdfValue, Ref, indirect_object, name, serialise, stream_object
+from notary.pdf.pdf_objects import Name, PdfValue, Ref, name, serialise
 
 MAGIC_COMMENT = b"%notary-stamp-v1\n"
 
@@ -38,14 +38,29 @@ class UpdateObject:
     body: bytes | None = None
     """The object's bytes after its ``N G obj`` line, when the caller has them already: made by these same rules
     from ``value`` once and reused (``value`` and ``stream_data`` are then what they were made from)."""
+    head: bytes | None = None
+    """A stream's serialised dictionary, ``/Length`` included, when the caller has it already (made by these
+    same rules from ``value`` and ``stream_data``): its data is then never copied before the update is joined."""
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def chunks(self) -> tuple[bytes, ...]:
+        """The object's bytes in pieces (``N G obj`` line, ..., ``endobj`` line), its data not copied."""
+        ref = self.ref
+        line = b"%d %d obj\n" % (ref.num, ref.gen)
         if self.body is not None:
-            return b"%d %d obj\n" % (self.ref.num, self.ref.gen) + self.body
-        if self.stream_data is None:
-            return indirect_object(self.ref, self.value)
-        assert isinstance(self.value, dict)
-        return stream_object(self.ref, self.value, self.stream_data)
+            return line, self.body
+        data = self.stream_data
+        if data is None:
+            return line, serialise(self.value), b"\nendobj\n"
+        head = self.head
+        if head is None:
+            assert isinstance(self.value, dict)
+            entries = dict(self.value)
+            entries[name("Length")] = len(data)
+            head = serialise(entries)
+        return line, head, b"\nstream\n", data, b"\nendstream\nendobj\n"
 
 
 def _runs(numbers: list[int]) -> list[tuple[int, int]]:
@@ -73,33 +88,48 @@ def write_update(
     ``size`` is the original's /Size, ``prev`` its last startxref, ``trailer`` the entries to carry over
     (/Root, /Info, /ID). Object numbers must be unique.
     """
-    out = bytearray()
+    return b"".join(update_chunks(original, objects, size=size, prev=prev, trailer=trailer, xref_stream=xref_stream))
+
+
+def update_chunks(
+    original: bytes,
+    objects: list[UpdateObject],
+    *,
+    size: int,
+    prev: int,
+    trailer: dict[Name, PdfValue],
+    xref_stream: bool,
+) -> list[bytes]:
+    """:func:`write_update` in pieces: joined once by the caller (with the original in front, for the stamped
+    file), so that no piece (the proof, the drawing: most of the update) is copied more than that once."""
+    out: list[bytes] = []
     if not original.endswith((b"\n", b"\r")):
-        out += b"\n"
-    out += MAGIC_COMMENT
-    base = len(original)
+        out.append(b"\n")
+    out.append(MAGIC_COMMENT)
+    position = len(original) + sum(map(len, out))
     ordered = sorted(objects, key=lambda obj: obj.ref.num)
     offsets: dict[int, tuple[int, int]] = {}
     for obj in ordered:
-        offsets[obj.ref.num] = (base + len(out), obj.ref.gen)
-        out += obj.to_bytes()
+        offsets[obj.ref.num] = (position, obj.ref.gen)
+        chunks = obj.chunks()
+        out += chunks
+        position += sum(map(len, chunks))
     highest = max([size - 1, *offsets])
     entries: dict[Name, PdfValue] = dict(trailer)
     entries[name("Prev")] = prev
+    xref_offset = position
     if not xref_stream:
         entries[name("Size")] = highest + 1
-        xref_offset = base + len(out)
-        out += b"xref\n"
+        out.append(b"xref\n")
         numbers = sorted(offsets)
         for first, count in _runs(numbers):
-            out += b"%d %d\n" % (first, count)
+            out.append(b"%d %d\n" % (first, count))
             for num in range(first, first + count):
                 offset, gen = offsets[num]
-                out += b"%010d %05d n \n" % (offset, gen)
-        out += b"trailer\n" + serialise(entries) + b"\n"
+                out.append(b"%010d %05d n \n" % (offset, gen))
+        out += (b"trailer\n", serialise(entries), b"\n")
     else:
         xref_ref = Ref(highest + 1, 0)
-        xref_offset = base + len(out)
         offsets[xref_ref.num] = (xref_offset, 0)
         numbers = sorted(offsets)
         runs = _runs(numbers)
@@ -111,6 +141,6 @@ def write_update(
         entries[name("Type")] = name("XRef")
         entries[name("W")] = [1, 4, 2]
         entries[name("Index")] = [value for run in runs for value in run]
-        out += UpdateObject(xref_ref, entries, bytes(rows)).to_bytes()
-    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
-    return bytes(out)
+        out += UpdateObject(xref_ref, entries, bytes(rows)).chunks()
+    out.append(b"startxref\n%d\n%%%%EOF\n" % xref_offset)
+    return out

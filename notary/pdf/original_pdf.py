@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -74,6 +74,12 @@ class OriginalPdf:
     """Existing (name, file specification) pairs of the /EmbeddedFiles name tree, in tree order."""
     associated_files: list[PdfValue]
     """Existing items of the catalog's /AF array."""
+    source: tuple[tuple[int, int, bytes], ...] | None = field(default=None, compare=False, repr=False)
+    """The text of every object read for the fields above (number, generation, text up to its ``endobj`` or
+    ``stream`` keyword), in the order read; with /Size and /Root they determine catalog, page_ref, page,
+    contents, resources, fonts, names, embedded_files and associated_files. An original from the same template
+    as another has the same, so what is made of these can be made once (:mod:`notary.pdf.stamping`). None when
+    not known (read by pypdf, or texts too long to keep)."""
 
 
 @contextmanager
@@ -382,7 +388,15 @@ def _read_plain(data: bytes) -> OriginalPdf:
         names=names,
         embedded_files=embedded,
         associated_files=associated,
+        source=_source(pdf),
     )
+
+
+def _source(pdf: PlainPdf) -> tuple[tuple[int, int, bytes], ...] | None:
+    """OriginalPdf.source: the texts the reader kept (None from a reader that keeps none, e.g. a frozen older
+    one that tests compare with)."""
+    texts: list[tuple[int, int, bytes]] | None = getattr(pdf, "texts", None)
+    return None if texts is None else tuple(texts)
 
 
 (_ENCRYPT, _PREV, _XREF_STM, _SIZE, _ROOT, _INFO, _ID, _PAGES_KEY, _CONTENTS, _RESOURCES, _FONT, _MEDIA_BOX,

@@ -26,7 +26,8 @@ class Unusual(Exception):
 
 
 class Stream:
-    """An indirect object that is a stream (only its being one matters to the stamp)."""
+    """An indirect object that is a stream (only its being one matters to the stamp: PlainPdf.texts keeps no
+    more of it, so ``read_original`` must never read its entries)."""
 
     __slots__ = ("entries",)
 
@@ -50,6 +51,10 @@ _END_STREAM = re.compile(rb"[ \t\r\n]*endstream")
 _AFTER_DICT = re.compile(rb"[ \t\r\n]*(?:stream *(?:\r\n|\n)|(endobj))")
 """After an object's dictionary: ``stream`` and its end of line (a stream's data follows), else ``endobj``
 (group 1)."""
+_AFTER_VALUE = re.compile(rb"[ \t\r\n]*endobj")
+_TEXTS_MAX = 16 * 1024
+"""Bound of PlainPdf.texts (bytes of text in all): a run's templates have a few hundred; a file with more is read
+as before, its texts just not kept."""
 _ENDS_TOKEN = frozenset(b" \t\r\n()<>[]{}/%")
 _ESCAPES = {
     ord("n"): 10,
@@ -134,6 +139,12 @@ class PlainPdf:
                 raise Unusual("an xref entry does not point at its object")
             self.bodies[num] = header.end()
         self._cache: dict[int, Resolved] = {}
+        self.texts: list[tuple[int, int, bytes]] | None = []
+        """(number, generation, text) of each object resolved so far, in order: its value from the first token
+        up to and including the ``endobj`` keyword after it (all the value depends on), or just ``stream`` for a
+        stream, whose dictionary (:attr:`Stream.entries`) nothing of ``read_original`` reads. None once one was not
+        kept (another end, or more than _TEXTS_MAX bytes in all)."""
+        self._texts_left = _TEXTS_MAX
         self.nodes = MAX_NODES // 3
         """pypdf's reading converts a value up to three times (a font dictionary inside the resources inside
         the page), counting each node; a third of its budget here keeps every file it refuses out of this path."""
@@ -200,10 +211,29 @@ class PlainPdf:
                 raise Unusual("a dictionary followed by neither stream nor endobj")
             if after.lastindex is None:
                 result = self._stream(result, after.end())
+                start = end = -1  # only its being a stream counts (its /Length differs in each file)
+            else:
+                end = after.end()
+        else:
+            after = _AFTER_VALUE.match(data, pos)
+            end = -2 if after is None else after.end()
         if result is None:
             raise Unusual("a reference to null")  # pypdf's NullObject is not None: told apart by the fallback
+        self._keep_text(value, start, end)
         self._cache[value.num] = result
         return result
+
+    def _keep_text(self, ref: Ref, start: int, end: int) -> None:
+        """Keep the text of object ``ref`` in :attr:`texts`: data[start:end], or ``stream`` for a stream
+        (start = end = -1), or give up keeping texts (end = -2)."""
+        texts = self.texts
+        if texts is None:
+            return
+        self._texts_left -= end - start
+        if end == -2 or self._texts_left < 0:
+            self.texts = None  # not kept: a value ended otherwise, or the texts would be large
+        else:
+            texts.append((ref.num, ref.gen, b"stream" if start < 0 else self.data[start:end]))
 
     def _stream(self, entries: dict[Name, PdfValue], start: int) -> Stream:
         length = entries.get(Name(b"Length"))

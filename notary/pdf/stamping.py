@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from notary.core.layout import StampLayout
 from notary.errors import PdfError
-from notary.pdf.incremental_update import UpdateObject, write_update
+from notary.pdf.incremental_update import UpdateObject, update_chunks
 from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original
-from notary.pdf.pdf_objects import Name, PdfValue, Ref, name, serialise_name
+from notary.pdf.pdf_objects import Name, PdfValue, Ref, name, serialise, serialise_name
 from notary.pdf.qr_symbol import qr_modules
 from notary.pdf.stamp_drawing import stamp_content
 
@@ -57,41 +57,85 @@ def _build_objects(doc: OriginalPdf, proof_json: bytes, qr_text: str, layout: St
     fonts = dict(doc.fonts)
     fonts[font_key] = font_ref
     resources = dict(doc.resources)
-    resources[name("Font")] = fonts
+    resources[_FONT_KEY] = fonts
     page = dict(doc.page)
-    page[name("Contents")] = [q_ref, *doc.contents, stamp_ref]
-    page[name("Resources")] = resources
+    page[_CONTENTS] = [q_ref, *doc.contents, stamp_ref]
+    page[_RESOURCES] = resources
 
     if any(key == PROOF_FILE_NAME for key, _ in doc.embedded_files):
         raise PdfError("cannot stamp the PDF: it already carries notary-proof.json (stamp the original)")
     attachments = sorted([*doc.embedded_files, (PROOF_FILE_NAME, spec_ref)], key=lambda item: item[0])
-    tree: dict[Name, PdfValue] = {name("Names"): [value for pair in attachments for value in pair]}
+    tree: dict[Name, PdfValue] = {_NAMES: [value for pair in attachments for value in pair]}
+    spec_text = b"%d %d R" % (spec_ref.num, spec_ref.gen)
+    # the usual original has no attachments: its tree is our one entry, from the template
+    tree_body = None if doc.embedded_files else spec_text.join(_TREE_PARTS)
 
     catalog = dict(doc.catalog)
     names = dict(doc.names)
-    names[name("EmbeddedFiles")] = tree_ref
-    catalog[name("Names")] = names
-    catalog[name("AF")] = [*doc.associated_files, spec_ref]
+    names[_EMBEDDED_FILES] = tree_ref
+    catalog[_NAMES] = names
+    catalog[_AF] = [*doc.associated_files, spec_ref]
 
+    page_body, catalog_body = _page_and_catalog_bodies(doc, page, catalog)
     spec_body = (b"%d %d R" % (file_ref.num, file_ref.gen)).join(_SPEC_PARTS)
+    proof_length = b"%d" % len(proof_json)
     return [
         UpdateObject(q_ref, {}, b"q", _Q_BODY),
-        UpdateObject(stamp_ref, {}, content),
+        UpdateObject(stamp_ref, {}, content, head=(b"%d" % len(content)).join(_EMPTY_STREAM_HEAD_PARTS)),
         UpdateObject(font_ref, _FONT, body=_FONT_BODY),
-        UpdateObject(
-            file_ref,
-            {
-                name("Type"): name("EmbeddedFile"),
-                name("Subtype"): Name(b"application/json"),
-                name("Params"): {name("Size"): len(proof_json)},
-            },
-            proof_json,
-        ),
+        UpdateObject(file_ref, _embedded_file(len(proof_json)), proof_json, head=proof_length.join(_FILE_HEAD_PARTS)),
         UpdateObject(spec_ref, _filespec(file_ref), body=spec_body),
-        UpdateObject(tree_ref, tree),
-        UpdateObject(doc.page_ref, page),
-        UpdateObject(doc.root, catalog),
+        UpdateObject(tree_ref, tree, body=tree_body),
+        UpdateObject(doc.page_ref, page, body=page_body),
+        UpdateObject(doc.root, catalog, body=catalog_body),
     ]
+
+
+_Bodies = tuple[bytes, bytes]
+_BODIES: dict[object, _Bodies] = {}
+"""(texts the original's entries were read from, /Size, /Root, page 1's number) -> the serialised page 1 and
+catalog of its update: a run's originals from one template share them. Bounded by _BODIES_MAX entries (each of
+at most ~16 KB of texts: plain_reader._TEXTS_MAX), whatever the files; holds only bytes (immutable)."""
+_BODIES_MAX = 64
+
+
+def _page_and_catalog_bodies(doc: OriginalPdf, page: dict[Name, PdfValue], catalog: dict[Name, PdfValue]) -> _Bodies:
+    """The bodies of the update's page 1 and catalog (``page``, ``catalog``: what :func:`_build_objects` made of
+    ``doc``), made once per distinct source. Everything they are made of is a function of the key: the entries
+    of ``doc`` they copy are of its source texts (with /Size and /Root), our object numbers of /Size, the font
+    resource name of the fonts."""
+    if doc.source is None:
+        return _bodies(page, catalog)
+    key = (doc.source, doc.size, doc.root, doc.page_ref)
+    bodies = _BODIES.get(key)
+    if bodies is None:
+        bodies = _bodies(page, catalog)
+        if len(_BODIES) >= _BODIES_MAX:
+            _BODIES.clear()
+        _BODIES[key] = bodies
+    return bodies
+
+
+def _bodies(page: dict[Name, PdfValue], catalog: dict[Name, PdfValue]) -> _Bodies:
+    return serialise(page) + b"\nendobj\n", serialise(catalog) + b"\nendobj\n"
+
+
+_FONT_KEY, _CONTENTS, _RESOURCES, _NAMES, _EMBEDDED_FILES, _AF = (
+    name(text) for text in ("Font", "Contents", "Resources", "Names", "EmbeddedFiles", "AF")
+)
+
+
+def _embedded_file(size: int) -> dict[Name, PdfValue]:
+    return {
+        name("Type"): name("EmbeddedFile"),
+        name("Subtype"): Name(b"application/json"),
+        name("Params"): {name("Size"): size},
+    }
+
+
+def _tree(spec_ref: Ref) -> dict[Name, PdfValue]:
+    """The /EmbeddedFiles name tree of an original without attachments: our one entry."""
+    return {name("Names"): [PROOF_FILE_NAME, spec_ref]}
 
 
 _FONT: dict[Name, PdfValue] = {
@@ -126,6 +170,20 @@ _Q_BODY = _body(UpdateObject(_PLACEHOLDER, {}, b"q"))
 _FONT_BODY = _body(UpdateObject(_PLACEHOLDER, _FONT))
 _SPEC_PARTS = _body(UpdateObject(_PLACEHOLDER, _filespec(_PLACEHOLDER))).split(b"987654321 0 R")
 assert len(_SPEC_PARTS) == 3
+_TREE_PARTS = _body(UpdateObject(_PLACEHOLDER, _tree(_PLACEHOLDER))).split(b"987654321 0 R")
+assert len(_TREE_PARTS) == 2
+
+
+def _stream_head(entries: dict[Name, PdfValue]) -> list[bytes]:
+    """A stream's dictionary with its /Length (as UpdateObject writes it), cut where the placeholder lengths
+    stand: the data's length goes back in (twice for the proof, whose /Params /Size is its length too)."""
+    return serialise({**entries, name("Length"): _PLACEHOLDER.num}).split(b"987654321")
+
+
+_EMPTY_STREAM_HEAD_PARTS = _stream_head({})
+assert len(_EMPTY_STREAM_HEAD_PARTS) == 2
+_FILE_HEAD_PARTS = _stream_head(_embedded_file(987_654_321))
+assert len(_FILE_HEAD_PARTS) == 3
 
 
 def stamp_pdf(original: bytes, *, proof_json: bytes, qr_text: str, layout: StampLayout) -> bytes:
@@ -161,7 +219,7 @@ def stamp_read_original(
         trailer[name("Info")] = doc.info
     if doc.file_id is not None:
         trailer[name("ID")] = doc.file_id
-    update = write_update(
+    chunks = update_chunks(
         original, objects, size=doc.size, prev=doc.startxref, trailer=trailer, xref_stream=doc.xref_is_stream
     )
-    return original + update
+    return b"".join([original, *chunks])  # one copy of each piece
