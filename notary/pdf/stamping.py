@@ -23,6 +23,8 @@ The update (object numbers from the original's /Size = S upwards, in this order)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from notary.core.layout import StampLayout
 from notary.errors import PdfError
 from notary.pdf.incremental_update import UpdateObject, update_chunks
@@ -38,7 +40,7 @@ _FONT_NAME = b"NotaryHelv"
 
 def _font_resource_name(fonts: dict[Name, PdfValue]) -> Name:
     """``NotaryHelv``, or ``NotaryHelv1``, ``NotaryHelv2`` ... : the first name the page does not use."""
-    candidate = Name(_FONT_NAME)
+    candidate = _FIRST_FONT_KEY
     counter = 0
     while candidate in fonts:
         counter += 1
@@ -47,8 +49,7 @@ def _font_resource_name(fonts: dict[Name, PdfValue]) -> Name:
 
 
 def _build_objects(doc: OriginalPdf, proof_json: bytes, qr_text: str, layout: StampLayout) -> list[UpdateObject]:
-    first = doc.size
-    q_ref, stamp_ref, font_ref, file_ref, spec_ref, tree_ref = (Ref(first + i) for i in range(6))
+    q_ref, stamp_ref, font_ref, file_ref, spec_ref, tree_ref = _new_refs(doc.size)
     font_key = _font_resource_name(doc.fonts)
 
     symbol = qr_modules(qr_text, layout.qr_version, layout.qr_ecl, layout.qr_mask)
@@ -120,22 +121,30 @@ def _bodies(page: dict[Name, PdfValue], catalog: dict[Name, PdfValue]) -> _Bodie
     return serialise(page) + b"\nendobj\n", serialise(catalog) + b"\nendobj\n"
 
 
-_FONT_KEY, _CONTENTS, _RESOURCES, _NAMES, _EMBEDDED_FILES, _AF = (
-    name(text) for text in ("Font", "Contents", "Resources", "Names", "EmbeddedFiles", "AF")
-)
+@lru_cache(maxsize=256)
+def _new_refs(size: int) -> tuple[Ref, Ref, Ref, Ref, Ref, Ref]:
+    """The update's six new object numbers, from the original's /Size up (a run's originals share a few)."""
+    q_ref, stamp_ref, font_ref, file_ref, spec_ref, tree_ref = (Ref(size + i) for i in range(6))
+    return q_ref, stamp_ref, font_ref, file_ref, spec_ref, tree_ref
+
+
+# the names every update writes, made once (a Name is immutable)
+_FIRST_FONT_KEY = Name(_FONT_NAME)
+(_FONT_KEY, _CONTENTS, _RESOURCES, _NAMES, _EMBEDDED_FILES, _AF, _TYPE, _SUBTYPE, _PARAMS, _SIZE, _EMBEDDED_FILE,
+ _FILESPEC, _F, _UF, _DESC, _AF_RELATIONSHIP, _DATA, _EF) = (
+    name(text) for text in ("Font", "Contents", "Resources", "Names", "EmbeddedFiles", "AF", "Type", "Subtype",
+                            "Params", "Size", "EmbeddedFile", "Filespec", "F", "UF", "Desc", "AFRelationship", "Data",
+                            "EF"))  # fmt: skip
+_APPLICATION_JSON = Name(b"application/json")
 
 
 def _embedded_file(size: int) -> dict[Name, PdfValue]:
-    return {
-        name("Type"): name("EmbeddedFile"),
-        name("Subtype"): Name(b"application/json"),
-        name("Params"): {name("Size"): size},
-    }
+    return {_TYPE: _EMBEDDED_FILE, _SUBTYPE: _APPLICATION_JSON, _PARAMS: {_SIZE: size}}
 
 
 def _tree(spec_ref: Ref) -> dict[Name, PdfValue]:
     """The /EmbeddedFiles name tree of an original without attachments: our one entry."""
-    return {name("Names"): [PROOF_FILE_NAME, spec_ref]}
+    return {_NAMES: [PROOF_FILE_NAME, spec_ref]}
 
 
 _FONT: dict[Name, PdfValue] = {
@@ -148,12 +157,12 @@ _FONT: dict[Name, PdfValue] = {
 
 def _filespec(file_ref: Ref) -> dict[Name, PdfValue]:
     return {
-        name("Type"): name("Filespec"),
-        name("F"): PROOF_FILE_NAME,
-        name("UF"): PROOF_FILE_NAME,
-        name("Desc"): b"Notarisation proof",
-        name("AFRelationship"): name("Data"),
-        name("EF"): {name("F"): file_ref, name("UF"): file_ref},
+        _TYPE: _FILESPEC,
+        _F: PROOF_FILE_NAME,
+        _UF: PROOF_FILE_NAME,
+        _DESC: b"Notarisation proof",
+        _AF_RELATIONSHIP: _DATA,
+        _EF: {_F: file_ref, _UF: file_ref},
     }
 
 

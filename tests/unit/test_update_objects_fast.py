@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from notary.core.layout import StampLayout
 from notary.errors import PdfError
 from notary.pdf import original_pdf, plain_reader, stamping
-from notary.pdf.incremental_update import MAGIC_COMMENT, UpdateObject, _runs, write_update
+from notary.pdf.incremental_update import MAGIC_COMMENT, UpdateObject, write_update
 from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original_plain, read_original_pypdf
 from notary.pdf.pdf_objects import Name, PdfValue, Ref, indirect_object, name, serialise, serialise_name, stream_object
 from notary.pdf.qr_symbol import qr_modules
@@ -40,6 +40,16 @@ def _frozen_to_bytes(obj: UpdateObject) -> bytes:
         return indirect_object(obj.ref, obj.value)
     assert isinstance(obj.value, dict)
     return stream_object(obj.ref, obj.value, obj.stream_data)
+
+
+def _frozen_runs(numbers: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for num in numbers:
+        if runs and runs[-1][0] + runs[-1][1] == num:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((num, 1))
+    return runs
 
 
 def _frozen_write_update(
@@ -69,7 +79,7 @@ def _frozen_write_update(
         xref_offset = base + len(out)
         out += b"xref\n"
         numbers = sorted(offsets)
-        for first, count in _runs(numbers):
+        for first, count in _frozen_runs(numbers):
             out += b"%d %d\n" % (first, count)
             for num in range(first, first + count):
                 offset, gen = offsets[num]
@@ -80,7 +90,7 @@ def _frozen_write_update(
         xref_offset = base + len(out)
         offsets[xref_ref.num] = (xref_offset, 0)
         numbers = sorted(offsets)
-        runs = _runs(numbers)
+        runs = _frozen_runs(numbers)
         rows = bytearray()
         for num in numbers:
             offset, gen = offsets[num]
