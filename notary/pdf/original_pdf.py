@@ -392,11 +392,26 @@ def _read_plain(data: bytes) -> OriginalPdf:
     )
 
 
-def _source(pdf: PlainPdf) -> tuple[tuple[int, int, bytes], ...] | None:
+_Source = tuple[tuple[int, int, bytes], ...]
+_SOURCES: dict[_Source, _Source] = {}
+"""Each distinct source once: the parses a process holds (up to thousands, documents.py's _HELD) share their
+template's instead of holding ~1 KB each. Bounded: cleared when _SOURCES_MAX are held (sources are immutable)."""
+_SOURCES_MAX = 256
+
+
+def _source(pdf: PlainPdf) -> _Source | None:
     """OriginalPdf.source: the texts the reader kept (None from a reader that keeps none, e.g. a frozen older
     one that tests compare with)."""
     texts: list[tuple[int, int, bytes]] | None = getattr(pdf, "texts", None)
-    return None if texts is None else tuple(texts)
+    if texts is None:
+        return None
+    source = tuple(texts)
+    shared = _SOURCES.get(source)
+    if shared is None:
+        if len(_SOURCES) >= _SOURCES_MAX:
+            _SOURCES.clear()
+        shared = _SOURCES[source] = source
+    return shared
 
 
 (_ENCRYPT, _PREV, _XREF_STM, _SIZE, _ROOT, _INFO, _ID, _PAGES_KEY, _CONTENTS, _RESOURCES, _FONT, _MEDIA_BOX,

@@ -317,6 +317,8 @@ def test_the_source_is_the_texts_read() -> None:
     )
     assert (4, 0, b"[3 0 R]\nendobj") in doc.source
     assert (5, 0, b"stream") in doc.source  # not its dictionary: nothing is read of it
+    again = read_original_plain(original.replace(b"q\n", b"Q\n"))
+    assert again is not None and again.source is doc.source  # one template, one source held
     assert read_original_pypdf(original).source is None
     assert doc == read_original_pypdf(original)  # the source takes no part in comparing readings
     pad = b"/Pad [%s]" % b" ".join([b"1"] * (plain_reader._TEXTS_MAX // 2))
