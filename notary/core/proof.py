@@ -320,7 +320,10 @@ class Proof:
             raise FormatError("proof field 'stamp' must be a StampLayout")
         digest = document_hash if type(document_hash) is Digest32 else Digest32(document_hash)
         derived = document_commitment(digest, _placement_digest(stamp))
-        if self.document is not None and Digest32(self.document) != derived:
+        if (
+            self.document is not None
+            and (self.document if type(self.document) is Digest32 else Digest32(self.document)) != derived
+        ):
             raise FormatError("proof field 'document' does not commit to its document hash and stamp")
         _int_field("original_length", original_length, 1, MAX_SAFE_INTEGER)
         values = _field_values(self)
@@ -628,8 +631,20 @@ def _batch_cbor(proof: Proof) -> tuple[bytes, bytes, bytes]:
 
 
 def _claims_digest(claims: Claims) -> Digest32:
-    """``claims.digest()``; the same claims (often a whole batch's) are encoded and hashed once."""
-    return _cached_claims_digest(claims) if type(claims) is Claims else claims.digest()
+    """``claims.digest()``; the same claims (often a whole batch's) are encoded and hashed once. The last
+    claims object is remembered with its digest: a batch's proofs share one, and hashing a Claims to look
+    it up in the cache costs more than the rest of this."""
+    global _last_claims_digest
+    last, digest = _last_claims_digest
+    if claims is last:
+        return digest
+    digest = _cached_claims_digest(claims) if type(claims) is Claims else claims.digest()
+    if type(claims) is Claims:  # frozen: the same object keeps its digest
+        _last_claims_digest = claims, digest
+    return digest
+
+
+_last_claims_digest: tuple[object, Digest32] = (object(), Digest32(bytes(32)))
 
 
 @lru_cache(maxsize=64)

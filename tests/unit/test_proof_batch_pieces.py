@@ -29,7 +29,7 @@ from notary.core.claims import Claims
 from notary.core.eip712 import parse_address
 from notary.core.hashing import Digest32
 from notary.core.layout import StampLayout
-from notary.core.leaves import document_commitment
+from notary.core.leaves import document_commitment, leaf_hash
 from notary.core.merkle import MerkleProof, proof_length_bounds
 from notary.core.proof import (
     JSON_TYPE,
@@ -251,6 +251,8 @@ def test_json_and_compact_bytes_are_the_whole_value_encoders(run: list[Proof]) -
         assert qr.to_json() == old_to_json(old_for_qr(proof))
         assert qr.to_compact() == old_to_compact(old_for_qr(proof))
         assert Proof.from_json(proof.to_json()) == proof
+        # the claims digest remembered for the last claims object is that object's
+        assert proof.leaf() == leaf_hash(proof.document_digest, proof.claims.digest(), proof.salt)
 
 
 @settings(max_examples=200, deadline=None)
