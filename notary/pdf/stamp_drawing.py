@@ -84,16 +84,16 @@ def _qr_rectangles_plain(matrix: Matrix) -> list[Rect]:
 #
 # The symbol is laid out as one byte per module, row after row, with light bytes before the first row,
 # between rows and after the last (``module_bytes``: position p = 1 + r * stride + c, stride > n; the stamp
-# gets the symbol qr_matrix just made in that form for free). Read as one big integer (big-endian:
-# carries run towards lower positions, i.e. leftwards; little-endian: rightwards) with 0xFF for a dark
-# module, a few whole-symbol operations find, for every run, whether it starts a new rectangle: it does
-# unless the row above has the identical run, i.e. unless the two rows agree on the run and on the light
-# module on either side of it. The modules that differ from the one above are the seeds of a carry that runs
-# through the run's 0xFF bytes and lands on the light module beyond its far end; adding them to the symbol
-# therefore flags every run holding such a module (a differing border module is checked directly). Done
-# leftwards this flags new rectangles at their first module, rightwards just after their last one. Masking
-# per-position tables with those flags and dropping the zero bytes then yields, in position order (= the
-# order rectangles start), their columns, rows and ends as bytes; the heights are counted by following the
+# gets the symbol qr_matrix just made in that form for free). Read as one big-endian integer (carries run
+# towards lower positions, i.e. leftwards) with 0xFF for a dark module, a few whole-symbol operations find,
+# for every run, whether it starts a new rectangle: it does unless the row above has the identical run, i.e.
+# unless the two rows agree on the run and on the light module on either side of it. The modules that differ
+# from the one above are the seeds of a carry that runs through the run's 0xFF bytes and lands on the light
+# module before its first; adding them to the symbol therefore flags every run holding such a module (a
+# differing border module is checked directly), i.e. the new rectangles at their first module. Every run's
+# end column is moved onto its first module in a few doubling steps. Masking per-position tables with the
+# flags and dropping the zero bytes then yields, in position order (= the order rectangles start), their
+# columns, rows, widths and heights as bytes; the heights are counted by following the
 # continuing runs down, one row per step, for all rectangles at once.
 
 _DARK = bytes([0]) + bytes([0xFF]) * 255
@@ -107,7 +107,8 @@ def _rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int, int]:
 
     The x table holds QUIET_ZONE + column at every module and QUIET_ZONE + n between rows (where a run that
     ends at the right edge ends); the y table holds n + QUIET_ZONE - row, the upper edge of the row in the
-    content stream's units (so a rectangle of height h has its lower edge at that minus h).
+    content stream's units (so a rectangle of height h has its lower edge at that minus h). The little-endian
+    x table is no longer used here, only by the frozen reference copies in the tests.
     """
     length = (n - 1) * stride + n + 2
     gap = stride - n
@@ -144,7 +145,7 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
             modules, stride = module_bytes(matrix)
         except (TypeError, ValueError):
             return None
-    ones, cols_big, cols_little, rows_big, length, row_bits = _rect_tables(n, stride)
+    ones, cols_big, _, rows_big, length, row_bits = _rect_tables(n, stride)
     raw = modules.translate(_DARK)
 
     # No complements: a bitwise operation with a negative int (~x is -x - 1) costs extra passes over these
@@ -159,13 +160,6 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
     new = (((g + seeds) | differs) >> 8) & starts
     continuing = starts ^ new
 
-    # rightwards: flags on the light module after the last module of every new rectangle
-    g = int.from_bytes(raw, "little")
-    differs = g ^ (g << row_bits)
-    seeds = g & (differs | ((differs ^ (differs & g)) << 8)) & ones
-    after = ((g + seeds) | differs) & (g << 8) & ones
-    after ^= after & g
-
     # the rectangles that go on k more rows, flagged on their first row: those that went on k - 1 more rows
     # and whose run k rows below continues (the continuing runs moved up k rows, one row more each time)
     heights = going = new
@@ -177,23 +171,37 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
             break
         heights += going
 
-    # Y moved onto the light module before the rectangle's first (no other rectangle starts there; bytewise
-    # differences never borrow: every y is at least QUIET_ZONE), X on its first module, its height there too,
-    # its end column on the light module after its last. Interleaved position by position as (end, Y or X,
-    # height), the nonzero bytes are Y, X, H, end for one rectangle after the other in the order they start
-    # (an end shares its position only with the Y of the next rectangle, after which it is placed): one
-    # compaction instead of one per field.
+    # every run's end column (QUIET_ZONE + the column after its last module) moved onto all its modules, by
+    # doubling steps: after the steps of 1, 2, ..., k modules every module at most 2k - 1 before its run's last
+    # has it; ``linked`` keeps the modules whose run goes on for the next k modules, the end when none does
+    # (about 3 steps: a finder pattern's rows are 7 modules). Only the leftwards moves of the big-endian int,
+    # so no second, little-endian pass over the symbol to find where new rectangles end.
+    linked = g & (g << 8)
+    ends = _next_columns(n, stride) & (g ^ linked)
+    step = 8
+    while linked:
+        ends |= (ends << step) & linked
+        linked &= linked << step
+        step <<= 1
+
+    # Y and W moved onto the light module before the rectangle's first (no other rectangle starts there;
+    # bytewise differences never borrow: every y is at least QUIET_ZONE, every end beyond the start), X and H
+    # on its first module. Interleaved position by position as (Y or X, W or H), the nonzero bytes are
+    # Y, W, X, H for one rectangle after the other in the order they start: one compaction, and one cluster
+    # of nonzero bytes per rectangle (the zero bytes dropped between them are what it costs).
     big = 0xFF * new
-    merged = bytearray(3 * length)
-    merged[0::3] = ((0xFF * after) & cols_little).to_bytes(length, "little")
-    merged[1::3] = ((big & cols_big) | (((big & rows_big) - heights) << 8)).to_bytes(length, "big")
-    merged[2::3] = heights.to_bytes(length, "big")
-    picked = bytes(merged).translate(None, b"\x00")
-    xs = picked[1::4]
-    count = len(xs)
-    # every width is at least 1: no borrows
-    widths = (int.from_bytes(picked[3::4], "big") - int.from_bytes(xs, "big")).to_bytes(count, "big")
-    return xs, picked[0::4], widths, picked[2::4]
+    xs_at = big & cols_big
+    merged = bytearray(2 * length)
+    merged[0::2] = ((((big & rows_big) - heights) << 8) | xs_at).to_bytes(length, "big")
+    merged[1::2] = ((((ends & big) - xs_at) << 8) | heights).to_bytes(length, "big")
+    picked = merged.translate(None, b"\x00")
+    return bytes(picked[2::4]), bytes(picked[0::4]), bytes(picked[1::4]), bytes(picked[3::4])
+
+
+@cache
+def _next_columns(n: int, stride: int) -> int:
+    """The big-endian x table of ``_rect_tables`` moved one module left: at every module the x of the next."""
+    return _rect_tables(n, stride)[1] << 8
 
 
 def _rect_operators(matrix: Matrix | Symbol) -> list[bytes]:

@@ -1,6 +1,8 @@
-"""The rectangle fields computed without complements (``x & ~g`` as ``x ^ (x & g)``) and the operator text that
-compares digit places with all zeros (and skips the hundreds below 100 modules + quiet zone) give exactly what
-the implementation they replaced gives (stamp format v1 is format-critical: docs/stamp-format.md S§6).
+"""The rectangle fields computed without complements (``x & ~g`` as ``x ^ (x & g)``) and without the
+little-endian pass (end columns moved onto the runs' first modules by doubling steps, one interleaved
+compaction of (Y or X, W or H)), and the operator text that compares digit places with all zeros (and skips
+the hundreds below 100 modules + quiet zone), give exactly what the implementation they replaced gives (stamp
+format v1 is format-critical: docs/stamp-format.md S§6).
 
 ``_frozen_rect_fields`` / ``_frozen_rect_operators`` are verbatim copies of that implementation, kept here only
 as the reference.
@@ -213,3 +215,14 @@ def test_random_matrices_match_the_frozen_code(matrix: Matrix) -> None:
     _check(matrix)
     assert qr_rectangles(matrix) == _qr_rectangles_plain(matrix)
     assert b"\n".join(stamp_drawing._rect_operators(matrix)) == _plain_operators(matrix)
+
+
+def test_runs_of_every_width_up_to_the_doubling_steps() -> None:
+    # widths 1..70 (1, 2, 3 ... doubling steps and one past each power of two), repeated rows and shifted ones
+    for width in range(1, 71):
+        size = width + 3
+        row = tuple(1 <= c <= width for c in range(size))
+        shifted = tuple(2 <= c <= width + 1 for c in range(size))
+        matrix = (row, row, shifted, row, *[tuple(c % 2 == 0 for c in range(size))] * (size - 4))
+        _check(matrix)
+        assert b"\n".join(stamp_drawing._rect_operators(matrix)) == _plain_operators(matrix)
