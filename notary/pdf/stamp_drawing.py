@@ -137,6 +137,7 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
         modules, stride, n = matrix.modules, matrix.stride, matrix.size
         if not 0 < n <= 240:
             return None
+        dark = 0xFF  # a Symbol's modules are 0 or 1: times 0xFF instead of a translation
     else:
         n = len(matrix)
         if not 0 < n <= 240 or set(map(len, matrix)) != {n}:
@@ -145,15 +146,15 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
             modules, stride = module_bytes(matrix)
         except (TypeError, ValueError):
             return None
+        modules, dark = modules.translate(_DARK), 1
     ones, cols_big, _, rows_big, length, row_bits = _rect_tables(n, stride)
-    raw = modules.translate(_DARK)
 
     # No complements: a bitwise operation with a negative int (~x is -x - 1) costs extra passes over these
     # ~9 KB ints, so x & ~g is written x ^ (x & g).
 
     # leftwards: flags at the first module of every new rectangle
     # (g & ~(g << 8) & (differs << 8) as g & ((differs & ~g) << 8): a shift distributes over & and ~)
-    g = int.from_bytes(raw, "big")
+    g = int.from_bytes(modules, "big") * dark
     starts = (g ^ (g & (g >> 8))) & ones
     differs = g ^ (g >> row_bits)
     seeds = g & (differs | ((differs ^ (differs & g)) << 8)) & ones
