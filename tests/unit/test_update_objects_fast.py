@@ -26,6 +26,7 @@ from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original_plain
 from notary.pdf.pdf_objects import Name, PdfValue, Ref, indirect_object, name, serialise, serialise_name, stream_object
 from notary.pdf.qr_symbol import qr_modules
 from notary.pdf.stamp_drawing import stamp_content
+from tests.unit.test_pdf_plain_reader import pdf_file
 
 LAYOUT = StampLayout(1, 0, 450, 50, 113, "Digital geprüft: (test) \\ €", 5, "M", 3)
 QR = "NT1:PINNED STAMP VECTOR 2060"
@@ -199,17 +200,8 @@ def assert_same_stamp(original: bytes, proof_json: bytes = b'{"v":1}') -> int:
 
 
 def _pdf_file(objects: list[bytes], trailer: bytes, eol: bytes = b"\n") -> bytes:
-    """A classic-xref file of ``objects`` (numbered from 1, the catalog first)."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for num, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (num, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF" % (len(objects) + 1, trailer, xref)
-    return bytes(out) + eol
+    """``pdf_file`` (a classic-xref file, the catalog first) ending in ``eol`` after its ``%%EOF``."""
+    return pdf_file(objects, trailer).removesuffix(b"\n") + eol
 
 
 _FONTS = [b"", b"/F1 9 0 R", b"/F1 9 0 R /NotaryHelv 9 0 R", b"/NotaryHelv 9 0 R /NotaryHelv1 9 0 R", b"/A#20b 9 0 R"]
