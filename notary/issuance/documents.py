@@ -534,8 +534,10 @@ def _stage(
 def _read_if_there(path: str) -> bytes | None:
     """The bytes of the file at ``path``, None when there is none. Usually there is none: ``os.access`` says
     so without the FileNotFoundError that opening it would raise and this would catch (which costs more).
-    Anything else that keeps it from being read raises OSError, there or when the temp file is written."""
-    if not os.access(path, os.F_OK):
+    Anything else that keeps it from being read raises OSError, there or when the temp file is written. A link
+    is opened whatever ``os.access`` says: it says "not there" for a loop as for a dangling link, but only the
+    dangling one is not there (a loop is an error, never silently replaced)."""
+    if not os.access(path, os.F_OK) and not os.path.islink(path):
         return None
     try:
         with open(path, "rb") as handle:
