@@ -248,18 +248,3 @@ def _pypdf_generic() -> Any:
     from pypdf import generic
 
     return generic
-
-
-# --- Indirect objects -------------------------------------------------------------------------------------
-
-
-def indirect_object(ref: Ref, value: PdfValue) -> bytes:
-    """``N G obj`` + value + ``endobj``, each on its own line."""
-    return b"%d %d obj\n%s\nendobj\n" % (ref.num, ref.gen, serialise(value))
-
-
-def stream_object(ref: Ref, entries: dict[Name, PdfValue], data: bytes) -> bytes:
-    """An unfiltered stream; ``/Length`` is set here, as a direct integer."""
-    head = dict(entries)
-    head[name("Length")] = len(data)
-    return b"%d %d obj\n%s\nstream\n%s\nendstream\nendobj\n" % (ref.num, ref.gen, serialise(head), data)

@@ -101,14 +101,13 @@ _DARK = bytes([0]) + bytes([0xFF]) * 255
 
 
 @cache
-def _rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int, int]:
+def _rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int]:
     """For an n x n symbol laid out as ``module_bytes`` says: (0x01 in every byte, big-endian x table,
-    little-endian x table, big-endian y table, byte length, bits per row).
+    big-endian y table, byte length, bits per row).
 
     The x table holds QUIET_ZONE + column at every module and QUIET_ZONE + n between rows (where a run that
     ends at the right edge ends); the y table holds n + QUIET_ZONE - row, the upper edge of the row in the
-    content stream's units (so a rectangle of height h has its lower edge at that minus h). The little-endian
-    x table is no longer used here, only by the frozen reference copies in the tests.
+    content stream's units (so a rectangle of height h has its lower edge at that minus h).
     """
     length = (n - 1) * stride + n + 2
     gap = stride - n
@@ -119,7 +118,6 @@ def _rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int, int]:
     return (
         int.from_bytes(b"\x01" * length, "big"),
         int.from_bytes(xs, "big"),
-        int.from_bytes(xs, "little"),
         int.from_bytes(ys, "big"),
         length,
         8 * stride,
@@ -147,7 +145,7 @@ def _rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] |
         except (TypeError, ValueError):
             return None
         modules, dark = modules.translate(_DARK), 1
-    ones, cols_big, _, rows_big, length, row_bits = _rect_tables(n, stride)
+    ones, cols_big, rows_big, length, row_bits = _rect_tables(n, stride)
 
     # No complements: a bitwise operation with a negative int (~x is -x - 1) costs extra passes over these
     # ~9 KB ints, so x & ~g is written x ^ (x & g).

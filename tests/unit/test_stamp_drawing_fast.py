@@ -26,6 +26,14 @@ ALPHANUMERIC = string.ascii_uppercase + string.digits + " $%*+-./:"
 ECLS = ("L", "M", "Q", "H")
 
 
+def frozen_rect_tables(n: int, stride: int) -> tuple[int, int, int, int, int, int]:
+    """``stamp_drawing._rect_tables`` as the frozen copies read it: with the little-endian x table (the x table's
+    bytes in the other order), which the implementation no longer needs."""
+    ones, cols_big, rows_big, length, row_bits = stamp_drawing._rect_tables(n, stride)
+    cols_little = int.from_bytes(cols_big.to_bytes(length, "big"), "little")
+    return ones, cols_big, cols_little, rows_big, length, row_bits
+
+
 # --- frozen copy of the committed implementation (do not edit) ---------------------------------------------
 def _frozen_rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, bytes] | None:
     if isinstance(matrix, Symbol):
@@ -40,7 +48,7 @@ def _frozen_rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, b
             modules, stride = module_bytes(matrix)
         except (TypeError, ValueError):
             return None
-    ones, cols_big, cols_little, rows_big, length, row_bits = stamp_drawing._rect_tables(n, stride)
+    ones, cols_big, cols_little, rows_big, length, row_bits = frozen_rect_tables(n, stride)
     raw = modules.translate(stamp_drawing._DARK)
 
     g = int.from_bytes(raw, "big")

@@ -20,6 +20,7 @@ from notary.errors import PdfError
 from notary.pdf import stamp_drawing
 from notary.pdf.qr_symbol import Matrix, Symbol, module_bytes, qr_modules
 from notary.pdf.stamp_drawing import QUIET_ZONE, _qr_rectangles_plain, qr_rectangles
+from tests.unit.test_stamp_drawing_fast import frozen_rect_tables
 
 RNG_SEED = 20261202
 ALPHANUMERIC = string.ascii_uppercase + string.digits + " $%*+-./:"
@@ -40,7 +41,7 @@ def _frozen_rect_fields(matrix: Matrix | Symbol) -> tuple[bytes, bytes, bytes, b
             modules, stride = module_bytes(matrix)
         except (TypeError, ValueError):
             return None
-    ones, cols_big, cols_little, rows_big, length, row_bits = stamp_drawing._rect_tables(n, stride)
+    ones, cols_big, cols_little, rows_big, length, row_bits = frozen_rect_tables(n, stride)
     raw = modules.translate(stamp_drawing._DARK)
 
     g = int.from_bytes(raw, "big")

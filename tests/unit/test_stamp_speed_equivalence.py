@@ -23,6 +23,7 @@ from notary.core.merkle import MerkleProof, process_proof
 from notary.errors import FormatError
 from notary.pdf import pdf_objects, plain_reader, stamp_drawing
 from notary.pdf.pdf_objects import Name, PdfValue, Real, Ref
+from tests.unit.test_stamp_drawing_fast import frozen_rect_tables
 
 RNG_SEED = 20261201
 
@@ -437,7 +438,7 @@ def test_plain_reader_table_is_the_frozen_definition() -> None:
 
 def _old_rect_fields(modules: bytes, stride: int, n: int) -> tuple[bytes, bytes, bytes, bytes]:
     """Frozen copy of stamp_drawing._rect_fields before Y and X were picked together."""
-    ones, cols_big, cols_little, rows_big, length, row_bits = stamp_drawing._rect_tables(n, stride)
+    ones, cols_big, cols_little, rows_big, length, row_bits = frozen_rect_tables(n, stride)
     raw = modules.translate(stamp_drawing._DARK)
     g = int.from_bytes(raw, "big")
     starts = g & ~(g >> 8)

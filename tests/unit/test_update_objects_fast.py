@@ -23,7 +23,7 @@ from notary.errors import PdfError
 from notary.pdf import original_pdf, plain_reader, stamping
 from notary.pdf.incremental_update import MAGIC_COMMENT, UpdateObject, write_update
 from notary.pdf.original_pdf import OriginalPdf, pdf_errors, read_original_plain, read_original_pypdf
-from notary.pdf.pdf_objects import Name, PdfValue, Ref, indirect_object, name, serialise, serialise_name, stream_object
+from notary.pdf.pdf_objects import Name, PdfValue, Ref, name, serialise, serialise_name
 from notary.pdf.qr_symbol import qr_modules
 from notary.pdf.stamp_drawing import stamp_content
 from tests.unit.test_pdf_plain_reader import pdf_file
@@ -34,6 +34,16 @@ VECTORS = Path(__file__).resolve().parents[1] / "vectors" / "pdf"
 
 
 # --- frozen copy of the committed implementation (do not edit) ---------------------------------------------
+def indirect_object(ref: Ref, value: PdfValue) -> bytes:
+    return b"%d %d obj\n%s\nendobj\n" % (ref.num, ref.gen, serialise(value))
+
+
+def stream_object(ref: Ref, entries: dict[Name, PdfValue], data: bytes) -> bytes:
+    head = dict(entries)
+    head[name("Length")] = len(data)
+    return b"%d %d obj\n%s\nstream\n%s\nendstream\nendobj\n" % (ref.num, ref.gen, serialise(head), data)
+
+
 def _frozen_to_bytes(obj: UpdateObject) -> bytes:
     if obj.body is not None:
         return b"%d %d obj\n" % (obj.ref.num, obj.ref.gen) + obj.body
